@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { registerErrorHandling } from "./plugins/errors.js";
+import { createMetrics, type Metrics, registerRequestMetrics } from "./plugins/metrics.js";
+import { commentRoutes } from "./routes/comments.js";
+import { healthRoutes } from "./routes/health.js";
+import { BODY_LIMIT_BYTES } from "./schemas/comment.js";
+import type { CommentStore } from "./store/comment-store.js";
+
+export interface AppOptions {
+  /** The app owns it from here: closing the app closes the store. */
+  store: CommentStore;
+  /** A pino logger (server.ts passes its own, tests a captured one). @default none: nothing is logged */
+  logger?: FastifyBaseLogger;
+  /** `false` turns request metrics and `/metrics` off (the benchmark measures their cost). @default a fresh registry */
+  metrics?: Metrics | false;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Logged request fields: method and path only. The query string is dropped because clients may put
+ * anything there, and emails are personal data that never reach the logs.
+ */
+export const requestSerializer = (request: { method: string; url: string; id: string }) => ({
+  method: request.method,
+  path: request.url.split("?", 1)[0],
+  requestId: request.id,
+});
+
+/** The comments API as a fastify instance that never listens: `server.ts` listens, tests `inject`. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // "__proto__" and "constructor" keys are dropped before validation sees the body.
+    onProtoPoisoning: "remove",
+    onConstructorPoisoning: "remove",
+    // Long enough for any content_id the validator would reject by name rather than fastify's bare 414.
+    maxParamLength: 512,
+    // Reuse the caller's (or the ALB's) request id when it is sane, so one id follows a request.
+    genReqId: (request) => {
+      const header = request.headers["x-request-id"];
+      return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+    // During shutdown, requests already on an open keep-alive connection are still served: a 503
+    // there would fail a request only because its task is being replaced.
+    return503OnClosing: false,
+    // Keep-alive connections with no request in flight are closed at shutdown, busy ones after their response.
+    forceCloseConnections: "idle",
+  });
+
+  let draining = false;
+  app.addHook("preClose", async () => {
+    draining = true;
+  });
+  app.addHook("onClose", async () => {
+    await options.store.close();
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  registerErrorHandling(app);
+  const metrics = options.metrics === undefined ? createMetrics() : options.metrics;
+  if (metrics !== false) registerRequestMetrics(app, metrics);
+
+  await app.register(commentRoutes, {
+    store: options.store,
+    onCreated: metrics === false ? () => {} : () => metrics.commentsCreated.inc(),
+  });
+  await app.register(healthRoutes, { store: options.store, isDraining: () => draining });
+  return app;
+}

@@ -1,0 +1,149 @@
+/**
+ * The service's configuration, read from the environment once at start-up.
+ *
+ * `parseConfig` is pure: it takes the raw environment and returns either a typed config or every
+ * problem at once (variable, value, what is allowed), so a bad deploy says everything wrong with it
+ * in one log line instead of one per restart.
+ */
+
+/** Log levels pino accepts. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** TLS modes for a real PostgreSQL server; RDS wants `verify-full` with its CA bundle. */
+export const DATABASE_SSL_MODES = ["disable", "require", "verify-full"] as const;
+export type DatabaseSslMode = (typeof DATABASE_SSL_MODES)[number];
+
+/** Where comments live. */
+export type DatabaseConfig =
+  | {
+      /** Embedded PostgreSQL (PGlite) in this process: for a laptop or a demo, never for production. */
+      kind: "embedded";
+      /** Directory that keeps the data across restarts; `undefined` keeps it in memory. */
+      dataDir: string | undefined;
+    }
+  | {
+      /** A real PostgreSQL server through a connection pool. */
+      kind: "server";
+      /** `DATABASE_URL`, or `undefined` when the libpq variables (`PGHOST`, `PGUSER`, ...) name the server. */
+      connectionString: string | undefined;
+      sslMode: DatabaseSslMode;
+      /** PEM bundle to verify the server's certificate with (RDS: its global bundle). */
+      sslCaFile: string | undefined;
+      /** Most connections one process opens. */
+      poolMax: number;
+    };
+
+export interface Config {
+  /** @default 3000 */
+  port: number;
+  /** @default "0.0.0.0" (all interfaces: the container's port mapping decides exposure) */
+  host: string;
+  /** @default "info" */
+  logLevel: LogLevel;
+  database: DatabaseConfig;
+  /**
+   * How long SIGTERM may take before the process gives up on in-flight requests and exits 1.
+   * @default 25000 (ECS sends SIGKILL 30 s after SIGTERM: leave time to log)
+   */
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown by `loadConfig` with every problem found; `message` lists them one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`${name}=${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function oneOf<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name}=${JSON.stringify(raw)}: must be one of ${allowed.join(", ")}`);
+  return fallback;
+}
+
+function parseDatabase(env: Env, problems: string[]): DatabaseConfig {
+  const url = env.DATABASE_URL === "" ? undefined : env.DATABASE_URL;
+  const pgHost = env.PGHOST === "" ? undefined : env.PGHOST;
+  if (url === undefined && pgHost === undefined) {
+    const dataDir = env.EMBEDDED_DATA_DIR === "" ? undefined : env.EMBEDDED_DATA_DIR;
+    return { kind: "embedded", dataDir };
+  }
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !["postgres:", "postgresql:"].includes(parsed.protocol)) {
+      // The value may hold a password: name the variable, never echo it.
+      problems.push(
+        "DATABASE_URL=<redacted>: must be a URL like postgres://user:password@host:5432/database",
+      );
+    }
+  }
+  const sslMode = oneOf(env, "DATABASE_SSL", DATABASE_SSL_MODES, "disable", problems);
+  const sslCaFile = env.DATABASE_SSL_CA_FILE === "" ? undefined : env.DATABASE_SSL_CA_FILE;
+  if (sslMode === "verify-full" && sslCaFile === undefined) {
+    problems.push(
+      'DATABASE_SSL="verify-full": needs DATABASE_SSL_CA_FILE, the PEM bundle that signs the server certificate',
+    );
+  }
+  return {
+    kind: "server",
+    connectionString: url,
+    sslMode,
+    sslCaFile,
+    poolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 100, problems),
+  };
+}
+
+/** Parses the environment; returns every problem rather than stopping at the first. */
+export function parseConfig(env: Env): { ok: true; config: Config } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const config: Config = {
+    port: integer(env, "PORT", 3000, 0, 65535, problems),
+    host: env.HOST === undefined || env.HOST === "" ? "0.0.0.0" : env.HOST,
+    logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info", problems),
+    database: parseDatabase(env, problems),
+    shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 25_000, 1_000, 120_000, problems),
+  };
+  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+}
+
+/** `parseConfig`, throwing a `ConfigError` that lists every problem. */
+export function loadConfig(env: Env): Config {
+  const result = parseConfig(env);
+  if (!result.ok) throw new ConfigError(result.problems);
+  return result.config;
+}

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from "fastify";
+import { errorBody } from "../plugins/errors.js";
+import type { CommentStore } from "../store/comment-store.js";
+
+export interface HealthRoutesOptions {
+  store: CommentStore;
+  /** True once shutdown began: readiness fails so load balancers stop sending new work. */
+  isDraining: () => boolean;
+}
+
+/** Liveness (the process answers) and readiness (the database answers too). */
+export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
+  app.get("/healthz", async () => ({ status: "OK", message: "alive" }));
+
+  app.get("/readyz", async (request, reply) => {
+    if (options.isDraining()) return reply.code(503).send(errorBody(503, "shutting down"));
+    try {
+      await options.store.ping();
+    } catch (error) {
+      request.log.warn({ reason: error instanceof Error ? error.message : String(error) }, "not ready");
+      return reply.code(503).send(errorBody(503, "database unavailable"));
+    }
+    return { status: "READY", message: "database answers" };
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The process: read the environment, open the database, migrate, listen, and on SIGTERM or SIGINT
+ * finish in-flight requests, close the pool and exit 0. Everything else lives in `app.ts`.
+ */
+import { pino } from "pino";
+import { buildApp, requestSerializer } from "./app.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { CommentStore, createExecutor, migrate } from "./store/index.js";
+
+/** How long start-up keeps retrying an unreachable database before exiting 1 (ECS then restarts the task). */
+const STARTUP_DATABASE_DEADLINE_MS = 60_000;
+
+async function migrateWithRetry(
+  run: () => Promise<number[]>,
+  log: pino.Logger,
+  deadline: number,
+): Promise<number[]> {
+  for (let attempt = 1, delay = 250; ; attempt += 1, delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await run();
+    } catch (error) {
+      if (Date.now() + delay > deadline) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      log.warn({ attempt, reason, retryInMs: delay }, "database not ready for migrations");
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+export async function start(config: Config): Promise<void> {
+  const log = pino({ level: config.logLevel, serializers: { req: requestSerializer } });
+  const db = await createExecutor(config.database, (error) =>
+    log.warn({ reason: error.message }, "idle database connection lost"),
+  );
+  const applied = await migrateWithRetry(() => migrate(db), log, Date.now() + STARTUP_DATABASE_DEADLINE_MS);
+  log.info({ applied, database: config.database.kind }, "migrations done");
+
+  const app = await buildApp({ store: new CommentStore(db), logger: log });
+  await app.listen({ port: config.port, host: config.host });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: finishing in-flight requests");
+    const timer = setTimeout(() => {
+      log.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        "shutdown timed out, exiting with requests in flight",
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    app.close().then(
+      () => {
+        log.info("shut down cleanly");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+try {
+  await start(loadConfig(process.env));
+} catch (error) {
+  // One line a person can act on: the variable, its value and what is allowed, or why start-up failed.
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : `start-up failed: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`comments-api: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,66 @@
+import type { SqlExecutor } from "./executor.js";
+
+/**
+ * The schema, as an append-only list. Blue and green run side by side on one database and a
+ * rollback puts the previous release back on the newer schema, so each migration must keep the
+ * previous release working: add, never rename or drop in the same release (expand, then contract).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "create comments",
+    sql: `
+      CREATE TABLE comments (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        content_id  text        NOT NULL,
+        email       text        NOT NULL,
+        comment     text        NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+      -- Serves "comments of one content in creation order" from the index alone.
+      CREATE INDEX comments_content_id_id ON comments (content_id, id);
+    `,
+  },
+];
+
+/** Arbitrary, fixed: every instance of this service takes the same advisory lock to migrate. */
+export const MIGRATION_LOCK_KEY = 7_201_455_190_001n;
+
+/**
+ * Applies the migrations not yet applied, in one transaction under a transaction-scoped advisory
+ * lock: when two tasks start at once, the second waits, then finds nothing left to do.
+ * Returns the versions this call applied.
+ */
+export async function migrate(
+  db: SqlExecutor,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY.toString()]);
+    await tx.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version     integer     PRIMARY KEY,
+        name        text        NOT NULL,
+        applied_at  timestamptz NOT NULL DEFAULT now()
+      )`);
+    const rows = await tx.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    const done: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+        migration.version,
+        migration.name,
+      ]);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig } from "../src/config.js";
+
+describe("parseConfig", () => {
+  it("defaults to port 3000 on all interfaces with an in-memory embedded database", () => {
+    expect(parseConfig({})).toEqual({
+      ok: true,
+      config: {
+        port: 3000,
+        host: "0.0.0.0",
+        logLevel: "info",
+        database: { kind: "embedded", dataDir: undefined },
+        shutdownTimeoutMs: 25_000,
+      },
+    });
+  });
+
+  it("uses a real server with DATABASE_URL, and the libpq variables with PGHOST alone", () => {
+    expect(
+      parseConfig({ DATABASE_URL: "postgres://u:p@db:5432/comments", DATABASE_SSL: "require" }),
+    ).toMatchObject({
+      ok: true,
+      config: {
+        database: {
+          kind: "server",
+          connectionString: "postgres://u:p@db:5432/comments",
+          sslMode: "require",
+          sslCaFile: undefined,
+          poolMax: 10,
+        },
+      },
+    });
+    expect(parseConfig({ PGHOST: "db.internal", DATABASE_POOL_MAX: "4" })).toMatchObject({
+      ok: true,
+      config: { database: { kind: "server", connectionString: undefined, poolMax: 4 } },
+    });
+  });
+
+  it("keeps embedded data in EMBEDDED_DATA_DIR when set", () => {
+    expect(parseConfig({ EMBEDDED_DATA_DIR: "/tmp/x" })).toMatchObject({
+      ok: true,
+      config: { database: { kind: "embedded", dataDir: "/tmp/x" } },
+    });
+  });
+
+  it.each([
+    [{ PORT: "http" }, ['PORT="http": must be an integer from 0 to 65535']],
+    [{ PORT: "70000" }, ['PORT="70000": must be an integer from 0 to 65535']],
+    [{ PORT: "-1" }, ['PORT="-1": must be an integer from 0 to 65535']],
+    [
+      { LOG_LEVEL: "verbose" },
+      ['LOG_LEVEL="verbose": must be one of fatal, error, warn, info, debug, trace, silent'],
+    ],
+    [
+      { DATABASE_URL: "mysql://u:secret@h/db" },
+      ["DATABASE_URL=<redacted>: must be a URL like postgres://user:password@host:5432/database"],
+    ],
+    [
+      { PGHOST: "h", DATABASE_SSL: "verify-full" },
+      [
+        'DATABASE_SSL="verify-full": needs DATABASE_SSL_CA_FILE, the PEM bundle that signs the server certificate',
+      ],
+    ],
+    [
+      { PGHOST: "h", DATABASE_SSL: "on" },
+      ['DATABASE_SSL="on": must be one of disable, require, verify-full'],
+    ],
+    [{ PGHOST: "h", DATABASE_POOL_MAX: "0" }, ['DATABASE_POOL_MAX="0": must be an integer from 1 to 100']],
+    [{ SHUTDOWN_TIMEOUT_MS: "5" }, ['SHUTDOWN_TIMEOUT_MS="5": must be an integer from 1000 to 120000']],
+  ])("rejects %j with exactly %j", (env, problems) => {
+    expect(parseConfig(env)).toEqual({ ok: false, problems });
+  });
+
+  it("reports every problem at once, never echoing a database URL", () => {
+    const env = { PORT: "x", LOG_LEVEL: "loud", DATABASE_URL: "nonsense-with-password" };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(
+      [
+        "invalid configuration:",
+        '  - PORT="x": must be an integer from 0 to 65535',
+        '  - LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent',
+        "  - DATABASE_URL=<redacted>: must be a URL like postgres://user:password@host:5432/database",
+      ].join("\n"),
+    );
+  });
+});
