@@ -31,9 +31,10 @@ export class CommentStore {
   /** Up to `limit` comments of `contentId` after `after`, oldest first. */
   async list(contentId: string, limit: number, after: bigint | undefined): Promise<CommentPage> {
     // One row more than asked tells whether another page follows, without a COUNT.
+    // `ORDER BY comments.id`, not `id`: the bare name would sort by the text alias ("10" < "9").
     const rows = await this.db.query<{ id: string; email: string; comment: string }>(
       `SELECT id::text AS id, email, comment FROM comments
-        WHERE content_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        WHERE content_id = $1 AND id > $2 ORDER BY comments.id LIMIT $3`,
       [contentId, (after ?? 0n).toString(), limit + 1],
     );
     const page = rows.slice(0, limit);

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SqlExecutor } from "../src/store/executor.js";
+import { migrate } from "../src/store/migrations.js";
+import {
+  buildTestApp,
+  captureLogs,
+  NEEDS_POSTGRES,
+  type ScratchDatabase,
+  scratchDatabase,
+  serverExecutor,
+  TEST_DATABASE_URL,
+} from "./helper.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+
+describe.skipIf(TEST_DATABASE_URL === undefined)(`database outage and recovery${NEEDS_POSTGRES}`, () => {
+  let scratch: ScratchDatabase;
+  let proxy: TcpProxy;
+  let db: SqlExecutor;
+  let app: FastifyInstance;
+  const logs = captureLogs();
+  const json = { "content-type": "application/json" };
+  const post = (comment: string) =>
+    app.inject({
+      method: "POST",
+      url: "/api/comment/new",
+      headers: json,
+      payload: JSON.stringify({ email: "o@example.com", comment, content_id: 1 }),
+    });
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    const target = new URL(scratch.url);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(scratch.url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    db = serverExecutor(viaProxy.toString());
+    await migrate(db);
+    app = await buildTestApp(db, { logger: logs.logger });
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+    await proxy.close();
+    await scratch.drop();
+  });
+
+  it("answers 503 while the database is gone, stays alive, and recovers by itself", async () => {
+    expect((await post("before")).statusCode).toBe(200);
+
+    proxy.cut();
+    const during = await post("during");
+    expect([during.statusCode, during.json(), during.headers["retry-after"]]).toEqual([
+      503,
+      { status: "UNAVAILABLE", message: "database unavailable, retry later" },
+      "1",
+    ]);
+    const list = await app.inject({ method: "GET", url: "/api/comment/list/1" });
+    expect(list.statusCode).toBe(503);
+    const ready = await app.inject({ method: "GET", url: "/readyz" });
+    expect([ready.statusCode, ready.json()]).toEqual([
+      503,
+      { status: "UNAVAILABLE", message: "database unavailable" },
+    ]);
+    expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+
+    proxy.restore();
+    // The pool replaces its dead connections on the next requests: no restart, no manual step.
+    let recovered = 0;
+    for (let attempt = 0; attempt < 20 && recovered === 0; attempt += 1) {
+      if ((await post("after")).statusCode === 200) recovered = attempt + 1;
+    }
+    expect(recovered).toBeGreaterThan(0);
+    expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+    const comments = (await app.inject({ method: "GET", url: "/api/comment/list/1" })).json() as Array<{
+      comment: string;
+    }>;
+    expect(comments.map((c) => c.comment)).toEqual(["before", "after"]);
+    expect(logs.raw()).not.toContain("o@example.com");
+  });
+});
