@@ -60,6 +60,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  app.addHook("onSend", async (_request, reply) => {
+    // A connection busy when shutdown began is not idle then, so close() would wait for its
+    // keep-alive timeout: tell the client to close it after this response instead.
+    if (draining) reply.header("connection", "close");
+  });
 
   registerErrorHandling(app);
   const metrics = options.metrics === undefined ? createMetrics() : options.metrics;

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ScratchDatabase, scratchDatabase, TEST_DATABASE_URL } from "./helper.js";
+import { runServer, SERVICE_DIR, startServer } from "./process.js";
+
+describe("start-up", () => {
+  it("exits 1 naming every bad variable, its value and what is allowed", async () => {
+    const result = await runServer({
+      PORT: "eighty",
+      LOG_LEVEL: "chatty",
+      DATABASE_URL: "mysql://u:hunter2@h/d",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        "comments-api: invalid configuration:",
+        '  - PORT="eighty": must be an integer from 0 to 65535',
+        '  - LOG_LEVEL="chatty": must be one of fatal, error, warn, info, debug, trace, silent',
+        "  - DATABASE_URL=<redacted>: must be a URL like postgres://user:password@host:5432/database",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("SIGTERM under load", () => {
+  // A real server when there is one (what ECS runs), the embedded database otherwise.
+  let scratch: ScratchDatabase | undefined;
+  beforeAll(async () => {
+    scratch = TEST_DATABASE_URL === undefined ? undefined : await scratchDatabase();
+  });
+  afterAll(() => scratch?.drop());
+
+  it("finishes every request already sent, then exits 0 well within 30 s", async () => {
+    const server = await startServer(SERVICE_DIR, scratch === undefined ? {} : { DATABASE_URL: scratch.url });
+    let stopped = false;
+    const results: Array<number | string> = [];
+    // 40 clients on keep-alive connections, like a load balancer's pool. Once SIGTERM is sent they
+    // send nothing new (the load balancer deregistered the task); what they sent must succeed.
+    const clients = Array.from({ length: 40 }, async (_, client) => {
+      for (let n = 0; !stopped; n += 1) {
+        const request = fetch(`${server.base}/api/comment/new`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: `s${client}@example.com`, comment: `n${n}`, content_id: "shutdown" }),
+        });
+        try {
+          const response = await request;
+          await response.arrayBuffer();
+          results.push(response.status);
+        } catch (error) {
+          results.push(String((error as Error & { cause?: Error }).cause ?? error));
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const sentBeforeStop = results.length;
+    stopped = true;
+    const signalledAt = Date.now();
+    server.child.kill("SIGTERM");
+    await Promise.all(clients);
+    const code = await server.exited;
+    const shutdownMs = Date.now() - signalledAt;
+
+    expect(sentBeforeStop).toBeGreaterThan(100);
+    expect(results.filter((status) => status !== 200)).toEqual([]);
+    if (code !== 0) console.log(server.stdout().slice(-3000), server.stderr());
+    expect(code).toBe(0);
+    expect(shutdownMs).toBeLessThan(10_000);
+    expect(server.stdout()).toContain('"msg":"shut down cleanly"');
+  });
+});
