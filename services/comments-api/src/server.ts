@@ -2,9 +2,10 @@
  * The process: read the environment, open the database, migrate, listen, and on SIGTERM or SIGINT
  * finish in-flight requests, close the pool and exit 0. Everything else lives in `app.ts`.
  */
-import { pino } from "pino";
-import { buildApp, requestSerializer } from "./app.js";
+import type { pino } from "pino";
+import { buildApp } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
 import { CommentStore, createExecutor, migrate } from "./store/index.js";
 
 /** How long start-up keeps retrying an unreachable database before exiting 1 (ECS then restarts the task). */
@@ -27,8 +28,11 @@ async function migrateWithRetry(
   }
 }
 
-export async function start(config: Config): Promise<void> {
-  const log = pino({ level: config.logLevel, serializers: { req: requestSerializer } });
+async function start(config: Config, { log, flush }: ReturnType<typeof createLogger>): Promise<void> {
+  const exit = (code: number) => {
+    flush();
+    process.exit(code);
+  };
   const db = await createExecutor(config.database, (error) =>
     log.warn({ reason: error.message }, "idle database connection lost"),
   );
@@ -48,17 +52,17 @@ export async function start(config: Config): Promise<void> {
         { timeoutMs: config.shutdownTimeoutMs },
         "shutdown timed out, exiting with requests in flight",
       );
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
     app.close().then(
       () => {
         log.info("shut down cleanly");
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         log.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -66,14 +70,19 @@ export async function start(config: Config): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
+let flushLogs = () => {};
 try {
-  await start(loadConfig(process.env));
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  flushLogs = logger.flush;
+  await start(config, logger);
 } catch (error) {
   // One line a person can act on: the variable, its value and what is allowed, or why start-up failed.
   const message =
     error instanceof ConfigError
       ? error.message
       : `start-up failed: ${error instanceof Error ? error.message : String(error)}`;
+  flushLogs();
   process.stderr.write(`comments-api: ${message}\n`);
   process.exit(1);
 }

@@ -294,10 +294,19 @@ describe("logs", () => {
     await logged.inject({ method: "GET", url: `/api/comment/list/5?email=${email}` });
     await logged.close();
     expect(logs.raw()).not.toContain("private.person");
-    const incoming = logs.lines().find((line) => line.msg === "incoming request");
-    expect(incoming).toMatchObject({
-      reqId: "req-1",
-      req: { method: "POST", path: "/api/comment/new", requestId: "req-1" },
-    });
+    const completed = logs.lines().filter((line) => line.msg === "request completed");
+    expect(completed.map((line) => [line.reqId, line.req, line.res])).toEqual([
+      ["req-1", { method: "POST", path: "/api/comment/new", requestId: "req-1" }, { statusCode: 200 }],
+      [
+        expect.any(String),
+        { method: "POST", path: "/api/comment/new", requestId: expect.any(String) },
+        { statusCode: 400 },
+      ],
+      [
+        expect.any(String),
+        { method: "GET", path: "/api/comment/list/5", requestId: expect.any(String) },
+        { statusCode: 200 },
+      ],
+    ]);
   });
 });

@@ -42,13 +42,19 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): 
     buckets: [...DURATION_BUCKETS],
     registers: [metrics.registry],
   });
+  // One child per label set, looked up by a flat key: `observe(labels, v)` would hash the label
+  // object on every request. Routes are templates and methods a fixed set, so this stays small.
+  const children = new Map<string, Histogram.Internal<"method" | "route" | "status_code">>();
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     if (UNMEASURED_ROUTES.has(route)) return;
-    duration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = duration.labels(request.method, route, String(reply.statusCode));
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
   });
   app.get("/metrics", async (_request, reply) => {
     const body = await metrics.registry.metrics();

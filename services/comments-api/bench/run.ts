@@ -1,0 +1,196 @@
+/**
+ * `pnpm bench`: loads the comments API and two references with autocannon, alternating, and prints
+ * req/s, latency and peak memory side by side. Env: BENCH_DURATION (s, default 10), BENCH_ROUNDS
+ * (default 1), BENCH_CONNECTIONS (default 50), BENCH_DATABASE_URL (default TEST_DATABASE_URL, else
+ * postgres://postgres@127.0.0.1:5432/test; unreachable: only the embedded runs).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/test";
+const CONTENT = "bench";
+const HERE = import.meta.dirname;
+
+interface Target {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+}
+interface Running {
+  target: Target;
+  child: ChildProcess;
+  base: string;
+}
+interface Result {
+  target: string;
+  workload: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  peakRssMiB: number;
+}
+
+const LOG_DIR = mkdtempSync(join(tmpdir(), "comments-bench-"));
+
+/**
+ * Starts a server with its logs going to a file, as a log driver would take them: piped into this
+ * process they would cost the load generator's CPU, not the server's. The servers announce their
+ * address on stderr.
+ */
+async function start(target: Target): Promise<Running> {
+  const logFile = join(LOG_DIR, `${target.name.replace(/\W+/g, "-")}.log`);
+  const child = spawn(process.execPath, ["--import", "tsx", join(HERE, "servers", target.script)], {
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...target.env },
+    stdio: ["ignore", openSync(logFile, "w"), "pipe"],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let seen = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`${target.name} exited with ${code}: ${seen}`)));
+  });
+  return { target, child, base };
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kib / 1024);
+}
+
+async function seed(base: string): Promise<void> {
+  for (let n = 0; n < 10; n += 1) {
+    const response = await fetch(`${base}/api/comment/new`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `bench${n}@example.com`, comment: `comment ${n}`, content_id: CONTENT }),
+    });
+    if (response.status !== 200) throw new Error(`seeding failed: ${response.status}`);
+  }
+}
+
+async function load(server: Running, workload: "GET" | "POST"): Promise<Result> {
+  const result = await autocannon({
+    url: server.base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      workload === "GET"
+        ? { method: "GET", path: `/api/comment/list/${CONTENT}` }
+        : {
+            method: "POST",
+            path: "/api/comment/new",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ email: "load@example.com", comment: "under load", content_id: "load" }),
+          },
+    ],
+  });
+  return {
+    target: server.target.name,
+    workload,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.errors + result.timeouts + result.non2xx,
+    peakRssMiB: peakRssMiB(server.child.pid ?? 0),
+  };
+}
+
+async function freshDatabase(): Promise<string | undefined> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    console.log(`no PostgreSQL at ${ADMIN_URL} (${(error as Error).message}): embedded only`);
+    return undefined;
+  }
+  await admin.query("DROP DATABASE IF EXISTS comments_bench WITH (FORCE)");
+  await admin.query("CREATE DATABASE comments_bench");
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = "/comments_bench";
+  return url.toString();
+}
+
+const databaseUrl = await freshDatabase();
+const targets: Target[] = [
+  { name: "bare fastify, memory", script: "bare.ts", env: {} },
+  { name: "comments-api, embedded", script: "comments.ts", env: {} },
+];
+if (databaseUrl !== undefined) {
+  targets.push(
+    { name: "comments-api, pg", script: "comments.ts", env: { DATABASE_URL: databaseUrl } },
+    {
+      name: "comments-api, pg, no metrics",
+      script: "comments.ts",
+      env: { DATABASE_URL: databaseUrl, BENCH_METRICS: "0" },
+    },
+    { name: "minimal fastify + pg", script: "minimal-pg.ts", env: { DATABASE_URL: databaseUrl } },
+  );
+}
+
+const servers: Running[] = [];
+for (const target of targets) servers.push(await start(target));
+// Seed once per database: the embedded server holds its own, the pg servers share one.
+await seed(servers[1]?.base ?? "");
+if (databaseUrl !== undefined) await seed(servers[2]?.base ?? "");
+
+console.log(`server logs: ${LOG_DIR}`);
+console.log(
+  `autocannon: ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} round(s), GET list of 10 and POST; node ${process.version}`,
+);
+const results: Result[] = [];
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const workload of ["GET", "POST"] as const) {
+    for (const server of servers) {
+      results.push(await load(server, workload));
+      process.stdout.write(".");
+    }
+  }
+}
+process.stdout.write("\n");
+for (const server of servers) server.child.kill("SIGTERM");
+
+const mean = (name: string, workload: string, key: "rps" | "p50" | "p99" | "failures" | "peakRssMiB") => {
+  const rows = results.filter((r) => r.target === name && r.workload === workload);
+  return rows.reduce((sum, r) => sum + r[key], 0) / Math.max(rows.length, 1);
+};
+const table = targets.flatMap((t) =>
+  (["GET", "POST"] as const).map((workload) => ({
+    server: t.name,
+    workload,
+    "req/s": Math.round(mean(t.name, workload, "rps")),
+    "p50 ms": mean(t.name, workload, "p50"),
+    "p99 ms": mean(t.name, workload, "p99"),
+    failures: mean(t.name, workload, "failures"),
+    "peak RSS MiB": Math.max(...results.filter((r) => r.target === t.name).map((r) => r.peakRssMiB)),
+  })),
+);
+console.table(table);
+const ratio = (a: string, b: string, workload: string) =>
+  `${((100 * mean(a, workload, "rps")) / Math.max(mean(b, workload, "rps"), 1)).toFixed(1)}%`;
+console.log(
+  `embedded GET vs bare fastify: ${ratio("comments-api, embedded", "bare fastify, memory", "GET")}`,
+);
+if (databaseUrl !== undefined) {
+  for (const workload of ["GET", "POST"]) {
+    console.log(
+      `${workload}: comments-api pg vs minimal fastify+pg ${ratio("comments-api, pg", "minimal fastify + pg", workload)} (target >= 70% for GET); ` +
+        `with metrics vs without ${ratio("comments-api, pg", "comments-api, pg, no metrics", workload)} (target > 90%)`,
+    );
+  }
+}
