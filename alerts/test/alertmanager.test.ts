@@ -1,0 +1,188 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import {
+  type AlertmanagerValues,
+  renderAlertmanagerDefinition,
+  unwrapAlertmanagerDefinition,
+  withLocalReceivers,
+} from "../lib/alertmanager.js";
+import { findTool, run } from "./tools.js";
+
+const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");
+const VALUES: AlertmanagerValues = {
+  PAGE_TOPIC_ARN: "arn:aws:sns:sa-east-1:123456789012:comments-platform-stage-page",
+  TICKET_TOPIC_ARN: "arn:aws:sns:sa-east-1:123456789012:comments-platform-stage-ticket",
+  HEARTBEAT_TOPIC_ARN: "arn:aws:sns:sa-east-1:123456789012:comments-platform-stage-heartbeat",
+  AWS_REGION: "sa-east-1",
+};
+const amtool = findTool("amtool", "prometheus-alertmanager");
+const alertmanager = findTool("prometheus-alertmanager", "prometheus-alertmanager");
+
+/** The rendered, unwrapped config and its templates, written out as plain Alertmanager reads them. */
+function writeOut(dir: string, config: string, templateFiles: Record<string, string>): string {
+  for (const [name, text] of Object.entries(templateFiles)) writeFileSync(join(dir, name), text);
+  const file = join(dir, "alertmanager.yml");
+  writeFileSync(file, config);
+  return file;
+}
+
+describe("the Alertmanager definition", () => {
+  it("renders every placeholder and fails naming one it has no value for", () => {
+    const rendered = renderAlertmanagerDefinition(DEFINITION, VALUES);
+    expect(rendered).not.toContain("${");
+    const config = parse(unwrapAlertmanagerDefinition(rendered).config) as {
+      receivers: Array<{
+        name: string;
+        sns_configs: Array<{ topic_arn: string; sigv4: { region: string } }>;
+      }>;
+    };
+    expect(
+      config.receivers.map((r) => [r.name, r.sns_configs[0]?.topic_arn, r.sns_configs[0]?.sigv4.region]),
+    ).toEqual([
+      ["page", VALUES.PAGE_TOPIC_ARN, "sa-east-1"],
+      ["ticket", VALUES.TICKET_TOPIC_ARN, "sa-east-1"],
+      ["heartbeat", VALUES.HEARTBEAT_TOPIC_ARN, "sa-east-1"],
+    ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the definition's placeholders look like this
+    expect(() => renderAlertmanagerDefinition("x: ${NOPE} ${NOPE}", VALUES)).toThrow(
+      "alertmanager definition: no value for NOPE; known: AWS_REGION, HEARTBEAT_TOPIC_ARN, PAGE_TOPIC_ARN, TICKET_TOPIC_ARN",
+    );
+  });
+
+  it("is in AMP's wrapped form, and unwrapping rejects anything else", () => {
+    expect(Object.keys(parse(DEFINITION) as object)).toEqual(["template_files", "alertmanager_config"]);
+    expect(() => unwrapAlertmanagerDefinition("alertmanager_config:\n  route: {}\n")).toThrow(
+      "alertmanager definition: `alertmanager_config` must be a YAML string (use `|`)",
+    );
+    expect(() => unwrapAlertmanagerDefinition("alertmanager_config: x\nextra: 1\n")).toThrow(
+      "alertmanager definition: unknown top-level keys extra; allowed: alertmanager_config, template_files",
+    );
+  });
+});
+
+describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
+  let dir: string;
+  let file: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "comments-am-"));
+    const { config, templateFiles } = unwrapAlertmanagerDefinition(
+      renderAlertmanagerDefinition(DEFINITION, VALUES),
+    );
+    file = writeOut(dir, config, templateFiles);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("check-config accepts the unwrapped config and its template", () => {
+    const result = run("amtool", ["check-config", file]);
+    expect(result.output).toContain(" - 3 receivers\n - 1 templates\n  SUCCESS\n");
+    expect(result.status).toBe(0);
+  });
+
+  it.each([
+    [["severity=page", "alertname=CommentsApiTargetDown", "stack=prod"], "page"],
+    [["severity=ticket", "alertname=CommentsApiLatencyBudgetBurnSlow", "stack=prod"], "ticket"],
+    [["severity=none", "alertname=Watchdog"], "heartbeat"],
+    [["severity=surprise", "alertname=Unknown"], "ticket"],
+  ])("routes %j to %s", (labels, receiver) => {
+    const result = run("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels]);
+    expect(result.stdout.trim()).toBe(receiver);
+    expect(result.status).toBe(0);
+  });
+});
+
+describe.skipIf(alertmanager.path === undefined)(
+  `a real Alertmanager with the same routes${alertmanager.reason}`,
+  () => {
+    let dir: string;
+    let webhook: Server;
+    let child: ChildProcess;
+    let base: string;
+    const received: Array<{ receiver: string; alerts: string[] }> = [];
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "comments-am-run-"));
+      webhook = createServer((request, response) => {
+        let body = "";
+        request.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        request.on("end", () => {
+          const payload = JSON.parse(body) as {
+            receiver: string;
+            alerts: Array<{ labels: Record<string, string> }>;
+          };
+          received.push({
+            receiver: payload.receiver,
+            alerts: payload.alerts.map((a) => `${a.labels.alertname}/${a.labels.stack}`).sort(),
+          });
+          response.end();
+        });
+      });
+      await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
+      const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/`;
+      const { config, templateFiles } = unwrapAlertmanagerDefinition(
+        renderAlertmanagerDefinition(DEFINITION, VALUES),
+      );
+      // Same tree, inhibitions and receivers' names; only delivery (webhook) and the waits differ.
+      const local = parse(withLocalReceivers(config, hookUrl)) as { route: Record<string, unknown> };
+      local.route.group_wait = "1s";
+      const file = writeOut(dir, stringify(local), templateFiles);
+      const port = 19093 + Math.floor(Math.random() * 500);
+      base = `http://127.0.0.1:${port}`;
+      child = spawn(
+        "prometheus-alertmanager",
+        [
+          `--config.file=${file}`,
+          `--storage.path=${dir}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          "--cluster.listen-address=",
+        ],
+        { stdio: "ignore" },
+      );
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const ready = await fetch(`${base}/-/ready`).catch(() => undefined);
+        if (ready?.status === 200) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error("alertmanager did not become ready");
+    });
+    afterAll(() => {
+      child?.kill();
+      webhook?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("pages, holds back the ticket of the paging SLO in that stack, and tickets the rest", async () => {
+      const alert = (alertname: string, severity: string, slo: string, stack: string) => ({
+        labels: { alertname, severity, slo, stack },
+        annotations: { summary: alertname, description: alertname, runbook_url: "https://example.com" },
+      });
+      const posted = await fetch(`${base}/api/v2/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify([
+          alert("CommentsApiAvailabilityBudgetBurnFast", "page", "availability", "prod"),
+          alert("CommentsApiAvailabilityBudgetBurnSlow", "ticket", "availability", "prod"),
+          alert("CommentsApiAvailabilityBudgetBurnSlow", "ticket", "availability", "stage"),
+          alert("CommentsApiLatencyBudgetBurnSlow", "ticket", "latency", "prod"),
+        ]),
+      });
+      expect(posted.status).toBe(200);
+      for (let waited = 0; waited < 100 && received.length < 3; waited += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // anything else would have arrived by now
+      expect([...received].sort((a, b) => a.alerts[0]?.localeCompare(b.alerts[0] ?? "") ?? 0)).toEqual([
+        { receiver: "page", alerts: ["CommentsApiAvailabilityBudgetBurnFast/prod"] },
+        { receiver: "ticket", alerts: ["CommentsApiAvailabilityBudgetBurnSlow/stage"] },
+        { receiver: "ticket", alerts: ["CommentsApiLatencyBudgetBurnSlow/prod"] },
+      ]);
+    });
+  },
+);
