@@ -49,7 +49,6 @@ describe("the Alertmanager definition", () => {
       ["ticket", VALUES.TICKET_TOPIC_ARN, "sa-east-1"],
       ["heartbeat", VALUES.HEARTBEAT_TOPIC_ARN, "sa-east-1"],
     ]);
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the definition's placeholders look like this
     expect(() => renderAlertmanagerDefinition("x: ${NOPE} ${NOPE}", VALUES)).toThrow(
       "alertmanager definition: no value for NOPE; known: AWS_REGION, HEARTBEAT_TOPIC_ARN, PAGE_TOPIC_ARN, TICKET_TOPIC_ARN",
     );

@@ -1,0 +1,21 @@
+/** Writes every generated dashboard as committed JSON: `pnpm dashboards`. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { commentsApiDashboard } from "./comments-api.js";
+
+/** File name → dashboard; one Grafana dashboard per file in dashboards/. */
+export const DASHBOARDS: Record<string, () => Record<string, unknown>> = {
+  "comments-api.json": commentsApiDashboard,
+};
+
+/** The exact bytes of a dashboard file: stable key order from the builder, two-space indent. */
+export function render(dashboard: Record<string, unknown>): string {
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
+}
+
+if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
+  for (const [file, build] of Object.entries(DASHBOARDS)) {
+    writeFileSync(join(import.meta.dirname, "..", file), render(build()));
+    console.log(`wrote dashboards/${file}`);
+  }
+}
