@@ -75,7 +75,7 @@ describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
     );
     file = writeOut(dir, config, templateFiles);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
   it("check-config accepts the unwrapped config and its template", () => {
     const result = run("amtool", ["check-config", file]);
@@ -154,7 +154,7 @@ describe.skipIf(alertmanager.path === undefined)(
     afterAll(() => {
       child?.kill();
       webhook?.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     });
 
     it("pages, holds back the ticket of the paging SLO in that stack, and tickets the rest", async () => {
