@@ -75,7 +75,7 @@ describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
     );
     file = writeOut(dir, config, templateFiles);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("check-config accepts the unwrapped config and its template", () => {
     const result = run("amtool", ["check-config", file]);
@@ -151,10 +151,13 @@ describe.skipIf(alertmanager.path === undefined)(
       }
       throw new Error("alertmanager did not become ready");
     });
-    afterAll(() => {
+    afterAll(async () => {
+      // Alertmanager writes its state on the way out: remove its directory only once it is gone.
+      const exited = new Promise((resolve) => child?.once("exit", resolve));
       child?.kill();
+      await exited;
       webhook?.close();
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it("pages, holds back the ticket of the paging SLO in that stack, and tickets the rest", async () => {

@@ -123,7 +123,7 @@ describe.skipIf(prometheus.path === undefined)(
       await exited;
       service?.child.kill("SIGTERM");
       await service?.exited;
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it("scrapes the service with the job and stack labels the rules select on", async () => {
