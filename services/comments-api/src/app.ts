@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { registerErrorHandling } from "./plugins/errors.js";
 import { createMetrics, type Metrics, registerRequestMetrics } from "./plugins/metrics.js";
 import { commentRoutes } from "./routes/comments.js";
@@ -39,7 +39,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Long enough for any content_id the validator would reject by name rather than fastify's bare 414.
     routerOptions: { maxParamLength: 512 },
     // One log line per request, written when it completes (below), instead of fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Reuse the caller's (or the ALB's) request id when it is sane, so one id follows a request.
     genReqId: (request) => {
       const header = request.headers["x-request-id"];
