@@ -1,0 +1,339 @@
+/**
+ * The stack's configuration: one pure function turns the raw Pulumi config (every value a string,
+ * structured values as JSON) into a typed object, and reports every problem at once, with the key,
+ * the value and what is allowed, before any resource is declared.
+ */
+
+export const PROJECT = "comments-platform";
+export const STACKS = ["stage", "prod"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** NAT gateways: one shared (stage: cost) or one per availability zone (prod: an AZ outage keeps egress). */
+export const NAT_STRATEGIES = ["single", "onePerAz"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+export const CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
+export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/**
+ * Fargate's task sizes: CPU units → allowed memory (MiB). From the ECS developer guide, "Task CPU
+ * and memory"; any other pair is rejected by RegisterTaskDefinition.
+ */
+export function fargateMemoryOptions(cpu: number): number[] {
+  const range = (from: number, to: number, step: number) =>
+    Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048];
+    case 512:
+      return range(1024, 4096, 1024);
+    case 1024:
+      return range(2048, 8192, 1024);
+    case 2048:
+      return range(4096, 16384, 1024);
+    case 4096:
+      return range(8192, 30720, 1024);
+    case 8192:
+      return range(16384, 61440, 4096);
+    case 16384:
+      return range(32768, 122880, 8192);
+    default:
+      return [];
+  }
+}
+export const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
+
+export interface StackConfig {
+  stack: StackName;
+  region: string;
+  /** Tags on every taggable resource. */
+  tags: { project: string; stack: string; owner: string; costCentre: string };
+  network: {
+    vpcCidr: string;
+    /** @default 2 (stage), 3 (prod) */
+    availabilityZoneCount: number;
+    natStrategy: NatStrategy;
+  };
+  service: {
+    /** Fargate CPU units. */
+    cpu: number;
+    /** MiB; must be a Fargate pair with `cpu`. */
+    memory: number;
+    cpuArchitecture: CpuArchitecture;
+    /** Autoscaling floor; also the service's first desired count. */
+    minTasks: number;
+    maxTasks: number;
+    /** Target tracking on average CPU utilization (percent). */
+    cpuTargetPercent: number;
+    /** Target tracking on ALB requests per target per minute. */
+    requestsPerTarget: number;
+    /** Run on Fargate Spot (stage only: interruptions are acceptable there). */
+    fargateSpot: boolean;
+    containerPort: number;
+    logRetentionDays: number;
+  };
+  database: {
+    instanceClass: string;
+    allocatedStorageGiB: number;
+    engineVersion: string;
+    multiAz: boolean;
+    deletionProtection: boolean;
+    backupRetentionDays: number;
+  };
+  loadBalancer: {
+    /** ACM certificate: HTTPS on 443 with HTTP redirecting to it; unset, plain HTTP on 80. */
+    certificateArn: string | undefined;
+    /** Port of the blue/green test listener. */
+    testListenerPort: number;
+    /** Who may reach the test listener besides the VPC's own NAT addresses (the smoke-test hook). */
+    testListenerCidrs: string[];
+  };
+  registry: {
+    /** Tagged images kept by the lifecycle policy (rollback needs the previous ones). */
+    keepReleases: number;
+  };
+}
+
+type Raw = Readonly<Record<string, string | undefined>>;
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+function isCidr(value: string): boolean {
+  const match = IPV4_CIDR.exec(value);
+  if (match === null) return false;
+  const [a, b, c, d, bits] = match.slice(1).map(Number) as [number, number, number, number, number];
+  return [a, b, c, d].every((octet) => octet <= 255) && bits <= 32;
+}
+
+/** Reads keys, remembering every problem; `key` is the name a person types in `pulumi config set`. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly raw: Raw) {}
+
+  private value(key: string): string | undefined {
+    const value = this.raw[key];
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  problem(key: string, value: unknown, allowed: string): void {
+    this.problems.push(`${key}=${JSON.stringify(value)}: ${allowed}`);
+  }
+
+  string(key: string, fallback?: string): string {
+    const value = this.value(key) ?? fallback;
+    if (value === undefined) {
+      this.problems.push(`${key}: is required`);
+      return "";
+    }
+    return value;
+  }
+
+  optionalString(key: string): string | undefined {
+    return this.value(key);
+  }
+
+  integer(key: string, fallback: number | undefined, min: number, max: number): number {
+    const raw = this.value(key);
+    if (raw === undefined) {
+      if (fallback === undefined) this.problems.push(`${key}: is required`);
+      return fallback ?? min;
+    }
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problem(key, raw, `must be an integer from ${min} to ${max}`);
+      return fallback ?? min;
+    }
+    return value;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const raw = this.value(key);
+    if (raw === undefined) return fallback;
+    if (raw === "true" || raw === "false") return raw === "true";
+    this.problem(key, raw, "must be true or false");
+    return fallback;
+  }
+
+  oneOf<T extends string | number>(key: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.value(key);
+    if (raw === undefined) return fallback;
+    const match = allowed.find((option) => String(option) === raw);
+    if (match === undefined) this.problem(key, raw, `must be one of ${allowed.join(", ")}`);
+    return match ?? fallback;
+  }
+
+  stringList(key: string, fallback: string[]): string[] {
+    const raw = this.value(key);
+    if (raw === undefined) return fallback;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed;
+    } catch {
+      // reported below
+    }
+    this.problem(key, raw, "must be a list of strings");
+    return fallback;
+  }
+}
+
+/**
+ * Parses the raw config of one stack: keys without the project prefix (`owner`, not
+ * `comments-platform:owner`), plus `aws:region`. Returns the config or every problem.
+ */
+export function parseStackConfig(
+  stack: string,
+  raw: Raw,
+): { ok: true; config: StackConfig } | { ok: false; problems: string[] } {
+  const read = new Reader(raw);
+  if (!(STACKS as readonly string[]).includes(stack)) {
+    read.problem("stack", stack, `must be one of ${STACKS.join(", ")}`);
+  }
+  const isProd = stack === "prod";
+
+  const region = read.string("aws:region");
+  const owner = read.string("owner");
+  const costCentre = read.string("costCentre");
+
+  const vpcCidr = read.string("vpcCidr", "10.0.0.0/16");
+  if (vpcCidr !== "" && (!isCidr(vpcCidr) || Number(vpcCidr.split("/")[1]) > 20)) {
+    read.problem("vpcCidr", vpcCidr, "must be an IPv4 CIDR block of /20 or larger, like 10.0.0.0/16");
+  }
+  const availabilityZoneCount = read.integer("availabilityZoneCount", isProd ? 3 : 2, 1, 3);
+  const natStrategy = read.oneOf("natStrategy", NAT_STRATEGIES, isProd ? "onePerAz" : "single");
+
+  const cpu = read.oneOf("taskCpu", FARGATE_CPU, 256);
+  const memory = read.integer("taskMemory", 512, 512, 122880);
+  const memoryOptions = fargateMemoryOptions(cpu);
+  if (!memoryOptions.includes(memory)) {
+    read.problem(
+      "taskMemory",
+      String(memory),
+      `is not a Fargate size for taskCpu ${cpu}; allowed: ${memoryOptions.join(", ")}`,
+    );
+  }
+  const minTasks = read.integer("minTasks", isProd ? 2 : 1, 1, 100);
+  const maxTasks = read.integer("maxTasks", isProd ? 10 : 2, 1, 100);
+  if (maxTasks < minTasks)
+    read.problem("maxTasks", String(maxTasks), `must be at least minTasks (${minTasks})`);
+  const fargateSpot = read.boolean("fargateSpot", false);
+
+  const multiAz = read.boolean("dbMultiAz", isProd);
+  const deletionProtection = read.boolean("dbDeletionProtection", isProd);
+  const backupRetentionDays = read.integer("dbBackupRetentionDays", isProd ? 14 : 1, 0, 35);
+  const logRetentionDays = read.oneOf("logRetentionDays", LOG_RETENTION_DAYS, isProd ? 90 : 14);
+
+  const testListenerCidrs = read.stringList("testListenerCidrs", []);
+  for (const cidr of testListenerCidrs) {
+    if (!isCidr(cidr))
+      read.problem("testListenerCidrs", cidr, "must be an IPv4 CIDR block like 203.0.113.0/24");
+    else if (cidr.endsWith("/0"))
+      read.problem("testListenerCidrs", cidr, "must not open the test listener to the internet");
+  }
+  const certificateArn = read.optionalString("certificateArn");
+  if (
+    certificateArn !== undefined &&
+    !/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn)
+  ) {
+    read.problem("certificateArn", certificateArn, "must be an ACM certificate ARN");
+  }
+
+  // Production's floor: what an availability-zone outage or a bad `pulumi destroy` must not take down.
+  if (isProd) {
+    if (availabilityZoneCount < 2)
+      read.problem(
+        "availabilityZoneCount",
+        String(availabilityZoneCount),
+        "prod needs at least 2 availability zones",
+      );
+    if (natStrategy !== "onePerAz")
+      read.problem("natStrategy", natStrategy, "prod needs onePerAz: one NAT gateway per availability zone");
+    if (!multiAz) read.problem("dbMultiAz", "false", "prod needs a Multi-AZ database");
+    if (!deletionProtection)
+      read.problem("dbDeletionProtection", "false", "prod needs deletion protection on its database");
+    if (backupRetentionDays < 7)
+      read.problem(
+        "dbBackupRetentionDays",
+        String(backupRetentionDays),
+        "prod keeps at least 7 days of backups",
+      );
+    if (fargateSpot)
+      read.problem(
+        "fargateSpot",
+        "true",
+        "prod runs on regular Fargate: Spot tasks can be reclaimed at two minutes' notice",
+      );
+    if (minTasks < 2)
+      read.problem("minTasks", String(minTasks), "prod runs at least 2 tasks, one per availability zone");
+  } else if (availabilityZoneCount < 2) {
+    read.problem(
+      "availabilityZoneCount",
+      String(availabilityZoneCount),
+      "an application load balancer needs at least 2 availability zones",
+    );
+  }
+
+  const config: StackConfig = {
+    stack: stack as StackName,
+    region,
+    tags: { project: PROJECT, stack, owner, costCentre },
+    network: { vpcCidr, availabilityZoneCount, natStrategy },
+    service: {
+      cpu,
+      memory,
+      cpuArchitecture: read.oneOf("cpuArchitecture", CPU_ARCHITECTURES, "ARM64"),
+      minTasks,
+      maxTasks,
+      cpuTargetPercent: read.integer("cpuTargetPercent", 60, 10, 90),
+      requestsPerTarget: read.integer("requestsPerTarget", 1000, 10, 100000),
+      fargateSpot,
+      containerPort: 3000,
+      logRetentionDays,
+    },
+    database: {
+      instanceClass: read.string("dbInstanceClass", isProd ? "db.t4g.medium" : "db.t4g.micro"),
+      allocatedStorageGiB: read.integer("dbAllocatedStorageGiB", 20, 20, 1000),
+      engineVersion: read.string("dbEngineVersion", "16"),
+      multiAz,
+      deletionProtection,
+      backupRetentionDays,
+    },
+    loadBalancer: {
+      certificateArn,
+      testListenerPort: read.integer("testListenerPort", 8443, 1024, 65535),
+      testListenerCidrs,
+    },
+    registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
+  };
+  return read.problems.length === 0 ? { ok: true, config } : { ok: false, problems: read.problems };
+}
+
+/** Strips the project prefix from `pulumi.runtime.allConfig()`'s keys; keeps `aws:region`. */
+export function rawConfigFrom(all: Readonly<Record<string, string>>): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+    else if (key === "aws:region") raw[key] = value;
+  }
+  return raw;
+}
+
+export class StackConfigError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid configuration for stack ${stackName}:\n  - ${problems.join("\n  - ")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/** `parseStackConfig`, throwing every problem at once. */
+export function loadStackConfig(stack: string, raw: Raw): StackConfig {
+  const result = parseStackConfig(stack, raw);
+  if (!result.ok) throw new StackConfigError(stack, result.problems);
+  return result.config;
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import { fargateMemoryOptions, parseStackConfig, rawConfigFrom } from "../src/config";
+import { readStackFile } from "../src/stack-file";
+
+const base = { "aws:region": "sa-east-1", owner: "platform-team", costCentre: "cc-1" };
+const prodOk = { ...base, dbMultiAz: "true", dbDeletionProtection: "true" };
+
+describe("the committed stack files", () => {
+  it.each(["stage", "prod"])("Pulumi.%s.yaml parses without a problem", (stack) => {
+    const result = parseStackConfig(stack, rawConfigFrom(readStackFile(stack)));
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it("differ where stage saves and prod survives", () => {
+    const stage = parseStackConfig("stage", rawConfigFrom(readStackFile("stage")));
+    const prod = parseStackConfig("prod", rawConfigFrom(readStackFile("prod")));
+    if (!stage.ok || !prod.ok) throw new Error("stack files do not parse");
+    expect([stage.config.network, prod.config.network]).toEqual([
+      { vpcCidr: "10.20.0.0/16", availabilityZoneCount: 2, natStrategy: "single" },
+      { vpcCidr: "10.30.0.0/16", availabilityZoneCount: 3, natStrategy: "onePerAz" },
+    ]);
+    expect([stage.config.database, prod.config.database]).toEqual([
+      {
+        instanceClass: "db.t4g.micro",
+        allocatedStorageGiB: 20,
+        engineVersion: "16",
+        multiAz: false,
+        deletionProtection: false,
+        backupRetentionDays: 1,
+      },
+      {
+        instanceClass: "db.t4g.medium",
+        allocatedStorageGiB: 50,
+        engineVersion: "16",
+        multiAz: true,
+        deletionProtection: true,
+        backupRetentionDays: 14,
+      },
+    ]);
+    expect([stage.config.service.fargateSpot, prod.config.service.fargateSpot]).toEqual([true, false]);
+  });
+});
+
+describe("parseStackConfig", () => {
+  it("fills prod's defaults with what prod needs", () => {
+    const result = parseStackConfig("prod", base);
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    expect(result.config.network).toEqual({
+      vpcCidr: "10.0.0.0/16",
+      availabilityZoneCount: 3,
+      natStrategy: "onePerAz",
+    });
+    expect(result.config.tags).toEqual({
+      project: "comments-platform",
+      stack: "prod",
+      owner: "platform-team",
+      costCentre: "cc-1",
+    });
+    expect(result.config.service).toMatchObject({
+      cpu: 256,
+      memory: 512,
+      minTasks: 2,
+      maxTasks: 10,
+      fargateSpot: false,
+    });
+  });
+
+  it.each([
+    ["an unknown stack", "dev", base, ['stack="dev": must be one of stage, prod']],
+    [
+      "missing tags and region",
+      "stage",
+      {},
+      ["aws:region: is required", "owner: is required", "costCentre: is required"],
+    ],
+    [
+      "a NAT strategy that does not exist",
+      "stage",
+      { ...base, natStrategy: "perSubnet" },
+      ['natStrategy="perSubnet": must be one of single, onePerAz'],
+    ],
+    [
+      "a Fargate pair AWS rejects",
+      "stage",
+      { ...base, taskCpu: "256", taskMemory: "4096" },
+      ['taskMemory="4096": is not a Fargate size for taskCpu 256; allowed: 512, 1024, 2048'],
+    ],
+    [
+      "a CPU size Fargate lacks",
+      "stage",
+      { ...base, taskCpu: "300" },
+      ['taskCpu="300": must be one of 256, 512, 1024, 2048, 4096, 8192, 16384'],
+    ],
+    [
+      "a retention CloudWatch lacks",
+      "stage",
+      { ...base, logRetentionDays: "10" },
+      [
+        'logRetentionDays="10": must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+      ],
+    ],
+    [
+      "a single AZ in stage",
+      "stage",
+      { ...base, availabilityZoneCount: "1" },
+      ['availabilityZoneCount="1": an application load balancer needs at least 2 availability zones'],
+    ],
+    [
+      "an open test listener",
+      "stage",
+      { ...base, testListenerCidrs: '["0.0.0.0/0"]' },
+      ['testListenerCidrs="0.0.0.0/0": must not open the test listener to the internet'],
+    ],
+    [
+      "a test listener CIDR that is not one",
+      "stage",
+      { ...base, testListenerCidrs: '["office"]' },
+      ['testListenerCidrs="office": must be an IPv4 CIDR block like 203.0.113.0/24'],
+    ],
+    [
+      "a small VPC",
+      "stage",
+      { ...base, vpcCidr: "10.0.0.0/24" },
+      ['vpcCidr="10.0.0.0/24": must be an IPv4 CIDR block of /20 or larger, like 10.0.0.0/16'],
+    ],
+    [
+      "fewer maximum than minimum tasks",
+      "stage",
+      { ...base, minTasks: "3", maxTasks: "2" },
+      ['maxTasks="2": must be at least minTasks (3)'],
+    ],
+    [
+      "a malformed boolean",
+      "stage",
+      { ...base, fargateSpot: "yes" },
+      ['fargateSpot="yes": must be true or false'],
+    ],
+    [
+      "prod without deletion protection",
+      "prod",
+      { ...prodOk, dbDeletionProtection: "false" },
+      ['dbDeletionProtection="false": prod needs deletion protection on its database'],
+    ],
+    [
+      "prod in a single AZ, on one NAT, Spot, one task, single-AZ database, 3 days of backups",
+      "prod",
+      {
+        ...prodOk,
+        availabilityZoneCount: "1",
+        natStrategy: "single",
+        fargateSpot: "true",
+        minTasks: "1",
+        dbMultiAz: "false",
+        dbBackupRetentionDays: "3",
+      },
+      [
+        'availabilityZoneCount="1": prod needs at least 2 availability zones',
+        'natStrategy="single": prod needs onePerAz: one NAT gateway per availability zone',
+        'dbMultiAz="false": prod needs a Multi-AZ database',
+        'dbBackupRetentionDays="3": prod keeps at least 7 days of backups',
+        'fargateSpot="true": prod runs on regular Fargate: Spot tasks can be reclaimed at two minutes\' notice',
+        'minTasks="1": prod runs at least 2 tasks, one per availability zone',
+      ],
+    ],
+  ])("rejects %s with exactly those messages", (_name, stack, raw, problems) => {
+    expect(parseStackConfig(stack, raw as Record<string, string>)).toEqual({ ok: false, problems });
+  });
+});
+
+describe("fargateMemoryOptions", () => {
+  it.each([
+    [256, [512, 1024, 2048]],
+    [1024, [2048, 3072, 4096, 5120, 6144, 7168, 8192]],
+    [8192, [16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440]],
+    [300, []],
+  ])("for %i CPU units allows %j MiB", (cpu, memory) => {
+    expect(fargateMemoryOptions(cpu)).toEqual(memory);
+  });
+});
+
+describe("rawConfigFrom", () => {
+  it("keeps the project's keys without prefix, and aws:region", () => {
+    expect(
+      rawConfigFrom({
+        "comments-platform:owner": "x",
+        "aws:region": "sa-east-1",
+        "aws:profile": "p",
+        "other:key": "y",
+      }),
+    ).toEqual({
+      owner: "x",
+      "aws:region": "sa-east-1",
+    });
+  });
+});
