@@ -276,6 +276,17 @@ export function parseStackConfig(
     );
   }
 
+  const cpuArchitecture = read.oneOf("cpuArchitecture", CPU_ARCHITECTURES, "ARM64");
+  // ECS API reference, CapacityProviderStrategyItem: "FARGATE_SPOT only supports Linux tasks with
+  // the X86_64 architecture".
+  if (fargateSpot && cpuArchitecture !== "X86_64") {
+    read.problem(
+      "fargateSpot",
+      "true",
+      `Fargate Spot runs X86_64 tasks only; cpuArchitecture is ${cpuArchitecture}`,
+    );
+  }
+
   const config: StackConfig = {
     stack: stack as StackName,
     region,
@@ -284,7 +295,7 @@ export function parseStackConfig(
     service: {
       cpu,
       memory,
-      cpuArchitecture: read.oneOf("cpuArchitecture", CPU_ARCHITECTURES, "ARM64"),
+      cpuArchitecture,
       minTasks,
       maxTasks,
       cpuTargetPercent: read.integer("cpuTargetPercent", 60, 10, 90),

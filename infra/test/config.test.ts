@@ -37,7 +37,7 @@ describe("the committed stack files", () => {
         backupRetentionDays: 14,
       },
     ]);
-    expect([stage.config.service.fargateSpot, prod.config.service.fargateSpot]).toEqual([true, false]);
+    expect([stage.config.service.minTasks, prod.config.service.minTasks]).toEqual([1, 2]);
   });
 });
 
@@ -149,6 +149,7 @@ describe("parseStackConfig", () => {
         availabilityZoneCount: "1",
         natStrategy: "single",
         fargateSpot: "true",
+        cpuArchitecture: "X86_64",
         minTasks: "1",
         dbMultiAz: "false",
         dbBackupRetentionDays: "3",
