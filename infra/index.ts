@@ -1,0 +1,98 @@
+/**
+ * The comments platform's Pulumi program: config → components → the exported contract. Nothing else
+ * lives here; the components are in src/components, the pure documents in src/documents.
+ */
+
+import { join } from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Database } from "./src/components/database";
+import { Firewall } from "./src/components/firewall";
+import { LoadBalancer } from "./src/components/load-balancer";
+import { Network } from "./src/components/network";
+import { Registry } from "./src/components/registry";
+import { Service } from "./src/components/service";
+import { baseTags, named } from "./src/components/tags";
+import { loadStackConfig, rawConfigFrom } from "./src/config";
+import { type ContractV1, contractParameterName } from "./src/contract";
+import { currentImageTag } from "./src/image-tag";
+import { REPO_ROOT } from "./src/stack-file";
+
+const stack = pulumi.getStack();
+const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()));
+const tags = baseTags(config);
+const name = `comments-api-${stack}`;
+
+const network = new Network(name, { ...config.network, tags });
+const firewall = new Firewall(name, {
+  vpcId: network.vpc.id,
+  containerPort: config.service.containerPort,
+  https: config.loadBalancer.certificateArn !== undefined,
+  testListenerPort: config.loadBalancer.testListenerPort,
+  testListenerCidrs: config.loadBalancer.testListenerCidrs,
+  natPublicIps: network.natPublicIps,
+  tags,
+});
+const registry = new Registry(name, {
+  contextPath: REPO_ROOT,
+  dockerfilePath: join(REPO_ROOT, "services", "comments-api", "Dockerfile"),
+  imageTag: currentImageTag(REPO_ROOT),
+  cpuArchitecture: config.service.cpuArchitecture,
+  keepReleases: config.registry.keepReleases,
+  tags,
+});
+const database = new Database(name, {
+  settings: config.database,
+  isolatedSubnetIds: network.isolatedSubnetIds,
+  securityGroupId: firewall.groups.database.id,
+  tags,
+});
+const loadBalancer = new LoadBalancer(name, {
+  vpcId: network.vpc.id,
+  publicSubnetIds: network.publicSubnetIds,
+  securityGroupId: firewall.groups.alb.id,
+  containerPort: config.service.containerPort,
+  certificateArn: config.loadBalancer.certificateArn,
+  testListenerPort: config.loadBalancer.testListenerPort,
+  tags,
+});
+const service = new Service(name, {
+  settings: config.service,
+  region: config.region,
+  imageRef: registry.imageRef,
+  repositoryArn: registry.repository.arn,
+  database: { host: database.instance.address, port: database.instance.port, secretArn: database.secretArn },
+  privateSubnetIds: network.privateSubnetIds,
+  securityGroupId: firewall.groups.service.id,
+  blueTargetGroupArn: loadBalancer.blueTargetGroup.arn,
+  albArnSuffix: loadBalancer.alb.arnSuffix,
+  targetGroupArnSuffixes: [loadBalancer.blueTargetGroup.arnSuffix, loadBalancer.greenTargetGroup.arnSuffix],
+  tags,
+});
+
+const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
+  version: 1,
+  stack,
+  region: config.region,
+  url: loadBalancer.url,
+  albDnsName: loadBalancer.alb.dnsName,
+  albZoneId: loadBalancer.alb.zoneId,
+  ecrRepositoryUrl: registry.repository.repositoryUrl,
+  imageRef: registry.imageRef,
+  clusterName: service.cluster.name,
+  serviceName: service.service.name,
+  vpcId: network.vpc.id,
+  privateSubnetIds: pulumi.all(network.privateSubnetIds),
+  serviceSecurityGroupId: firewall.groups.service.id,
+  logGroupName: service.logGroup.name,
+};
+new aws.ssm.Parameter(`${name}-contract-v1`, {
+  name: contractParameterName(stack),
+  type: "String",
+  value: pulumi.output(contract).apply((value) => JSON.stringify(value)),
+  description: "comments-platform contractV1 (JSON): what other teams may read from this stack",
+  tags: named(tags, contractParameterName(stack)),
+});
+
+/** Read by other teams with `new pulumi.StackReference(...).getOutput("contractV1")`. */
+export const contractV1 = contract;

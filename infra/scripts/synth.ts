@@ -1,0 +1,27 @@
+/**
+ * `pnpm synth <stack>`: what the stack declares, as JSON on stdout, without the Pulumi CLI or an
+ * AWS account. Bad stack name or bad config: the problems on stderr, exit code 1.
+ */
+import { STACKS, StackConfigError } from "../src/config";
+import { synth } from "../src/synth/run";
+
+async function main(): Promise<number> {
+  const stack = process.argv[2];
+  if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
+    process.stderr.write(
+      `usage: pnpm synth <stack>; stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(stack ?? "")}\n`,
+    );
+    return 2;
+  }
+  try {
+    const result = await synth({ stack, preview: true });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    const cause = error instanceof StackConfigError ? error : (error as { cause?: unknown }).cause;
+    process.stderr.write(`synth: ${cause instanceof Error ? cause.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,78 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { named, type Tags } from "./tags";
+
+export interface DatabaseArgs {
+  settings: StackConfig["database"];
+  isolatedSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  tags: Tags;
+}
+
+/** The database name and master user the service connects as. */
+export const DATABASE_NAME = "comments";
+export const DATABASE_USER = "comments";
+
+/**
+ * RDS PostgreSQL in the isolated subnets: encrypted, never public, TLS required, the master password
+ * generated and rotated by RDS in Secrets Manager (the program never sees it).
+ */
+export class Database extends pulumi.ComponentResource {
+  readonly instance: aws.rds.Instance;
+  /** The RDS-managed secret holding `username` and `password`. */
+  readonly secretArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:database:Database", name, {}, opts);
+    const parent = { parent: this };
+    const { settings } = args;
+    const subnets = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      {
+        subnetIds: args.isolatedSubnetIds,
+        tags: named(args.tags, `${name}-subnets`),
+      },
+      parent,
+    );
+    const parameters = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        family: `postgres${settings.engineVersion}`,
+        parameters: [{ name: "rds.force_ssl", value: "1" }],
+        tags: named(args.tags, `${name}-params`),
+      },
+      parent,
+    );
+    this.instance = new aws.rds.Instance(
+      `${name}-db`,
+      {
+        engine: "postgres",
+        engineVersion: settings.engineVersion,
+        instanceClass: settings.instanceClass,
+        allocatedStorage: settings.allocatedStorageGiB,
+        storageType: "gp3",
+        storageEncrypted: true,
+        dbName: DATABASE_NAME,
+        username: DATABASE_USER,
+        manageMasterUserPassword: true,
+        dbSubnetGroupName: subnets.name,
+        parameterGroupName: parameters.name,
+        vpcSecurityGroupIds: [args.securityGroupId],
+        publiclyAccessible: false,
+        multiAz: settings.multiAz,
+        deletionProtection: settings.deletionProtection,
+        backupRetentionPeriod: settings.backupRetentionDays,
+        // Where the database may not be deleted, a deletion must leave a final snapshot.
+        skipFinalSnapshot: !settings.deletionProtection,
+        finalSnapshotIdentifier: settings.deletionProtection ? `${name}-final` : undefined,
+        autoMinorVersionUpgrade: true,
+        copyTagsToSnapshot: true,
+        tags: named(args.tags, `${name}-db`),
+      },
+      { parent: this, protect: settings.deletionProtection },
+    );
+    this.secretArn = this.instance.masterUserSecrets.apply((secrets) => secrets[0]?.secretArn ?? "");
+    this.registerOutputs({ address: this.instance.address, secretArn: this.secretArn });
+  }
+}

@@ -1,0 +1,123 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { named, type Tags } from "./tags";
+
+export interface LoadBalancerArgs {
+  vpcId: pulumi.Input<string>;
+  publicSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  containerPort: number;
+  certificateArn: string | undefined;
+  testListenerPort: number;
+  tags: Tags;
+}
+
+/**
+ * Listener default actions CodeDeploy rewrites when it shifts traffic between blue and green: the
+ * program must not put them back (DESIGN.md).
+ */
+export const LISTENER_IGNORE_CHANGES = ["defaultActions"];
+
+/** Internet-facing ALB, the blue and green target groups, the production and test listeners. */
+export class LoadBalancer extends pulumi.ComponentResource {
+  readonly alb: aws.lb.LoadBalancer;
+  readonly blueTargetGroup: aws.lb.TargetGroup;
+  readonly greenTargetGroup: aws.lb.TargetGroup;
+  readonly productionListener: aws.lb.Listener;
+  readonly testListener: aws.lb.Listener;
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:service:LoadBalancer", name, {}, opts);
+    const parent = { parent: this };
+    this.alb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        internal: false,
+        loadBalancerType: "application",
+        subnets: args.publicSubnetIds,
+        securityGroups: [args.securityGroupId],
+        dropInvalidHeaderFields: true,
+        // Above the ALB's 60 s idle timeout the service's 72 s keep-alive stays the longer one.
+        idleTimeout: 60,
+        tags: named(args.tags, `${name}-alb`),
+      },
+      parent,
+    );
+
+    const targetGroup = (colour: "blue" | "green") =>
+      new aws.lb.TargetGroup(
+        `${name}-${colour}`,
+        {
+          vpcId: args.vpcId,
+          targetType: "ip",
+          port: args.containerPort,
+          protocol: "HTTP",
+          // Short: tasks drain in-flight requests themselves on SIGTERM.
+          deregistrationDelay: 15,
+          healthCheck: {
+            path: "/readyz",
+            matcher: "200",
+            interval: 10,
+            timeout: 5,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+          },
+          tags: named({ ...args.tags, colour }, `${name}-${colour}`),
+        },
+        parent,
+      );
+    this.blueTargetGroup = targetGroup("blue");
+    this.greenTargetGroup = targetGroup("green");
+
+    const forwardToBlue = [{ type: "forward", targetGroupArn: this.blueTargetGroup.arn }];
+    const listenerOptions = { parent: this, ignoreChanges: LISTENER_IGNORE_CHANGES };
+    const https = args.certificateArn !== undefined;
+    const tls = https
+      ? {
+          protocol: "HTTPS",
+          certificateArn: args.certificateArn,
+          sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        }
+      : { protocol: "HTTP" };
+    if (https) {
+      new aws.lb.Listener(
+        `${name}-http-redirect`,
+        {
+          loadBalancerArn: this.alb.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [
+            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+          ],
+          tags: named(args.tags, `${name}-http-redirect`),
+        },
+        parent,
+      );
+    }
+    this.productionListener = new aws.lb.Listener(
+      `${name}-production`,
+      {
+        loadBalancerArn: this.alb.arn,
+        port: https ? 443 : 80,
+        ...tls,
+        defaultActions: forwardToBlue,
+        tags: named(args.tags, `${name}-production`),
+      },
+      listenerOptions,
+    );
+    this.testListener = new aws.lb.Listener(
+      `${name}-test`,
+      {
+        loadBalancerArn: this.alb.arn,
+        port: args.testListenerPort,
+        ...tls,
+        defaultActions: forwardToBlue,
+        tags: named(args.tags, `${name}-test`),
+      },
+      listenerOptions,
+    );
+    this.url = pulumi.interpolate`${https ? "https" : "http"}://${this.alb.dnsName}`;
+    this.registerOutputs({ url: this.url });
+  }
+}

@@ -1,0 +1,276 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { APP_CONTAINER, appContainer, type ContainerDefinition } from "../documents/containers";
+import { assumeRolePolicy, executionRolePolicy } from "../documents/iam";
+import { DATABASE_NAME } from "./database";
+import { named, type Tags } from "./tags";
+
+export interface ServiceArgs {
+  settings: StackConfig["service"];
+  region: string;
+  imageRef: pulumi.Input<string>;
+  repositoryArn: pulumi.Input<string>;
+  database: { host: pulumi.Input<string>; port: pulumi.Input<number>; secretArn: pulumi.Input<string> };
+  privateSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  blueTargetGroupArn: pulumi.Input<string>;
+  /** `app/<name>/<id>` and `targetgroup/<name>/<id>` of both colours, for request-based scaling. */
+  albArnSuffix: pulumi.Input<string>;
+  targetGroupArnSuffixes: pulumi.Input<string>[];
+  /** Containers that run beside the app (the monitoring issue's metrics collector). */
+  sidecars?: pulumi.Input<ContainerDefinition>[];
+  tags: Tags;
+}
+
+/**
+ * Fields ECS refuses to change on a CODE_DEPLOY service ("Use AWS CodeDeploy to trigger a new
+ * deployment"), plus `desiredCount`, which autoscaling owns. A new task definition reaches the
+ * service through a CodeDeploy deployment, never through UpdateService.
+ */
+export const SERVICE_IGNORE_CHANGES = [
+  "taskDefinition",
+  "loadBalancers",
+  "networkConfiguration",
+  "platformVersion",
+  "desiredCount",
+  "capacityProviderStrategies",
+];
+
+/** ECS cluster, log group, roles, task definition, the CODE_DEPLOY service and its autoscaling. */
+export class Service extends pulumi.ComponentResource {
+  readonly cluster: aws.ecs.Cluster;
+  readonly service: aws.ecs.Service;
+  readonly taskDefinition: aws.ecs.TaskDefinition;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly taskRole: aws.iam.Role;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:service:Service", name, {}, opts);
+    const parent = { parent: this };
+    const { settings } = args;
+
+    this.cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      {
+        name,
+        settings: [{ name: "containerInsights", value: "enabled" }],
+        tags: named(args.tags, name),
+      },
+      parent,
+    );
+    if (settings.fargateSpot) {
+      new aws.ecs.ClusterCapacityProviders(
+        `${name}-capacity`,
+        {
+          clusterName: this.cluster.name,
+          capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+        },
+        parent,
+      );
+    }
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: `/ecs/${name}`,
+        retentionInDays: settings.logRetentionDays,
+        tags: named(args.tags, `/ecs/${name}`),
+      },
+      parent,
+    );
+
+    const executionRole = new aws.iam.Role(
+      `${name}-execution`,
+      {
+        assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")),
+        description: "ECS: pull the comments API image, write its logs, read its database secret",
+        tags: named(args.tags, `${name}-execution`),
+      },
+      parent,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-execution`,
+      {
+        role: executionRole.id,
+        policy: pulumi
+          .all([args.repositoryArn, this.logGroup.arn, args.database.secretArn])
+          .apply(([repository, logGroup, databaseSecret]) =>
+            JSON.stringify(executionRolePolicy({ repository, logGroup, databaseSecret })),
+          ),
+      },
+      parent,
+    );
+    // The app itself calls no AWS API; the monitoring issue grants its collector remote write here.
+    this.taskRole = new aws.iam.Role(
+      `${name}-task`,
+      {
+        assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")),
+        description: "The comments API task's own identity",
+        tags: named(args.tags, `${name}-task`),
+      },
+      parent,
+    );
+
+    const containers = pulumi
+      .all([
+        args.imageRef,
+        this.logGroup.name,
+        args.database.host,
+        args.database.port,
+        args.database.secretArn,
+        pulumi.all(args.sidecars ?? []),
+      ])
+      .apply(([image, logGroup, host, port, secretArn, sidecars]) =>
+        JSON.stringify([
+          appContainer({
+            image,
+            containerPort: settings.containerPort,
+            logGroup,
+            region: args.region,
+            database: { host, port, name: DATABASE_NAME, secretArn },
+          }),
+          ...sidecars,
+        ]),
+      );
+    this.taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: name,
+        cpu: String(settings.cpu),
+        memory: String(settings.memory),
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        runtimePlatform: { cpuArchitecture: settings.cpuArchitecture, operatingSystemFamily: "LINUX" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: this.taskRole.arn,
+        containerDefinitions: containers,
+        // Rollback needs the previous revision ACTIVE: a replaced revision is never deregistered.
+        skipDestroy: true,
+        tags: named(args.tags, `${name}-task`),
+      },
+      parent,
+    );
+
+    this.service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        name,
+        cluster: this.cluster.arn,
+        taskDefinition: this.taskDefinition.arn,
+        desiredCount: settings.minTasks,
+        deploymentController: { type: "CODE_DEPLOY" },
+        ...(settings.fargateSpot
+          ? { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
+          : { launchType: "FARGATE" }),
+        platformVersion: "1.4.0",
+        networkConfiguration: {
+          subnets: args.privateSubnetIds,
+          securityGroups: [args.securityGroupId],
+          assignPublicIp: false,
+        },
+        // Only blue: CodeDeploy moves the service between the target groups of its deployment group.
+        loadBalancers: [
+          {
+            targetGroupArn: args.blueTargetGroupArn,
+            containerName: APP_CONTAINER,
+            containerPort: settings.containerPort,
+          },
+        ],
+        healthCheckGracePeriodSeconds: 30,
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+        waitForSteadyState: false,
+        tags: named(args.tags, name),
+      },
+      { parent: this, ignoreChanges: SERVICE_IGNORE_CHANGES },
+    );
+
+    const target = new aws.appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
+        minCapacity: settings.minTasks,
+        maxCapacity: settings.maxTasks,
+        tags: named(args.tags, `${name}-scaling`),
+      },
+      parent,
+    );
+    new aws.appautoscaling.Policy(
+      `${name}-cpu`,
+      {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: settings.cpuTargetPercent,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          scaleInCooldown: 120,
+          scaleOutCooldown: 60,
+        },
+      },
+      parent,
+    );
+    // Requests per task across both colours. The predefined ALBRequestCountPerTarget names one
+    // target group, and after a deployment the traffic is on the other one: scaling would read 0
+    // and scale in under load. Metric math sums both groups and divides by the running tasks.
+    new aws.appautoscaling.Policy(
+      `${name}-requests`,
+      {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: settings.requestsPerTarget,
+          scaleInCooldown: 120,
+          scaleOutCooldown: 60,
+          customizedMetricSpecification: {
+            metrics: [
+              ...args.targetGroupArnSuffixes.map((suffix, i) => ({
+                id: `requests${i}`,
+                returnData: false,
+                metricStat: {
+                  stat: "Sum",
+                  metric: {
+                    namespace: "AWS/ApplicationELB",
+                    metricName: "RequestCount",
+                    dimensions: [
+                      { name: "LoadBalancer", value: args.albArnSuffix },
+                      { name: "TargetGroup", value: suffix },
+                    ],
+                  },
+                },
+              })),
+              {
+                id: "tasks",
+                returnData: false,
+                metricStat: {
+                  stat: "Average",
+                  metric: {
+                    namespace: "ECS/ContainerInsights",
+                    metricName: "RunningTaskCount",
+                    dimensions: [
+                      { name: "ClusterName", value: this.cluster.name },
+                      { name: "ServiceName", value: this.service.name },
+                    ],
+                  },
+                },
+              },
+              {
+                id: "requestsPerTask",
+                label: "ALB requests per task per minute, both target groups",
+                returnData: true,
+                expression: `(${args.targetGroupArnSuffixes.map((_, i) => `FILL(requests${i}, 0)`).join(" + ")}) / tasks`,
+              },
+            ],
+          },
+        },
+      },
+      parent,
+    );
+    this.registerOutputs({ clusterName: this.cluster.name, serviceName: this.service.name });
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * `contractV1`: what other teams may read from a stack, with StackReference or from SSM. Fields are
+ * added, never changed or removed; a breaking change comes as `contractV2` beside this one. No
+ * secrets: the SSM parameter is a plain String.
+ */
+export interface ContractV1 {
+  version: 1;
+  stack: string;
+  region: string;
+  /** The service's base URL (https when a certificate is configured). */
+  url: string;
+  albDnsName: string;
+  /** Route 53 hosted zone of the ALB, for alias records. */
+  albZoneId: string;
+  ecrRepositoryUrl: string;
+  /** The image the service runs: `repository:tag@sha256:digest`. */
+  imageRef: string;
+  clusterName: string;
+  serviceName: string;
+  vpcId: string;
+  privateSubnetIds: string[];
+  /** Attach it as a source to let your resources be reached by the service. */
+  serviceSecurityGroupId: string;
+  logGroupName: string;
+}
+
+/** The SSM parameter holding the contract as JSON, for readers without access to Pulumi state. */
+export function contractParameterName(stack: string): string {
+  return `/comments-platform/${stack}/contract/v1`;
+}

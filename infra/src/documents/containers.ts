@@ -1,0 +1,70 @@
+/**
+ * The task's container definitions as pure values. The app reads its database from the libpq
+ * variables: host, port and name in the environment, user and password from the RDS-managed secret
+ * (never in plain environment variables).
+ */
+export const APP_CONTAINER = "comments-api";
+/** The image's `node` user: non-root, and it owns nothing in the image. */
+export const APP_USER = "1000:1000";
+
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  essential: boolean;
+  [key: string]: unknown;
+}
+
+export interface AppContainerInput {
+  image: string;
+  containerPort: number;
+  logGroup: string;
+  region: string;
+  database: { host: string; port: number; name: string; secretArn: string };
+}
+
+export function appContainer(input: AppContainerInput): ContainerDefinition {
+  return {
+    name: APP_CONTAINER,
+    image: input.image,
+    essential: true,
+    user: APP_USER,
+    readonlyRootFilesystem: true,
+    portMappings: [{ containerPort: input.containerPort, protocol: "tcp", name: "http" }],
+    environment: [
+      { name: "DATABASE_SSL", value: "verify-full" },
+      { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "NODE_ENV", value: "production" },
+      { name: "PGDATABASE", value: input.database.name },
+      { name: "PGHOST", value: input.database.host },
+      { name: "PGPORT", value: String(input.database.port) },
+      { name: "PORT", value: String(input.containerPort) },
+    ],
+    secrets: [
+      { name: "PGPASSWORD", valueFrom: `${input.database.secretArn}:password::` },
+      { name: "PGUSER", valueFrom: `${input.database.secretArn}:username::` },
+    ],
+    healthCheck: {
+      command: [
+        "CMD",
+        "node",
+        "-e",
+        `fetch('http://127.0.0.1:${input.containerPort}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+      ],
+      interval: 15,
+      timeout: 5,
+      retries: 3,
+      startPeriod: 20,
+    },
+    // SIGTERM, then 30 s before SIGKILL: the service drains within SHUTDOWN_TIMEOUT_MS (25 s).
+    stopTimeout: 30,
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": input.logGroup,
+        "awslogs-region": input.region,
+        "awslogs-stream-prefix": "app",
+      },
+    },
+  };
+}
