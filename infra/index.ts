@@ -89,7 +89,9 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
 new aws.ssm.Parameter(`${name}-contract-v1`, {
   name: contractParameterName(stack),
   type: "String",
-  value: pulumi.output(contract).apply((value) => JSON.stringify(value)),
+  // `insecureValue`: the provider treats `value` as secret always; the contract holds no secret and
+  // its changes should show in previews.
+  insecureValue: pulumi.output(contract).apply((value) => JSON.stringify(value)),
   description: "comments-platform contractV1 (JSON): what other teams may read from this stack",
   tags: named(tags, contractParameterName(stack)),
 });

@@ -3,9 +3,13 @@
  * AWS account. Bad stack name or bad config: the problems on stderr, exit code 1.
  */
 import { STACKS, StackConfigError } from "../src/config";
+import { readStackFile } from "../src/stack-file";
 import { synth } from "../src/synth/run";
 
 async function main(): Promise<number> {
+  // `--root DIR` reads Pulumi.<stack>.yaml from DIR instead of the repository (for tests).
+  const rootIndex = process.argv.indexOf("--root");
+  const root = rootIndex > 0 ? process.argv[rootIndex + 1] : undefined;
   const stack = process.argv[2];
   if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
     process.stderr.write(
@@ -14,7 +18,11 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const result = await synth({ stack, preview: true });
+    const result = await synth({
+      stack,
+      preview: true,
+      ...(root === undefined ? {} : { config: readStackFile(stack, root) }),
+    });
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {

@@ -1,0 +1,92 @@
+/** The prod stack under Pulumi mocks: what differs from stage, and why. */
+import { beforeAll, describe, expect, it } from "vitest";
+import { type SynthResult, synth } from "../src/synth/run";
+import { countByType, firewallTable, ofType, one } from "./helpers";
+
+let result: SynthResult;
+beforeAll(async () => {
+  result = await synth({ stack: "prod", preview: false });
+}, 60_000);
+
+describe("prod", () => {
+  it("spreads over three zones with a NAT gateway in each", () => {
+    expect(countByType(result)).toMatchObject({
+      "aws:ec2/subnet:Subnet": 9,
+      "aws:ec2/eip:Eip": 3,
+      "aws:ec2/natGateway:NatGateway": 3,
+      "aws:ec2/routeTable:RouteTable": 5,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 9,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 6,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
+    });
+    expect(result.resources).toHaveLength(73);
+    const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
+      t.name.includes("-private-"),
+    );
+    expect(privateRoutes.map((t) => t.inputs.routes)).toEqual(
+      [0, 1, 2].map((i) => [{ cidrBlock: "0.0.0.0/0", natGatewayId: `comments-api-prod-nat-${i}-id` }]),
+    );
+  });
+
+  it("opens the test listener to each NAT address, and nothing else changes in the firewall", () => {
+    const table = firewallTable(result);
+    expect(table.filter((rule) => rule.includes("8443"))).toEqual([
+      expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
+      expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
+      expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
+    ]);
+    expect(table.filter((rule) => !rule.includes("8443"))).toHaveLength(6);
+  });
+
+  it("protects the database: Multi-AZ, deletion protection, two weeks of backups, a final snapshot, protect", () => {
+    const db = one(result, "aws:rds/instance:Instance");
+    expect(db.inputs).toMatchObject({
+      instanceClass: "db.t4g.medium",
+      allocatedStorage: 50,
+      multiAz: true,
+      deletionProtection: true,
+      backupRetentionPeriod: 14,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: "comments-api-prod-final",
+    });
+    expect(db.options.protect).toBe(true);
+  });
+
+  it("runs at least two tasks of 0.5 vCPU and 1 GiB, scaling to ten, on regular Fargate", () => {
+    const service = one(result, "aws:ecs/service:Service");
+    expect([service.inputs.desiredCount, service.inputs.launchType]).toEqual([2, "FARGATE"]);
+    const task = one(result, "aws:ecs/taskDefinition:TaskDefinition");
+    expect([task.inputs.cpu, task.inputs.memory]).toEqual(["512", "1024"]);
+    const target = one(result, "aws:appautoscaling/target:Target");
+    expect([target.inputs.minCapacity, target.inputs.maxCapacity]).toEqual([2, 10]);
+    expect(one(result, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(90);
+  });
+
+  it("scales on requests per task summed over both target groups", () => {
+    const policy = ofType(result, "aws:appautoscaling/policy:Policy").find((p) =>
+      p.name.endsWith("-requests"),
+    );
+    const spec = (
+      one(result, "aws:appautoscaling/policy:Policy", policy?.name).inputs
+        .targetTrackingScalingPolicyConfiguration as {
+        customizedMetricSpecification: { metrics: Array<Record<string, unknown>> };
+      }
+    ).customizedMetricSpecification;
+    expect(spec.metrics.map((m) => [m.id, m.returnData, m.expression ?? null])).toEqual([
+      ["requests0", false, null],
+      ["requests1", false, null],
+      ["tasks", false, null],
+      ["requestsPerTask", true, "(FILL(requests0, 0) + FILL(requests1, 0)) / tasks"],
+    ]);
+    const dimensions = spec.metrics
+      .slice(0, 2)
+      .map(
+        (m) =>
+          (m.metricStat as { metric: { dimensions: Array<{ value: string }> } }).metric.dimensions[1]?.value,
+      );
+    expect(dimensions).toEqual([
+      expect.stringMatching(/^targetgroup\/comments-api-prod-blue\//),
+      expect.stringMatching(/^targetgroup\/comments-api-prod-green\//),
+    ]);
+  });
+});
