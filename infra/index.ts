@@ -10,12 +10,15 @@ import { Database } from "./src/components/database";
 import { Firewall } from "./src/components/firewall";
 import { LoadBalancer } from "./src/components/load-balancer";
 import { Network } from "./src/components/network";
+import { Observability } from "./src/components/observability";
 import { Registry } from "./src/components/registry";
 import { Service } from "./src/components/service";
 import { baseTags, named } from "./src/components/tags";
 import { loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
+import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { currentImageTag } from "./src/image-tag";
+import { readMonitoringFiles } from "./src/monitoring-files";
 import { REPO_ROOT } from "./src/stack-file";
 
 const stack = pulumi.getStack();
@@ -56,6 +59,14 @@ const loadBalancer = new LoadBalancer(name, {
   testListenerPort: config.loadBalancer.testListenerPort,
   tags,
 });
+const observability = new Observability(name, {
+  stack,
+  region: config.region,
+  settings: config.monitoring,
+  ...readMonitoringFiles(),
+  grafanaToken: new pulumi.Config().getSecret("grafanaToken"),
+  tags,
+});
 const service = new Service(name, {
   settings: config.service,
   region: config.region,
@@ -67,6 +78,20 @@ const service = new Service(name, {
   blueTargetGroupArn: loadBalancer.blueTargetGroup.arn,
   albArnSuffix: loadBalancer.alb.arnSuffix,
   targetGroupArnSuffixes: [loadBalancer.blueTargetGroup.arnSuffix, loadBalancer.greenTargetGroup.arnSuffix],
+  sidecars: (logGroup) => [
+    observability.workspace.prometheusEndpoint.apply((prometheusEndpoint) =>
+      collectorContainer({
+        stack,
+        region: config.region,
+        appPort: config.service.containerPort,
+        prometheusEndpoint,
+        logGroup,
+      }),
+    ),
+  ],
+  taskRolePolicies: {
+    "remote-write": observability.workspace.arn.apply((arn) => JSON.stringify(remoteWritePolicy(arn))),
+  },
   tags,
 });
 
@@ -85,6 +110,9 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   privateSubnetIds: pulumi.all(network.privateSubnetIds),
   serviceSecurityGroupId: firewall.groups.service.id,
   logGroupName: service.logGroup.name,
+  prometheusWorkspaceId: observability.workspace.id,
+  prometheusQueryUrl: observability.workspace.prometheusEndpoint,
+  grafanaUrl: observability.grafanaUrl,
 };
 new aws.ssm.Parameter(`${name}-contract-v1`, {
   name: contractParameterName(stack),

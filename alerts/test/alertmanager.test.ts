@@ -11,7 +11,7 @@ import {
   renderAlertmanagerDefinition,
   unwrapAlertmanagerDefinition,
   withLocalReceivers,
-} from "../lib/alertmanager.js";
+} from "../../infra/src/documents/alertmanager.js";
 import { findTool, run } from "./tools.js";
 
 const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");

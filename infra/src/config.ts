@@ -97,7 +97,19 @@ export interface StackConfig {
     /** Tagged images kept by the lifecycle policy (rollback needs the previous ones). */
     keepReleases: number;
   };
+  monitoring: {
+    /**
+     * `managed`: the stack creates an Amazon Managed Grafana workspace (needs IAM Identity Center).
+     * `existing`: dashboards go to the Grafana at `grafanaUrl`, with the secret `grafanaToken`.
+     */
+    grafana: { mode: "managed" } | { mode: "existing"; url: string };
+    /** E-mail subscriptions of the page and ticket topics (confirmed by each recipient). */
+    pageEmails: string[];
+    ticketEmails: string[];
+  };
 }
+
+export const GRAFANA_MODES = ["managed", "existing"] as const;
 
 type Raw = Readonly<Record<string, string | undefined>>;
 
@@ -287,6 +299,30 @@ export function parseStackConfig(
     );
   }
 
+  const grafanaMode = read.oneOf("grafanaMode", GRAFANA_MODES, "managed");
+  const grafanaUrl = read.optionalString("grafanaUrl");
+  if (grafanaMode === "existing") {
+    if (grafanaUrl === undefined || !/^https:\/\/[^\s/]+/.test(grafanaUrl)) {
+      read.problem(
+        "grafanaUrl",
+        grafanaUrl ?? "",
+        "grafanaMode existing needs the https:// URL of that Grafana",
+      );
+    }
+    if (raw.grafanaToken === undefined || raw.grafanaToken === "") {
+      read.problems.push(
+        "grafanaToken: grafanaMode existing needs a service account token (pulumi config set --secret grafanaToken ...)",
+      );
+    }
+  }
+  const emails = (key: string) => {
+    const list = read.stringList(key, []);
+    for (const email of list) {
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) read.problem(key, email, "must be e-mail addresses");
+    }
+    return list;
+  };
+
   const config: StackConfig = {
     stack: stack as StackName,
     region,
@@ -318,6 +354,11 @@ export function parseStackConfig(
       testListenerCidrs,
     },
     registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
+    monitoring: {
+      grafana: grafanaMode === "existing" ? { mode: "existing", url: grafanaUrl ?? "" } : { mode: "managed" },
+      pageEmails: emails("pageEmails"),
+      ticketEmails: emails("ticketEmails"),
+    },
   };
   return read.problems.length === 0 ? { ok: true, config } : { ok: false, problems: read.problems };
 }

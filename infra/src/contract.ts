@@ -22,6 +22,12 @@ export interface ContractV1 {
   /** Attach it as a source to let your resources be reached by the service. */
   serviceSecurityGroupId: string;
   logGroupName: string;
+  /** Amazon Managed Prometheus workspace with the service's metrics and rules. */
+  prometheusWorkspaceId: string;
+  /** Base URL for PromQL queries (SigV4, service `aps`): append `api/v1/query`. */
+  prometheusQueryUrl: string;
+  /** The Grafana holding the stack's dashboards. */
+  grafanaUrl: string;
 }
 
 /** The SSM parameter holding the contract as JSON, for readers without access to Pulumi state. */

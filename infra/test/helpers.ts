@@ -9,6 +9,11 @@ export const UNTAGGABLE = new Set([
   "aws:iam/rolePolicy:RolePolicy",
   "aws:appautoscaling/policy:Policy",
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+  "aws:amp/alertManagerDefinition:AlertManagerDefinition",
+  "aws:sns/topicPolicy:TopicPolicy",
+  "aws:sns/topicSubscription:TopicSubscription",
+  "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount",
+  "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken",
 ]);
 
 export function countByType(result: SynthResult): Record<string, number> {

@@ -19,7 +19,7 @@ describe("prod", () => {
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 6,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
     });
-    expect(result.resources).toHaveLength(73);
+    expect(result.resources).toHaveLength(95);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );

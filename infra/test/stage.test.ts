@@ -40,13 +40,27 @@ describe("stage", () => {
       "aws:lb/listener:Listener": 2,
       "aws:ecs/cluster:Cluster": 1,
       "aws:cloudwatch/logGroup:LogGroup": 1,
-      "aws:iam/role:Role": 2,
-      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicy:RolePolicy": 3,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "aws:ecs/service:Service": 1,
       "aws:appautoscaling/target:Target": 1,
       "aws:appautoscaling/policy:Policy": 2,
       "aws:ssm/parameter:Parameter": 1,
+      "comments-platform:observability:Observability": 1,
+      "aws:amp/workspace:Workspace": 1,
+      "aws:amp/ruleGroupNamespace:RuleGroupNamespace": 1,
+      "aws:amp/alertManagerDefinition:AlertManagerDefinition": 1,
+      "aws:sns/topic:Topic": 3,
+      "aws:sns/topicPolicy:TopicPolicy": 3,
+      "aws:sns/topicSubscription:TopicSubscription": 1,
+      "aws:grafana/workspace:Workspace": 1,
+      "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount": 1,
+      "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken": 1,
+      "pulumi:providers:grafana": 1,
+      "grafana:oss/folder:Folder": 1,
+      "grafana:oss/dataSource:DataSource": 1,
+      "grafana:oss/dashboard:Dashboard": 1,
     });
   });
 
@@ -110,7 +124,7 @@ describe("stage", () => {
     const [app, ...others] = JSON.parse(String(task.inputs.containerDefinitions)) as Array<
       Record<string, unknown>
     >;
-    expect(others).toEqual([]);
+    expect(others.map((c) => c.name)).toEqual(["metrics-collector"]);
     expect(app).toMatchObject({
       name: "comments-api",
       essential: true,
@@ -146,7 +160,9 @@ describe("stage", () => {
   });
 
   it("grants the execution role only the named repository, log group and secret", () => {
-    const policy = JSON.parse(String(one(result, "aws:iam/rolePolicy:RolePolicy").inputs.policy)) as {
+    const policy = JSON.parse(
+      String(one(result, "aws:iam/rolePolicy:RolePolicy", "comments-api-stage-execution").inputs.policy),
+    ) as {
       Statement: unknown[];
     };
     const secret = JSON.parse(
@@ -176,7 +192,7 @@ describe("stage", () => {
         },
       ],
     });
-    for (const role of ofType(result, "aws:iam/role:Role")) {
+    for (const role of ofType(result, "aws:iam/role:Role").filter((r) => !r.name.endsWith("-grafana"))) {
       expect(JSON.parse(String(role.inputs.assumeRolePolicy))).toEqual({
         Version: "2012-10-17",
         Statement: [
@@ -186,6 +202,8 @@ describe("stage", () => {
     }
     expect(ofType(result, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).toEqual([
       "comments-api-stage-execution",
+      "comments-api-stage-grafana",
+      "comments-api-stage-task-remote-write",
     ]);
   });
 
@@ -306,9 +324,12 @@ describe("stage", () => {
       "albZoneId",
       "clusterName",
       "ecrRepositoryUrl",
+      "grafanaUrl",
       "imageRef",
       "logGroupName",
       "privateSubnetIds",
+      "prometheusQueryUrl",
+      "prometheusWorkspaceId",
       "region",
       "serviceName",
       "serviceSecurityGroupId",

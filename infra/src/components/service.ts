@@ -18,8 +18,10 @@ export interface ServiceArgs {
   /** `app/<name>/<id>` and `targetgroup/<name>/<id>` of both colours, for request-based scaling. */
   albArnSuffix: pulumi.Input<string>;
   targetGroupArnSuffixes: pulumi.Input<string>[];
-  /** Containers that run beside the app (the monitoring issue's metrics collector). */
-  sidecars?: pulumi.Input<ContainerDefinition>[];
+  /** Containers that run beside the app (the metrics collector), given the log group's name. */
+  sidecars?: (logGroupName: string) => pulumi.Input<ContainerDefinition>[];
+  /** Inline policies of the task role, by name (the collector's remote write). */
+  taskRolePolicies?: Record<string, pulumi.Input<string>>;
   tags: Tags;
 }
 
@@ -36,6 +38,11 @@ export const SERVICE_IGNORE_CHANGES = [
   "desiredCount",
   "capacityProviderStrategies",
 ];
+
+/** The service's CloudWatch log group: the app's and its sidecars' streams. */
+export function logGroupName(serviceName: string): string {
+  return `/ecs/${serviceName}`;
+}
 
 /** ECS cluster, log group, roles, task definition, the CODE_DEPLOY service and its autoscaling. */
 export class Service extends pulumi.ComponentResource {
@@ -72,9 +79,9 @@ export class Service extends pulumi.ComponentResource {
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       {
-        name: `/ecs/${name}`,
+        name: logGroupName(name),
         retentionInDays: settings.logRetentionDays,
-        tags: named(args.tags, `/ecs/${name}`),
+        tags: named(args.tags, logGroupName(name)),
       },
       parent,
     );
@@ -100,7 +107,7 @@ export class Service extends pulumi.ComponentResource {
       },
       parent,
     );
-    // The app itself calls no AWS API; the monitoring issue grants its collector remote write here.
+    // The app itself calls no AWS API; only its sidecars get permissions, named by the caller.
     this.taskRole = new aws.iam.Role(
       `${name}-task`,
       {
@@ -110,7 +117,11 @@ export class Service extends pulumi.ComponentResource {
       },
       parent,
     );
+    for (const [policyName, policy] of Object.entries(args.taskRolePolicies ?? {})) {
+      new aws.iam.RolePolicy(`${name}-task-${policyName}`, { role: this.taskRole.id, policy }, parent);
+    }
 
+    const sidecars: pulumi.Input<ContainerDefinition>[] = args.sidecars?.(logGroupName(name)) ?? [];
     const containers = pulumi
       .all([
         args.imageRef,
@@ -118,7 +129,7 @@ export class Service extends pulumi.ComponentResource {
         args.database.host,
         args.database.port,
         args.database.secretArn,
-        pulumi.all(args.sidecars ?? []),
+        pulumi.all(sidecars),
       ])
       .apply(([image, logGroup, host, port, secretArn, sidecars]) =>
         JSON.stringify([

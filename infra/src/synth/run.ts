@@ -88,6 +88,18 @@ function computed(
     case "aws:ec2/eip:Eip":
       values.publicIp = `198.51.100.${Number.parseInt(short.slice(0, 2), 16) % 250}`;
       break;
+    case "aws:amp/workspace:Workspace":
+      values.prometheusEndpoint = `https://aps-workspaces.${region}.amazonaws.com/workspaces/ws-${short}/`;
+      break;
+    case "aws:grafana/workspace:Workspace":
+      values.endpoint = `g-${short}.grafana-workspace.${region}.amazonaws.com`;
+      break;
+    case "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount":
+      values.serviceAccountId = `sa-${short}`;
+      break;
+    case "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken":
+      values.key = "mock-grafana-token";
+      break;
     case "aws:cloudwatch/logGroup:LogGroup":
       values.arn = `arn:aws:logs:${region}:${ACCOUNT}:log-group:${inputs.name}`;
       break;
@@ -175,6 +187,13 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
             return { names: ["a", "b", "c"].map((zone) => `${region}${zone}`), zoneIds: [] };
           case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region };
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+              accountId: ACCOUNT,
+              arn: `arn:aws:iam::${ACCOUNT}:user/synth`,
+              userId: "synth",
+              id: ACCOUNT,
+            };
           case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {
               userName: "AWS",

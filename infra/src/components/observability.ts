@@ -1,0 +1,227 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as grafana from "@pulumiverse/grafana";
+import type { StackConfig } from "../config";
+import { renderAlertmanagerDefinition } from "../documents/alertmanager";
+import { alertTopicPolicy } from "../documents/collector";
+import {
+  grafanaQueryPolicy,
+  prometheusDataSourceSettings,
+  TOKEN_LIFETIME_SECONDS,
+  tokenRotationWindow,
+} from "../documents/grafana";
+import { assumeRolePolicy } from "../documents/iam";
+import { named, type Tags } from "./tags";
+
+export interface ObservabilityArgs {
+  stack: string;
+  region: string;
+  settings: StackConfig["monitoring"];
+  /** Every rule file in alerts/rules: one rule-groups namespace each, its data the file's bytes. */
+  ruleFiles: Array<{ name: string; content: string }>;
+  /** alerts/alertmanager.yaml, with its placeholders. */
+  alertmanagerTemplate: string;
+  /** Every dashboard in dashboards/, as JSON text. */
+  dashboards: Array<{ name: string; json: string }>;
+  /** Token of an existing Grafana (settings.grafana.mode "existing"). */
+  grafanaToken?: pulumi.Input<string>;
+  /** When the token rotation window is computed; a parameter so tests are deterministic. */
+  now?: Date;
+  tags: Tags;
+}
+
+export const SEVERITIES = ["page", "ticket", "heartbeat"] as const;
+
+/**
+ * Amazon Managed Prometheus with the rules and Alertmanager definition from alerts/, SNS topics per
+ * severity, and Grafana (managed or existing) with a folder, the AMP data source and every dashboard.
+ */
+export class Observability extends pulumi.ComponentResource {
+  readonly workspace: aws.amp.Workspace;
+  readonly topics: Record<(typeof SEVERITIES)[number], aws.sns.Topic>;
+  readonly grafanaUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:observability:Observability", name, {}, opts);
+    const namespaces = args.ruleFiles.map((f) => f.name);
+    if (new Set(namespaces).size !== namespaces.length) {
+      throw new Error(
+        `Observability ${name}: rule files must have distinct names, got ${namespaces.join(", ")}`,
+      );
+    }
+    const parent = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+
+    this.workspace = new aws.amp.Workspace(
+      `${name}-prometheus`,
+      { alias: name, tags: named(args.tags, name) },
+      parent,
+    );
+    for (const file of args.ruleFiles) {
+      new aws.amp.RuleGroupNamespace(
+        `${name}-rules-${file.name}`,
+        {
+          workspaceId: this.workspace.id,
+          name: file.name,
+          data: file.content,
+          tags: named(args.tags, file.name),
+        },
+        parent,
+      );
+    }
+
+    const topic = (severity: (typeof SEVERITIES)[number]) => {
+      const created = new aws.sns.Topic(
+        `${name}-${severity}`,
+        {
+          name: `${name}-${severity}`,
+          tags: named({ ...args.tags, severity }, `${name}-${severity}`),
+        },
+        parent,
+      );
+      new aws.sns.TopicPolicy(
+        `${name}-${severity}`,
+        {
+          arn: created.arn,
+          policy: pulumi
+            .all([created.arn, account, this.workspace.arn])
+            .apply(([arn, accountId, workspaceArn]) =>
+              JSON.stringify(alertTopicPolicy(arn, accountId, workspaceArn)),
+            ),
+        },
+        parent,
+      );
+      return created;
+    };
+    this.topics = { page: topic("page"), ticket: topic("ticket"), heartbeat: topic("heartbeat") };
+    const subscribe = (severity: "page" | "ticket", emails: string[]) =>
+      emails.forEach((email, index) => {
+        new aws.sns.TopicSubscription(
+          `${name}-${severity}-email-${index}`,
+          {
+            topic: this.topics[severity].arn,
+            protocol: "email",
+            endpoint: email,
+          },
+          parent,
+        );
+      });
+    subscribe("page", args.settings.pageEmails);
+    subscribe("ticket", args.settings.ticketEmails);
+
+    new aws.amp.AlertManagerDefinition(
+      `${name}-alertmanager`,
+      {
+        workspaceId: this.workspace.id,
+        definition: pulumi
+          .all([this.topics.page.arn, this.topics.ticket.arn, this.topics.heartbeat.arn])
+          .apply(([page, ticket, heartbeat]) =>
+            renderAlertmanagerDefinition(args.alertmanagerTemplate, {
+              PAGE_TOPIC_ARN: page,
+              TICKET_TOPIC_ARN: ticket,
+              HEARTBEAT_TOPIC_ARN: heartbeat,
+              AWS_REGION: args.region,
+            }),
+          ),
+      },
+      parent,
+    );
+
+    const mode = args.settings.grafana.mode;
+    let provider: grafana.Provider;
+    if (args.settings.grafana.mode === "managed") {
+      const role = new aws.iam.Role(
+        `${name}-grafana`,
+        {
+          assumeRolePolicy: JSON.stringify(assumeRolePolicy("grafana.amazonaws.com")),
+          description: "Amazon Managed Grafana: read the stack's Prometheus workspace",
+          tags: named(args.tags, `${name}-grafana`),
+        },
+        parent,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-grafana`,
+        {
+          role: role.id,
+          policy: this.workspace.arn.apply((arn) => JSON.stringify(grafanaQueryPolicy(arn))),
+        },
+        parent,
+      );
+      const workspace = new aws.grafana.Workspace(
+        `${name}-grafana`,
+        {
+          name,
+          accountAccessType: "CURRENT_ACCOUNT",
+          authenticationProviders: ["AWS_SSO"],
+          permissionType: "CUSTOMER_MANAGED",
+          roleArn: role.arn,
+          dataSources: ["PROMETHEUS"],
+          tags: named(args.tags, `${name}-grafana`),
+        },
+        parent,
+      );
+      const account = new aws.grafana.WorkspaceServiceAccount(
+        `${name}-pulumi`,
+        {
+          workspaceId: workspace.id,
+          name: "pulumi",
+          grafanaRole: "ADMIN",
+        },
+        parent,
+      );
+      // Tokens expire after at most 30 days: a new one, named after the rotation window, replaces it.
+      const token = new aws.grafana.WorkspaceServiceAccountToken(
+        `${name}-pulumi-token`,
+        {
+          workspaceId: workspace.id,
+          serviceAccountId: account.serviceAccountId,
+          name: `pulumi-${tokenRotationWindow(args.now ?? new Date())}`,
+          secondsToLive: TOKEN_LIFETIME_SECONDS,
+        },
+        parent,
+      );
+      this.grafanaUrl = pulumi.interpolate`https://${workspace.endpoint}`;
+      provider = new grafana.Provider(`${name}-grafana`, { url: this.grafanaUrl, auth: token.key }, parent);
+    } else {
+      if (args.grafanaToken === undefined)
+        throw new Error(`Observability ${name}: grafanaMode existing needs grafanaToken`);
+      this.grafanaUrl = pulumi.output(args.settings.grafana.url);
+      provider = new grafana.Provider(
+        `${name}-grafana`,
+        { url: this.grafanaUrl, auth: args.grafanaToken },
+        parent,
+      );
+    }
+
+    const onGrafana = { parent: this, provider };
+    const folder = new grafana.oss.Folder(
+      `${name}-folder`,
+      { title: `Comments API (${args.stack})`, uid: name },
+      onGrafana,
+    );
+    const dataSource = new grafana.oss.DataSource(
+      `${name}-prometheus`,
+      {
+        name: `Amazon Managed Prometheus (${args.stack})`,
+        uid: `${name}-amp`,
+        type: "prometheus",
+        url: this.workspace.prometheusEndpoint,
+        isDefault: true,
+        jsonDataEncoded: JSON.stringify(prometheusDataSourceSettings(args.region, mode)),
+      },
+      onGrafana,
+    );
+    for (const dashboard of args.dashboards) {
+      new grafana.oss.Dashboard(
+        `${name}-dashboard-${dashboard.name}`,
+        {
+          folder: folder.uid,
+          configJson: dashboard.json,
+          overwrite: true,
+        },
+        { ...onGrafana, dependsOn: [dataSource] },
+      );
+    }
+    this.registerOutputs({ workspaceId: this.workspace.id, grafanaUrl: this.grafanaUrl });
+  }
+}

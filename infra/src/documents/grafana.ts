@@ -1,0 +1,43 @@
+/** Pure pieces of the Grafana setup. */
+
+/** Managed Grafana service account tokens live at most 30 days (AWS); the program renews at 25. */
+export const TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+export const TOKEN_ROTATION_DAYS = 25;
+
+/**
+ * The rotation window a moment falls in. The token's name carries it, so a `pulumi up` in a new
+ * window replaces the token, and every preview within a window shows no change. Stacks must be
+ * deployed (or refreshed by the nightly drift job) at least every 25 days.
+ */
+export function tokenRotationWindow(now: Date, days: number = TOKEN_ROTATION_DAYS): string {
+  const window = Math.floor(now.getTime() / (days * 24 * 3600 * 1000));
+  return `w${window}`;
+}
+
+/** The AMP data source's JSON settings: SigV4 with the workspace role (managed) or the host's credentials. */
+export function prometheusDataSourceSettings(
+  region: string,
+  mode: "managed" | "existing",
+): Record<string, unknown> {
+  return {
+    httpMethod: "POST",
+    sigV4Auth: true,
+    sigV4AuthType: mode === "managed" ? "ec2" : "default",
+    sigV4Region: region,
+  };
+}
+
+/** What Amazon Managed Grafana's workspace role may do: read this Prometheus workspace. */
+export function grafanaQueryPolicy(workspaceArn: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "QueryPrometheus",
+        Effect: "Allow",
+        Action: ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"],
+        Resource: workspaceArn,
+      },
+    ],
+  };
+}
