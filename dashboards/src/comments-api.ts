@@ -1,7 +1,15 @@
 /**
- * The comments API service dashboard as a pure function: layout here, queries in queries.ts.
+ * The comments API service dashboard as a pure function: layout here, queries in queries.ts. Typed
+ * with Grafana's own dashboard model (@grafana/schema), so `tsc --strict` checks it against Grafana's schema.
  * `pnpm dashboards` writes the JSON that is committed and deployed; a test fails when they drift.
  */
+import {
+  type Dashboard,
+  type DataQuery,
+  type Panel as GrafanaPanel,
+  type RowPanel,
+  ThresholdsMode,
+} from "@grafana/schema";
 import { AVAILABILITY_OBJECTIVE, LATENCY_OBJECTIVE, queries } from "./queries.js";
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
@@ -34,8 +42,8 @@ interface PanelSpec {
 }
 
 /** Lays out rows of panels left to right, numbering ids in order: ids are stable and unique. */
-function layout(rows: Array<[title: string, panels: PanelSpec[]]>): Panel[] {
-  const panels: Panel[] = [];
+function layout(rows: Array<[title: string, panels: PanelSpec[]]>): Array<GrafanaPanel | RowPanel> {
+  const panels: Array<GrafanaPanel | RowPanel> = [];
   let id = 1;
   let y = 0;
   for (const [rowTitle, specs] of rows) {
@@ -77,7 +85,7 @@ function layout(rows: Array<[title: string, panels: PanelSpec[]]>): Panel[] {
             ...(spec.max === undefined ? {} : { max: spec.max }),
             ...(spec.thresholds === undefined
               ? {}
-              : { thresholds: { mode: "absolute", steps: spec.thresholds } }),
+              : { thresholds: { mode: ThresholdsMode.Absolute, steps: spec.thresholds } }),
           },
           overrides: [],
         },
@@ -113,7 +121,7 @@ const burnThresholds = [
 ];
 
 /** The service dashboard (Grafana dashboard JSON, schemaVersion 39). */
-export function commentsApiDashboard(): Record<string, unknown> {
+export function commentsApiDashboard(): Dashboard {
   return {
     uid: "comments-api-service",
     title: "Comments API",
@@ -132,7 +140,6 @@ export function commentsApiDashboard(): Record<string, unknown> {
           label: "Prometheus",
           type: "datasource",
           query: "prometheus",
-          current: {},
           hide: 0,
         },
         {
@@ -141,9 +148,7 @@ export function commentsApiDashboard(): Record<string, unknown> {
           type: "query",
           datasource: DATASOURCE,
           query: { query: 'label_values(up{job="comments-api"}, stack)', refId: "stack" },
-          definition: 'label_values(up{job="comments-api"}, stack)',
           refresh: 2,
-          current: {},
           hide: 0,
           sort: 1,
         },
@@ -156,10 +161,13 @@ export function commentsApiDashboard(): Record<string, unknown> {
           enable: true,
           iconColor: "blue",
           datasource: DATASOURCE,
-          expr: queries.taskStarts,
-          step: "1m",
-          titleFormat: "task started",
-          textFormat: "{{instance}}",
+          target: {
+            refId: "releases",
+            expr: queries.taskStarts,
+            step: "1m",
+            titleFormat: "task started",
+            textFormat: "{{instance}}",
+          } as DataQuery,
         },
       ],
     },

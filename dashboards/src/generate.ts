@@ -1,15 +1,16 @@
 /** Writes every generated dashboard as committed JSON: `pnpm dashboards`. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Dashboard } from "@grafana/schema";
 import { commentsApiDashboard } from "./comments-api.js";
 
 /** File name → dashboard; one Grafana dashboard per file in dashboards/. */
-export const DASHBOARDS: Record<string, () => Record<string, unknown>> = {
+export const DASHBOARDS: Record<string, () => Dashboard> = {
   "comments-api.json": commentsApiDashboard,
 };
 
 /** The exact bytes of a dashboard file: stable key order from the builder, two-space indent. */
-export function render(dashboard: Record<string, unknown>): string {
+export function render(dashboard: Dashboard): string {
   return `${JSON.stringify(dashboard, null, 2)}\n`;
 }
 

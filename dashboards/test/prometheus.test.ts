@@ -16,7 +16,7 @@ const REPO = join(import.meta.dirname, "..", "..");
 const RULES = readFileSync(join(REPO, "alerts", "rules", "comments-api.yaml"), "utf8");
 const DASHBOARD = JSON.parse(readFileSync(join(REPO, "dashboards", "comments-api.json"), "utf8")) as {
   panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
-  annotations: { list: Array<{ name: string; expr: string }> };
+  annotations: { list: Array<{ name: string; target: { expr: string } }> };
 };
 const prometheus = findTool("prometheus", "prometheus");
 
@@ -153,7 +153,7 @@ describe.skipIf(prometheus.path === undefined)(
 
     it.each([
       ...rules.filter((r) => r.alert !== undefined).map((r) => [r.alert, r.expr] as const),
-      ...DASHBOARD.annotations.list.map((a) => [a.name, a.expr] as const),
+      ...DASHBOARD.annotations.list.map((a) => [a.name, a.target.expr] as const),
     ])("every series %s selects exists", async (_name, expr) => {
       for (const selector of selectors(local(expr))) {
         expect((await query(selector)).length, selector).toBeGreaterThan(0);
