@@ -5,15 +5,11 @@
  * (`apt-get install prometheus prometheus-alertmanager`). Ctrl-C stops everything.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  renderAlertmanagerDefinition,
-  unwrapAlertmanagerDefinition,
-  withLocalReceivers,
-} from "../../infra/src/documents/alertmanager.js";
+import { localAlertmanagerFiles } from "./compose.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const PORTS = { service: 3000, prometheus: 9090, alertmanager: 9093, webhook: 9099 };
@@ -39,20 +35,10 @@ const start = (command: string, args: string[], env: Record<string, string> = {}
   return child;
 };
 
-// Alertmanager: the definition pulumi up deploys, rendered with placeholder topics, receivers local.
-const { config, templateFiles } = unwrapAlertmanagerDefinition(
-  renderAlertmanagerDefinition(readFileSync(join(REPO, "alerts", "alertmanager.yaml"), "utf8"), {
-    PAGE_TOPIC_ARN: "arn:aws:sns:local:000000000000:page",
-    TICKET_TOPIC_ARN: "arn:aws:sns:local:000000000000:ticket",
-    HEARTBEAT_TOPIC_ARN: "arn:aws:sns:local:000000000000:heartbeat",
-    AWS_REGION: "local",
-  }),
-);
+// Alertmanager: the definition pulumi up deploys, placeholder topics, receivers local.
+const { config, templateFiles } = localAlertmanagerFiles(`http://127.0.0.1:${PORTS.webhook}/`);
 for (const [name, text] of Object.entries(templateFiles)) writeFileSync(join(dir, name), text);
-writeFileSync(
-  join(dir, "alertmanager.yml"),
-  withLocalReceivers(config, `http://127.0.0.1:${PORTS.webhook}/`),
-);
+writeFileSync(join(dir, "alertmanager.yml"), config);
 
 const rules = readdirSync(join(REPO, "alerts", "rules")).map((file) => join(REPO, "alerts", "rules", file));
 writeFileSync(
