@@ -1,0 +1,73 @@
+/**
+ * How long the release step waits before it stops a deployment with rollback. A deployment reports
+ * Succeeded only after blue's termination wait, and a green task set that never gets healthy can
+ * hang for an hour, so the release step keeps its own deadline.
+ */
+export interface DeadlineInput {
+  /** Lifecycle hook timeout (CodeDeploy allows a hook up to an hour; ours run in minutes). */
+  hookSeconds: number;
+  /** Number of hooks in the AppSpec. */
+  hookCount: number;
+  /** Traffic shifting time of the deployment configuration: canary interval, or linear steps × interval. */
+  trafficShiftSeconds: number;
+  /** Wait before blue is terminated after the shift. */
+  terminationWaitSeconds: number;
+  /** Green tasks starting and passing health checks. @default 600 */
+  taskStartSeconds?: number;
+  /** Slack for API latency and polling. @default 300 */
+  marginSeconds?: number;
+}
+
+export function releaseDeadlineSeconds(input: DeadlineInput): number {
+  return (
+    (input.taskStartSeconds ?? 600) +
+    input.hookSeconds * input.hookCount +
+    input.trafficShiftSeconds +
+    input.terminationWaitSeconds +
+    (input.marginSeconds ?? 300)
+  );
+}
+
+/** Traffic shift time of a CodeDeploy ECS deployment configuration. */
+export type TrafficRouting =
+  | { type: "AllAtOnce" }
+  | { type: "TimeBasedCanary"; percentage: number; intervalMinutes: number }
+  | { type: "TimeBasedLinear"; percentage: number; intervalMinutes: number };
+
+export function trafficShiftSeconds(routing: TrafficRouting): number {
+  switch (routing.type) {
+    case "AllAtOnce":
+      return 0;
+    case "TimeBasedCanary":
+      return routing.intervalMinutes * 60;
+    case "TimeBasedLinear":
+      // An upper bound: one interval per step. CodeDeploy shifts the first step at once, so it
+      // finishes one interval sooner; a deadline may err on the long side.
+      return Math.ceil(100 / routing.percentage) * routing.intervalMinutes * 60;
+  }
+}
+
+/** CodeDeploy's predefined ECS configurations (DESIGN.md), as routing. */
+export const PREDEFINED_CONFIGS: Readonly<Record<string, TrafficRouting>> = {
+  "CodeDeployDefault.ECSAllAtOnce": { type: "AllAtOnce" },
+  "CodeDeployDefault.ECSLinear10PercentEvery1Minutes": {
+    type: "TimeBasedLinear",
+    percentage: 10,
+    intervalMinutes: 1,
+  },
+  "CodeDeployDefault.ECSLinear10PercentEvery3Minutes": {
+    type: "TimeBasedLinear",
+    percentage: 10,
+    intervalMinutes: 3,
+  },
+  "CodeDeployDefault.ECSCanary10Percent5Minutes": {
+    type: "TimeBasedCanary",
+    percentage: 10,
+    intervalMinutes: 5,
+  },
+  "CodeDeployDefault.ECSCanary10Percent15Minutes": {
+    type: "TimeBasedCanary",
+    percentage: 10,
+    intervalMinutes: 15,
+  },
+};

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { buildAppSpec, smokeHookName } from "../src/release/appspec";
+import { PREDEFINED_CONFIGS, releaseDeadlineSeconds, trafficShiftSeconds } from "../src/release/deadline";
+
+const ARN = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42";
+
+describe("buildAppSpec", () => {
+  it("builds the minimal document", () => {
+    expect(
+      buildAppSpec({ taskDefinitionArn: ARN, containerName: "comments-api", containerPort: 3000 }),
+    ).toEqual({
+      version: "0.0",
+      Resources: [
+        {
+          TargetService: {
+            Type: "AWS::ECS::Service",
+            Properties: {
+              TaskDefinition: ARN,
+              LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("builds the full document with hooks in lifecycle order", () => {
+    expect(
+      buildAppSpec({
+        taskDefinitionArn: ARN,
+        containerName: "comments-api",
+        containerPort: 3000,
+        platformVersion: "1.4.0",
+        hooks: {
+          AfterAllowTraffic: "CodeDeployHook_prod_after",
+          AfterAllowTestTraffic: smokeHookName("prod"),
+        },
+      }),
+    ).toEqual({
+      version: "0.0",
+      Resources: [
+        {
+          TargetService: {
+            Type: "AWS::ECS::Service",
+            Properties: {
+              TaskDefinition: ARN,
+              LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
+              PlatformVersion: "1.4.0",
+            },
+          },
+        },
+      ],
+      Hooks: [
+        { AfterAllowTestTraffic: "CodeDeployHook_prod_smoke" },
+        { AfterAllowTraffic: "CodeDeployHook_prod_after" },
+      ],
+    });
+  });
+
+  it("rejects what CodeDeploy would, naming every problem", () => {
+    expect(() =>
+      buildAppSpec({ taskDefinitionArn: "comments-api-prod", containerName: "", containerPort: 0 }),
+    ).toThrow(
+      'buildAppSpec: taskDefinitionArn "comments-api-prod" is not a task definition revision ARN; containerPort 0 must be an integer from 1 to 65535; containerName must not be empty',
+    );
+  });
+});
+
+describe("release deadline", () => {
+  it.each([
+    ["CodeDeployDefault.ECSAllAtOnce", 0],
+    ["CodeDeployDefault.ECSCanary10Percent5Minutes", 300],
+    ["CodeDeployDefault.ECSCanary10Percent15Minutes", 900],
+    ["CodeDeployDefault.ECSLinear10PercentEvery1Minutes", 600],
+    ["CodeDeployDefault.ECSLinear10PercentEvery3Minutes", 1800],
+  ])("%s shifts traffic in %i s", (name, seconds) => {
+    const routing = PREDEFINED_CONFIGS[name];
+    if (routing === undefined) throw new Error(`no ${name}`);
+    expect(trafficShiftSeconds(routing)).toBe(seconds);
+  });
+
+  it("adds task start, hooks, traffic shift, termination wait and margin", () => {
+    expect(
+      releaseDeadlineSeconds({
+        hookSeconds: 300,
+        hookCount: 1,
+        trafficShiftSeconds: 300,
+        terminationWaitSeconds: 300,
+      }),
+    ).toBe(600 + 300 + 300 + 300 + 300);
+    expect(
+      releaseDeadlineSeconds({
+        hookSeconds: 120,
+        hookCount: 2,
+        trafficShiftSeconds: 0,
+        terminationWaitSeconds: 60,
+        taskStartSeconds: 300,
+        marginSeconds: 60,
+      }),
+    ).toBe(300 + 240 + 0 + 60 + 60);
+  });
+});
