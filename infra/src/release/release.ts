@@ -1,0 +1,273 @@
+/**
+ * The release step: ship a new task definition to a CODE_DEPLOY ECS service through a CodeDeploy
+ * blue/green deployment, print its progress, and fail unless it succeeds. The AWS SDK v3 clients
+ * are passed in (endpoints from the SDK's standard environment, e.g. AWS_ENDPOINT_URL), so the same
+ * code runs from `pulumi up`, from `pnpm release`, and against aws-sdk-client-mock in tests.
+ */
+import {
+  type CodeDeployClient,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from "@aws-sdk/client-codedeploy";
+import { DescribeServicesCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { type AppSpecInput, buildAppSpec } from "./appspec";
+
+export interface ReleaseClients {
+  codedeploy: CodeDeployClient;
+  ecs: ECSClient;
+}
+
+export interface ReleaseTarget {
+  region: string;
+  application: string;
+  deploymentGroup: string;
+  cluster: string;
+  service: string;
+  containerName: string;
+  containerPort: number;
+  platformVersion?: string;
+  hooks?: AppSpecInput["hooks"];
+}
+
+export interface ReleaseOptions {
+  taskDefinitionArn: string;
+  /** A deployment of another task definition already active: stop it with rollback, or fail. */
+  onConflict: "stop" | "fail";
+  deadlineSeconds: number;
+  /** @default 15 (cdk-ecs-codedeploy polls at the same pace) */
+  pollSeconds?: number;
+  log: (line: string) => void;
+  /** Injected for tests; default: real time. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export type ReleaseResult = { action: "none" } | { action: "deployed" | "attached"; deploymentId: string };
+
+export class ReleaseError extends Error {
+  constructor(
+    message: string,
+    readonly deploymentId?: string,
+  ) {
+    super(message);
+    this.name = "ReleaseError";
+  }
+}
+
+/** Statuses of a deployment still under way. */
+const ACTIVE = ["Created", "Queued", "InProgress", "Baking", "Ready"] as const;
+const TRANSIENT = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "ServiceUnavailable",
+  "InternalFailure",
+  "InternalServerError",
+]);
+const MAX_ATTEMPTS = 6;
+
+export function consoleUrl(region: string, deploymentId: string): string {
+  return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
+}
+
+export async function release(
+  clients: ReleaseClients,
+  target: ReleaseTarget,
+  options: ReleaseOptions,
+): Promise<ReleaseResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const pollMs = (options.pollSeconds ?? 15) * 1000;
+  const started = now();
+  const stamp = () => `+${Math.round((now() - started) / 1000)}s`;
+
+  /** Throttling and transient failures are retried with backoff; anything else is thrown as is. */
+  const retry = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? "";
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+        if (attempt >= MAX_ATTEMPTS || !(TRANSIENT.has(name) || status >= 500)) throw error;
+        const delay = Math.min(500 * 2 ** (attempt - 1), 10_000);
+        options.log(`${stamp()} ${what}: ${name || `HTTP ${status}`}, retrying in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  };
+  const getDeployment = async (deploymentId: string): Promise<DeploymentInfo> => {
+    const { deploymentInfo } = await retry("GetDeployment", () =>
+      clients.codedeploy.send(new GetDeploymentCommand({ deploymentId })),
+    );
+    if (deploymentInfo === undefined)
+      throw new ReleaseError(`deployment ${deploymentId} not found`, deploymentId);
+    return deploymentInfo;
+  };
+  const taskDefinitionOf = (info: DeploymentInfo): string | undefined => {
+    const content = info.revision?.appSpecContent?.content;
+    if (content === undefined) return undefined;
+    try {
+      return (JSON.parse(content) as ReturnType<typeof buildAppSpec>).Resources[0]?.TargetService.Properties
+        .TaskDefinition;
+    } catch {
+      return undefined;
+    }
+  };
+  const activeDeployments = async (): Promise<string[]> => {
+    const { deployments } = await retry("ListDeployments", () =>
+      clients.codedeploy.send(
+        new ListDeploymentsCommand({
+          applicationName: target.application,
+          deploymentGroupName: target.deploymentGroup,
+          includeOnlyStatuses: [...ACTIVE],
+        }),
+      ),
+    );
+    return deployments ?? [];
+  };
+
+  /** Polls until the deployment ends: one log line per change. Returns the final info. */
+  const follow = async (deploymentId: string, enforceDeadline: boolean): Promise<DeploymentInfo> => {
+    let last = "";
+    for (;;) {
+      const info = await getDeployment(deploymentId);
+      const progress = await describeProgress(deploymentId);
+      const line = `deployment ${deploymentId} ${info.status}${progress === "" ? "" : `; ${progress}`}`;
+      if (line !== last) options.log(`${stamp()} ${line}`);
+      last = line;
+      if (!ACTIVE.includes(info.status as (typeof ACTIVE)[number])) return info;
+      if (enforceDeadline && now() - started > options.deadlineSeconds * 1000) {
+        options.log(
+          `${stamp()} deadline of ${options.deadlineSeconds} s passed: stopping ${deploymentId} with rollback`,
+        );
+        await retry("StopDeployment", () =>
+          clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true })),
+        );
+        const stopped = await follow(deploymentId, false);
+        await waitForRollback(stopped);
+        throw new ReleaseError(
+          `deployment ${deploymentId} did not finish within ${options.deadlineSeconds} s and was stopped with rollback; ${consoleUrl(target.region, deploymentId)}`,
+          deploymentId,
+        );
+      }
+      await sleep(pollMs);
+    }
+  };
+  const describeProgress = async (deploymentId: string): Promise<string> => {
+    const { deploymentTarget } = await retry("GetDeploymentTarget", () =>
+      clients.codedeploy.send(
+        new GetDeploymentTargetCommand({ deploymentId, targetId: `${target.cluster}:${target.service}` }),
+      ),
+    );
+    const ecs = deploymentTarget?.ecsTarget;
+    if (ecs === undefined) return "";
+    const events = (ecs.lifecycleEvents ?? [])
+      .filter((event) => event.status !== "Pending")
+      .map((event) => `${event.lifecycleEventName} ${event.status}`);
+    const green = ecs.taskSetsInfo?.find((set) => set.taskSetLabel === "Green");
+    const traffic = green?.trafficWeight === undefined ? [] : [`green ${green.trafficWeight}% of traffic`];
+    return [...events.slice(-1), ...traffic].join("; ");
+  };
+  const waitForRollback = async (info: DeploymentInfo): Promise<string> => {
+    const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
+    if (rollbackId === undefined) return "no rollback deployment";
+    options.log(`${stamp()} waiting for rollback deployment ${rollbackId}`);
+    const rollback = await follow(rollbackId, false);
+    return `rolled back by ${rollbackId} (${rollback.status})`;
+  };
+  const failure = async (info: DeploymentInfo, deploymentId: string): Promise<never> => {
+    const rolledBack = await waitForRollback(info);
+    const error = info.errorInformation;
+    throw new ReleaseError(
+      `deployment ${deploymentId} ${info.status}: ${error?.code ?? "no error code"}: ${error?.message ?? "no message"}; ${rolledBack}; ${consoleUrl(target.region, deploymentId)}`,
+      deploymentId,
+    );
+  };
+  const finish = async (deploymentId: string, action: "deployed" | "attached"): Promise<ReleaseResult> => {
+    const info = await follow(deploymentId, true);
+    if (info.status !== "Succeeded") return failure(info, deploymentId);
+    return { action, deploymentId };
+  };
+
+  // 2. A deployment left running (a cancelled run): attach to it, or stop it, or fail.
+  for (const deploymentId of await activeDeployments()) {
+    const info = await getDeployment(deploymentId);
+    if (taskDefinitionOf(info) === options.taskDefinitionArn) {
+      options.log(
+        `${stamp()} attaching to deployment ${deploymentId}, already deploying ${options.taskDefinitionArn}`,
+      );
+      return finish(deploymentId, "attached");
+    }
+    if (options.onConflict === "fail") {
+      throw new ReleaseError(
+        `deployment ${deploymentId} of ${taskDefinitionOf(info) ?? "another revision"} is in progress; wait for it, or stop it (pnpm release rollback), then run again; ${consoleUrl(target.region, deploymentId)}`,
+        deploymentId,
+      );
+    }
+    options.log(
+      `${stamp()} stopping deployment ${deploymentId} of ${taskDefinitionOf(info) ?? "another revision"} with rollback`,
+    );
+    await retry("StopDeployment", () =>
+      clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true })),
+    );
+    await waitForRollback(await follow(deploymentId, false));
+  }
+
+  // 1. Nothing to do when the service already runs the desired revision.
+  const { services } = await retry("DescribeServices", () =>
+    clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })),
+  );
+  const current = services?.[0]?.taskDefinition;
+  if (current === options.taskDefinitionArn) {
+    options.log(`${stamp()} ${target.service} already runs ${current}: nothing to release`);
+    return { action: "none" };
+  }
+
+  // 3. Create the deployment.
+  const appSpec = buildAppSpec({
+    taskDefinitionArn: options.taskDefinitionArn,
+    containerName: target.containerName,
+    containerPort: target.containerPort,
+    ...(target.platformVersion === undefined ? {} : { platformVersion: target.platformVersion }),
+    ...(target.hooks === undefined ? {} : { hooks: target.hooks }),
+  });
+  let deploymentId: string;
+  try {
+    const created = await retry("CreateDeployment", () =>
+      clients.codedeploy.send(
+        new CreateDeploymentCommand({
+          applicationName: target.application,
+          deploymentGroupName: target.deploymentGroup,
+          description: `${current ?? "nothing"} -> ${options.taskDefinitionArn}`,
+          revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
+        }),
+      ),
+    );
+    if (created.deploymentId === undefined)
+      throw new ReleaseError("CreateDeployment returned no deployment id");
+    deploymentId = created.deploymentId;
+  } catch (error) {
+    // One active deployment per group: another run got there between our check and our create.
+    if ((error as { name?: string }).name !== "DeploymentLimitExceededException") throw error;
+    const [active] = await activeDeployments();
+    const info = active === undefined ? undefined : await getDeployment(active);
+    if (active !== undefined && info !== undefined && taskDefinitionOf(info) === options.taskDefinitionArn) {
+      options.log(`${stamp()} another run started deployment ${active} of the same revision: attaching`);
+      return finish(active, "attached");
+    }
+    throw new ReleaseError(
+      `CodeDeploy allows one deployment per group and ${active ?? "another"} is active for a different revision; run again once it ends`,
+      active,
+    );
+  }
+  options.log(
+    `${stamp()} created deployment ${deploymentId}: ${current ?? "nothing"} -> ${options.taskDefinitionArn}`,
+  );
+  return finish(deploymentId, "deployed");
+}

@@ -1,0 +1,273 @@
+import {
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  DeploymentLimitExceededException,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  type GetDeploymentTargetOutput,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from "@aws-sdk/client-codedeploy";
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type ReleaseOptions, type ReleaseTarget, release } from "../src/release/release";
+
+const codedeploy = mockClient(CodeDeployClient);
+const ecs = mockClient(ECSClient);
+const clients = {
+  codedeploy: new CodeDeployClient({ region: "sa-east-1" }),
+  ecs: new ECSClient({ region: "sa-east-1" }),
+};
+const OLD = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:41";
+const NEW = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42";
+const target: ReleaseTarget = {
+  region: "sa-east-1",
+  application: "comments-api-prod",
+  deploymentGroup: "comments-api-prod",
+  cluster: "comments-api-prod",
+  service: "comments-api-prod",
+  containerName: "comments-api",
+  containerPort: 3000,
+  hooks: { AfterAllowTestTraffic: "CodeDeployHook_prod_smoke" },
+};
+const console = (id: string) =>
+  `https://sa-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${id}?region=sa-east-1`;
+
+let clock: number;
+let lines: string[];
+const options = (extra: Partial<ReleaseOptions> = {}): ReleaseOptions => ({
+  taskDefinitionArn: NEW,
+  onConflict: "fail",
+  deadlineSeconds: 3600,
+  pollSeconds: 15,
+  log: (line) => lines.push(line),
+  sleep: async (ms) => {
+    clock += ms;
+  },
+  now: () => clock,
+  ...extra,
+});
+const info = (
+  deploymentId: string,
+  status: string,
+  taskDefinition: string,
+  extra: Partial<DeploymentInfo> = {},
+) => ({
+  deploymentInfo: {
+    deploymentId,
+    status,
+    revision: {
+      revisionType: "AppSpecContent",
+      appSpecContent: {
+        content: JSON.stringify({
+          Resources: [{ TargetService: { Properties: { TaskDefinition: taskDefinition } } }],
+        }),
+      },
+    },
+    ...extra,
+  } as DeploymentInfo,
+});
+const targetInfo = (event: string, eventStatus: string, greenWeight: number): GetDeploymentTargetOutput => ({
+  deploymentTarget: {
+    ecsTarget: {
+      lifecycleEvents: [
+        { lifecycleEventName: "Install", status: "Succeeded" },
+        { lifecycleEventName: event, status: eventStatus as "InProgress" },
+      ],
+      taskSetsInfo: [
+        { taskSetLabel: "Blue", trafficWeight: 100 - greenWeight },
+        { taskSetLabel: "Green", trafficWeight: greenWeight },
+      ],
+    },
+  },
+});
+
+beforeEach(() => {
+  codedeploy.reset();
+  ecs.reset();
+  clock = 0;
+  lines = [];
+  codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+  ecs.on(DescribeServicesCommand).resolves({ services: [{ taskDefinition: OLD }] });
+  codedeploy.on(GetDeploymentTargetCommand).resolves(targetInfo("AfterAllowTestTraffic", "InProgress", 0));
+});
+
+describe("release", () => {
+  it("does nothing when the service already runs the revision and nothing is deploying", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ taskDefinition: NEW }] });
+    expect(await release(clients, target, options())).toEqual({ action: "none" });
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(lines).toEqual([`+0s comments-api-prod already runs ${NEW}: nothing to release`]);
+  });
+
+  it("creates the deployment with the AppSpec and prints one line per change until it succeeds", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: "d-1" })
+      .resolvesOnce(info("d-1", "InProgress", NEW))
+      .resolvesOnce(info("d-1", "InProgress", NEW))
+      .resolvesOnce(info("d-1", "InProgress", NEW))
+      .resolves(info("d-1", "Succeeded", NEW));
+    codedeploy
+      .on(GetDeploymentTargetCommand)
+      .resolvesOnce(targetInfo("AfterAllowTestTraffic", "InProgress", 0))
+      .resolvesOnce(targetInfo("AfterAllowTestTraffic", "InProgress", 0))
+      .resolvesOnce(targetInfo("AfterAllowTraffic", "Succeeded", 100))
+      .resolves(targetInfo("AfterAllowTraffic", "Succeeded", 100));
+    expect(await release(clients, target, options())).toEqual({ action: "deployed", deploymentId: "d-1" });
+    expect(lines).toEqual([
+      `+0s created deployment d-1: ${OLD} -> ${NEW}`,
+      "+0s deployment d-1 InProgress; AfterAllowTestTraffic InProgress; green 0% of traffic",
+      "+30s deployment d-1 InProgress; AfterAllowTraffic Succeeded; green 100% of traffic",
+      "+45s deployment d-1 Succeeded; AfterAllowTraffic Succeeded; green 100% of traffic",
+    ]);
+    const input = codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input;
+    expect(input?.applicationName).toBe("comments-api-prod");
+    expect(JSON.parse(input?.revision?.appSpecContent?.content ?? "")).toEqual({
+      version: "0.0",
+      Resources: [
+        {
+          TargetService: {
+            Type: "AWS::ECS::Service",
+            Properties: {
+              TaskDefinition: NEW,
+              LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
+            },
+          },
+        },
+      ],
+      Hooks: [{ AfterAllowTestTraffic: "CodeDeployHook_prod_smoke" }],
+    });
+  });
+
+  it("waits for the rollback of a failed deployment, then fails with CodeDeploy's code, message and the console link", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(GetDeploymentCommand, { deploymentId: "d-1" }).resolves(
+      info("d-1", "Failed", NEW, {
+        errorInformation: { code: "ALARM_ACTIVE", message: "One or more alarms have been activated" },
+        rollbackInfo: { rollbackDeploymentId: "d-2" },
+      }),
+    );
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: "d-2" })
+      .resolvesOnce(info("d-2", "InProgress", OLD))
+      .resolves(info("d-2", "Succeeded", OLD));
+    await expect(release(clients, target, options())).rejects.toThrow(
+      `deployment d-1 Failed: ALARM_ACTIVE: One or more alarms have been activated; rolled back by d-2 (Succeeded); ${console("d-1")}`,
+    );
+    expect(lines).toContain("+0s waiting for rollback deployment d-2");
+  });
+
+  it("fails when the deployment was stopped", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(GetDeploymentCommand).resolves(
+      info("d-1", "Stopped", NEW, {
+        errorInformation: { code: "MANUAL_STOP", message: "stopped by user" },
+      }),
+    );
+    await expect(release(clients, target, options())).rejects.toThrow(
+      `deployment d-1 Stopped: MANUAL_STOP: stopped by user; no rollback deployment; ${console("d-1")}`,
+    );
+  });
+
+  it("attaches to an active deployment of the same revision instead of creating one", async () => {
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ["d-9"] });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolvesOnce(info("d-9", "InProgress", NEW))
+      .resolvesOnce(info("d-9", "InProgress", NEW))
+      .resolves(info("d-9", "Succeeded", NEW));
+    expect(await release(clients, target, options())).toEqual({ action: "attached", deploymentId: "d-9" });
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(lines[0]).toBe(`+0s attaching to deployment d-9, already deploying ${NEW}`);
+  });
+
+  it("fails on an active deployment of another revision when told to, touching nothing", async () => {
+    codedeploy.on(ListDeploymentsCommand).resolves({ deployments: ["d-9"] });
+    codedeploy.on(GetDeploymentCommand).resolves(info("d-9", "InProgress", OLD));
+    await expect(release(clients, target, options())).rejects.toThrow(
+      `deployment d-9 of ${OLD} is in progress; wait for it, or stop it (pnpm release rollback), then run again; ${console("d-9")}`,
+    );
+    expect(codedeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+  });
+
+  it("stops an active deployment of another revision with rollback when told to, then deploys", async () => {
+    let stopped = false;
+    codedeploy.on(ListDeploymentsCommand).resolvesOnce({ deployments: ["d-9"] });
+    codedeploy.on(StopDeploymentCommand).callsFake(() => {
+      stopped = true;
+      return { status: "Pending" };
+    });
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: "d-9" })
+      .callsFake(() => info("d-9", stopped ? "Stopped" : "InProgress", OLD));
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-10" });
+    codedeploy.on(GetDeploymentCommand, { deploymentId: "d-10" }).resolves(info("d-10", "Succeeded", NEW));
+    expect(await release(clients, target, options({ onConflict: "stop" }))).toEqual({
+      action: "deployed",
+      deploymentId: "d-10",
+    });
+    expect(codedeploy.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { deploymentId: "d-9", autoRollbackEnabled: true },
+    ]);
+  });
+
+  it("attaches when another run created the same deployment first (DeploymentLimitExceededException)", async () => {
+    codedeploy
+      .on(ListDeploymentsCommand)
+      .resolvesOnce({ deployments: [] })
+      .resolves({ deployments: ["d-7"] });
+    codedeploy.on(CreateDeploymentCommand).rejects(
+      new DeploymentLimitExceededException({
+        message: "The Deployment Group already has an active deployment",
+        $metadata: {},
+      }),
+    );
+    codedeploy.on(GetDeploymentCommand).resolves(info("d-7", "Succeeded", NEW));
+    expect(await release(clients, target, options())).toEqual({ action: "attached", deploymentId: "d-7" });
+    expect(lines[0]).toBe("+0s another run started deployment d-7 of the same revision: attaching");
+  });
+
+  it("stops the deployment with rollback once the deadline passes, and fails", async () => {
+    let stopped = false;
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(StopDeploymentCommand).callsFake(() => {
+      stopped = true;
+      return { status: "Pending" };
+    });
+    codedeploy.on(GetDeploymentCommand).callsFake(() => info("d-1", stopped ? "Stopped" : "InProgress", NEW));
+    await expect(release(clients, target, options({ deadlineSeconds: 60 }))).rejects.toThrow(
+      `deployment d-1 did not finish within 60 s and was stopped with rollback; ${console("d-1")}`,
+    );
+    expect(codedeploy.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { deploymentId: "d-1", autoRollbackEnabled: true },
+    ]);
+    expect(lines).toContain("+75s deadline of 60 s passed: stopping d-1 with rollback");
+  });
+
+  it("retries throttling with backoff and swallows nothing else", async () => {
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "ThrottlingException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    ecs
+      .on(DescribeServicesCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({ services: [{ taskDefinition: NEW }] });
+    expect(await release(clients, target, options())).toEqual({ action: "none" });
+    expect(lines.slice(0, 2)).toEqual([
+      "+0s DescribeServices: ThrottlingException, retrying in 500 ms",
+      "+1s DescribeServices: ThrottlingException, retrying in 1000 ms",
+    ]);
+    const denied = Object.assign(new Error("not authorized"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    ecs.on(DescribeServicesCommand).rejects(denied);
+    await expect(release(clients, target, options())).rejects.toThrow("not authorized");
+  });
+});
