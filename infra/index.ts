@@ -12,6 +12,7 @@ import { LoadBalancer } from "./src/components/load-balancer";
 import { Network } from "./src/components/network";
 import { Observability } from "./src/components/observability";
 import { Registry } from "./src/components/registry";
+import { Release } from "./src/components/release";
 import { Service } from "./src/components/service";
 import { baseTags, named } from "./src/components/tags";
 import { loadStackConfig, rawConfigFrom } from "./src/config";
@@ -95,6 +96,19 @@ const service = new Service(name, {
   tags,
 });
 
+const release = new Release(name, {
+  settings: config.release,
+  clusterName: service.cluster.name,
+  serviceName: service.service.name,
+  blueTargetGroup: loadBalancer.blueTargetGroup,
+  greenTargetGroup: loadBalancer.greenTargetGroup,
+  albArnSuffix: loadBalancer.alb.arnSuffix,
+  productionListenerArn: loadBalancer.productionListener.arn,
+  testListenerArn: loadBalancer.testListener.arn,
+  alarmTopicArn: observability.topics.ticket.arn,
+  tags,
+});
+
 const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   version: 1,
   stack,
@@ -113,6 +127,9 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   prometheusWorkspaceId: observability.workspace.id,
   prometheusQueryUrl: observability.workspace.prometheusEndpoint,
   grafanaUrl: observability.grafanaUrl,
+  codedeployApplication: release.application.name,
+  codedeployDeploymentGroup: release.deploymentGroup.deploymentGroupName,
+  alarmTopicArn: observability.topics.ticket.arn,
 };
 new aws.ssm.Parameter(`${name}-contract-v1`, {
   name: contractParameterName(stack),

@@ -23,7 +23,10 @@ async function main(): Promise<number> {
       preview: true,
       ...(root === undefined ? {} : { config: readStackFile(stack, root) }),
     });
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    // On a pipe, stdout is asynchronous: exiting before the write drains would cut the JSON at 64 KiB.
+    await new Promise<void>((resolve) =>
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`, () => resolve()),
+    );
     return 0;
   } catch (error) {
     const cause = error instanceof StackConfigError ? error : (error as { cause?: unknown }).cause;

@@ -97,6 +97,19 @@ export interface StackConfig {
     /** Tagged images kept by the lifecycle policy (rollback needs the previous ones). */
     keepReleases: number;
   };
+  release: {
+    /** A predefined CodeDeploy ECS configuration, or `custom` (canary from the two keys below). */
+    deploymentConfig: string;
+    canaryPercent: number;
+    canaryIntervalMinutes: number;
+    /** Minutes blue keeps running after the shift, for a fast rollback. */
+    terminationWaitMinutes: number;
+    /** A deployment of another revision already active: stop it with rollback, or fail. */
+    onConflict: "stop" | "fail";
+    /** Rollback alarms: 5xx share of requests, p99 response time (s), unhealthy targets. */
+    alarm5xxRatio: number;
+    alarmP99Seconds: number;
+  };
   monitoring: {
     /**
      * `managed`: the stack creates an Amazon Managed Grafana workspace (needs IAM Identity Center).
@@ -110,6 +123,15 @@ export interface StackConfig {
 }
 
 export const GRAFANA_MODES = ["managed", "existing"] as const;
+
+/** CodeDeploy's predefined ECS deployment configurations. */
+export const DEPLOYMENT_CONFIGS = [
+  "CodeDeployDefault.ECSAllAtOnce",
+  "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+  "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
+  "CodeDeployDefault.ECSCanary10Percent5Minutes",
+  "CodeDeployDefault.ECSCanary10Percent15Minutes",
+] as const;
 
 type Raw = Readonly<Record<string, string | undefined>>;
 
@@ -323,6 +345,19 @@ export function parseStackConfig(
     return list;
   };
 
+  const deploymentConfig = read.oneOf(
+    "deploymentConfig",
+    [...DEPLOYMENT_CONFIGS, "custom"],
+    isProd ? "custom" : "CodeDeployDefault.ECSAllAtOnce",
+  );
+  const ratio = (key: string, fallback: number) => {
+    const raw = read.optionalString(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!(value > 0 && value < 1)) read.problem(key, raw, "must be a fraction between 0 and 1, like 0.0144");
+    return Number.isFinite(value) ? value : fallback;
+  };
+
   const config: StackConfig = {
     stack: stack as StackName,
     region,
@@ -354,6 +389,17 @@ export function parseStackConfig(
       testListenerCidrs,
     },
     registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
+    release: {
+      deploymentConfig,
+      canaryPercent: read.integer("canaryPercent", 10, 1, 99),
+      canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 3, 1, 60),
+      terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 1, 0, 2880),
+      onConflict: read.oneOf("releaseOnConflict", ["stop", "fail"] as const, "fail"),
+      // 14.4 times the 0.1% error budget: the fast-burn page threshold of the availability SLO.
+      alarm5xxRatio: ratio("alarm5xxRatio", 0.0144),
+      // The latency objective: 99% of requests within 300 ms.
+      alarmP99Seconds: ratio("alarmP99Seconds", 0.3),
+    },
     monitoring: {
       grafana: grafanaMode === "existing" ? { mode: "existing", url: grafanaUrl ?? "" } : { mode: "managed" },
       pageEmails: emails("pageEmails"),

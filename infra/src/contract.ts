@@ -28,6 +28,11 @@ export interface ContractV1 {
   prometheusQueryUrl: string;
   /** The Grafana holding the stack's dashboards. */
   grafanaUrl: string;
+  /** CodeDeploy application and deployment group that release the service (blue/green). */
+  codedeployApplication: string;
+  codedeployDeploymentGroup: string;
+  /** SNS topic the release's rollback alarms notify. */
+  alarmTopicArn: string;
 }
 
 /** The SSM parameter holding the contract as JSON, for readers without access to Pulumi state. */

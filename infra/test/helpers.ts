@@ -10,6 +10,7 @@ export const UNTAGGABLE = new Set([
   "aws:appautoscaling/policy:Policy",
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
   "aws:amp/alertManagerDefinition:AlertManagerDefinition",
+  "aws:codedeploy/deploymentConfig:DeploymentConfig",
   "aws:sns/topicPolicy:TopicPolicy",
   "aws:sns/topicSubscription:TopicSubscription",
   "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount",

@@ -19,7 +19,7 @@ describe("prod", () => {
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 6,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
     });
-    expect(result.resources).toHaveLength(95);
+    expect(result.resources).toHaveLength(106);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );
@@ -88,5 +88,20 @@ describe("prod", () => {
       expect.stringMatching(/^targetgroup\/comments-api-prod-blue\//),
       expect.stringMatching(/^targetgroup\/comments-api-prod-green\//),
     ]);
+  });
+
+  it("releases prod by a 10% canary for 3 minutes, declared by the program, keeping blue 15 minutes", () => {
+    expect(one(result, "aws:codedeploy/deploymentConfig:DeploymentConfig").inputs).toMatchObject({
+      deploymentConfigName: "comments-api-prod-canary-10pct-3min",
+      computePlatform: "ECS",
+      trafficRoutingConfig: { type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 3 } },
+    });
+    expect(one(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs).toMatchObject({
+      deploymentConfigName: "comments-api-prod-canary-10pct-3min",
+      blueGreenDeploymentConfig: {
+        terminateBlueInstancesOnDeploymentSuccess: { terminationWaitTimeInMinutes: 15 },
+      },
+    });
+    expect(result.release.deadlineSeconds).toBe(600 + 120 + 180 + 900 + 300);
   });
 });

@@ -40,7 +40,7 @@ describe("stage", () => {
       "aws:lb/listener:Listener": 2,
       "aws:ecs/cluster:Cluster": 1,
       "aws:cloudwatch/logGroup:LogGroup": 1,
-      "aws:iam/role:Role": 3,
+      "aws:iam/role:Role": 4,
       "aws:iam/rolePolicy:RolePolicy": 3,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "aws:ecs/service:Service": 1,
@@ -61,6 +61,10 @@ describe("stage", () => {
       "grafana:oss/folder:Folder": 1,
       "grafana:oss/dataSource:DataSource": 1,
       "grafana:oss/dashboard:Dashboard": 1,
+      "comments-platform:release:Release": 1,
+      "aws:codedeploy/application:Application": 1,
+      "aws:codedeploy/deploymentGroup:DeploymentGroup": 1,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
     });
   });
 
@@ -192,7 +196,7 @@ describe("stage", () => {
         },
       ],
     });
-    for (const role of ofType(result, "aws:iam/role:Role").filter((r) => !r.name.endsWith("-grafana"))) {
+    for (const role of ofType(result, "aws:iam/role:Role").filter((r) => /-(execution|task)$/.test(r.name))) {
       expect(JSON.parse(String(role.inputs.assumeRolePolicy))).toEqual({
         Version: "2012-10-17",
         Statement: [
@@ -320,9 +324,12 @@ describe("stage", () => {
   it("exports contractV1 and writes the same JSON to SSM", () => {
     const contract = result.outputs.contractV1 as Record<string, unknown>;
     expect(Object.keys(contract).sort()).toEqual([
+      "alarmTopicArn",
       "albDnsName",
       "albZoneId",
       "clusterName",
+      "codedeployApplication",
+      "codedeployDeploymentGroup",
       "ecrRepositoryUrl",
       "grafanaUrl",
       "imageRef",

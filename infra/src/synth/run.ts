@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../config";
+import { loadStackConfig, PROJECT, rawConfigFrom } from "../config";
+import { type ReleasePlan, releasePlan } from "../release/plan";
 import { readStackFile } from "../stack-file";
 
 export const UNKNOWN = "[unknown]";
@@ -25,6 +26,8 @@ export interface SynthResult {
   stack: string;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
+  /** What a release would create: the AppSpec (revision "[unknown]"), names and deadline. */
+  release: Omit<ReleasePlan, "appSpec"> & { appSpec: unknown };
 }
 
 export interface SynthOptions {
@@ -250,5 +253,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       };
     })
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
-  return { project: PROJECT, stack: options.stack, resources, outputs };
+  // The plan for a placeholder revision, with the revision shown as what it is at plan time.
+  const placeholder = `arn:aws:ecs:${region}:000000000000:task-definition/placeholder:1`;
+  const plan = releasePlan(loadStackConfig(options.stack, rawConfigFrom(raw)), placeholder);
+  const appSpec = JSON.parse(JSON.stringify(plan.appSpec).replace(placeholder, UNKNOWN)) as unknown;
+  return { project: PROJECT, stack: options.stack, resources, outputs, release: { ...plan, appSpec } };
 }

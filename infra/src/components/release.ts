@@ -1,0 +1,158 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DEPLOYMENT_CONFIGS, type StackConfig } from "../config";
+import { rollbackAlarms } from "../documents/alarms";
+import { assumeRolePolicy } from "../documents/iam";
+import { deploymentConfigName } from "../release/plan";
+import { named, type Tags } from "./tags";
+
+export interface ReleaseArgs {
+  settings: StackConfig["release"];
+  clusterName: pulumi.Input<string>;
+  serviceName: pulumi.Input<string>;
+  blueTargetGroup: { name: pulumi.Input<string>; arnSuffix: pulumi.Input<string> };
+  greenTargetGroup: { name: pulumi.Input<string>; arnSuffix: pulumi.Input<string> };
+  albArnSuffix: pulumi.Input<string>;
+  productionListenerArn: pulumi.Input<string>;
+  testListenerArn: pulumi.Input<string>;
+  /** Where the rollback alarms notify (besides rolling back). */
+  alarmTopicArn: pulumi.Input<string>;
+  tags: Tags;
+}
+
+/**
+ * CodeDeploy for the ECS service: application, service role, deployment configuration, and the
+ * BLUE_GREEN deployment group with traffic control, automatic rollback on failure and on the
+ * CloudWatch alarms declared here.
+ */
+export class Release extends pulumi.ComponentResource {
+  readonly application: aws.codedeploy.Application;
+  readonly deploymentGroup: aws.codedeploy.DeploymentGroup;
+  readonly deploymentConfigName: pulumi.Output<string>;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+
+  constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:release:Release", name, {}, opts);
+    const parent = { parent: this };
+    const { settings } = args;
+    if (
+      settings.deploymentConfig !== "custom" &&
+      !(DEPLOYMENT_CONFIGS as readonly string[]).includes(settings.deploymentConfig)
+    ) {
+      throw new Error(`Release ${name}: unknown deployment configuration ${settings.deploymentConfig}`);
+    }
+
+    this.application = new aws.codedeploy.Application(
+      `${name}-app`,
+      {
+        name,
+        computePlatform: "ECS",
+        tags: named(args.tags, name),
+      },
+      parent,
+    );
+    const role = new aws.iam.Role(
+      `${name}-codedeploy`,
+      {
+        assumeRolePolicy: JSON.stringify(assumeRolePolicy("codedeploy.amazonaws.com")),
+        description: "CodeDeploy: shift the comments API's traffic between blue and green",
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"],
+        tags: named(args.tags, `${name}-codedeploy`),
+      },
+      parent,
+    );
+
+    this.deploymentConfigName =
+      settings.deploymentConfig === "custom"
+        ? new aws.codedeploy.DeploymentConfig(
+            `${name}-canary`,
+            {
+              deploymentConfigName: deploymentConfigName(name, settings),
+              computePlatform: "ECS",
+              trafficRoutingConfig: {
+                type: "TimeBasedCanary",
+                timeBasedCanary: {
+                  percentage: settings.canaryPercent,
+                  interval: settings.canaryIntervalMinutes,
+                },
+              },
+            },
+            parent,
+          ).deploymentConfigName
+        : pulumi.output(settings.deploymentConfig);
+
+    this.alarms = [
+      { colour: "blue", group: args.blueTargetGroup },
+      { colour: "green", group: args.greenTargetGroup },
+    ].flatMap(({ colour, group }) =>
+      rollbackAlarms<pulumi.Input<string>>({
+        colour,
+        loadBalancer: args.albArnSuffix,
+        targetGroup: group.arnSuffix,
+        max5xxRatio: settings.alarm5xxRatio,
+        maxP99Seconds: settings.alarmP99Seconds,
+      }).map(
+        (spec) =>
+          new aws.cloudwatch.MetricAlarm(
+            `${name}-${spec.suffix}`,
+            {
+              name: `${name}-${spec.suffix}`,
+              alarmDescription: spec.description,
+              comparisonOperator: spec.comparisonOperator,
+              threshold: spec.threshold,
+              evaluationPeriods: spec.evaluationPeriods,
+              datapointsToAlarm: spec.datapointsToAlarm,
+              treatMissingData: spec.treatMissingData,
+              metricQueries: spec.metricQueries,
+              namespace: spec.namespace,
+              metricName: spec.metricName,
+              dimensions: spec.dimensions,
+              period: spec.period,
+              statistic: spec.statistic,
+              extendedStatistic: spec.extendedStatistic,
+              alarmActions: [args.alarmTopicArn],
+              tags: named(args.tags, `${name}-${spec.suffix}`),
+            },
+            parent,
+          ),
+      ),
+    );
+
+    this.deploymentGroup = new aws.codedeploy.DeploymentGroup(
+      `${name}-group`,
+      {
+        appName: this.application.name,
+        deploymentGroupName: name,
+        serviceRoleArn: role.arn,
+        deploymentConfigName: this.deploymentConfigName,
+        deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
+        ecsService: { clusterName: args.clusterName, serviceName: args.serviceName },
+        blueGreenDeploymentConfig: {
+          deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+          terminateBlueInstancesOnDeploymentSuccess: {
+            action: "TERMINATE",
+            terminationWaitTimeInMinutes: settings.terminationWaitMinutes,
+          },
+        },
+        loadBalancerInfo: {
+          targetGroupPairInfo: {
+            targetGroups: [{ name: args.blueTargetGroup.name }, { name: args.greenTargetGroup.name }],
+            prodTrafficRoute: { listenerArns: [args.productionListenerArn] },
+            testTrafficRoute: { listenerArns: [args.testListenerArn] },
+          },
+        },
+        autoRollbackConfiguration: {
+          enabled: true,
+          events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+        },
+        alarmConfiguration: { enabled: true, alarms: this.alarms.map((alarm) => alarm.name) },
+        tags: named(args.tags, name),
+      },
+      parent,
+    );
+    this.registerOutputs({
+      application: this.application.name,
+      deploymentGroup: this.deploymentGroup.deploymentGroupName,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * CloudWatch alarms CodeDeploy rolls back on (it reads only CloudWatch alarms). One set per target
+ * group, blue and green: green changes with every deployment, so both colours are watched.
+ */
+/** `D`: how dimension values are given (strings here; Pulumi inputs in the component). */
+export interface RollbackAlarmInput<D = string> {
+  /** `blue` or `green`: part of the alarm's name. */
+  colour: string;
+  loadBalancer: D;
+  targetGroup: D;
+  /** Share of 5xx above which the release rolls back. */
+  max5xxRatio: number;
+  /** p99 response time (seconds) above which the release rolls back. */
+  maxP99Seconds: number;
+}
+
+export interface MetricQuery<D = string> {
+  id: string;
+  returnData: boolean;
+  label?: string;
+  expression?: string;
+  metric?: {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, D>;
+    period: number;
+    stat: string;
+  };
+}
+
+export interface AlarmSpec<D = string> {
+  suffix: string;
+  description: string;
+  comparisonOperator: "GreaterThanThreshold";
+  threshold: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  treatMissingData: "notBreaching";
+  metricQueries?: MetricQuery<D>[];
+  namespace?: string;
+  metricName?: string;
+  dimensions?: Record<string, D>;
+  period?: number;
+  statistic?: string;
+  extendedStatistic?: string;
+}
+
+export function rollbackAlarms<D = string>(input: RollbackAlarmInput<D>): AlarmSpec<D>[] {
+  const dimensions = { LoadBalancer: input.loadBalancer, TargetGroup: input.targetGroup };
+  const metric = (id: string, metricName: string): MetricQuery<D> => ({
+    id,
+    returnData: false,
+    metric: { namespace: "AWS/ApplicationELB", metricName, dimensions, period: 60, stat: "Sum" },
+  });
+  return [
+    {
+      suffix: `${input.colour}-5xx`,
+      description: `More than ${input.max5xxRatio * 100}% of ${input.colour}'s requests answered 5xx in 2 of 3 minutes: roll the release back`,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: input.max5xxRatio,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: "notBreaching",
+      metricQueries: [
+        metric("errors", "HTTPCode_Target_5XX_Count"),
+        metric("requests", "RequestCount"),
+        {
+          id: "ratio",
+          label: "5xx ratio",
+          returnData: true,
+          expression: "IF(requests > 0, FILL(errors, 0) / requests, 0)",
+        },
+      ],
+    },
+    {
+      suffix: `${input.colour}-p99`,
+      description: `${input.colour}'s p99 response time above ${input.maxP99Seconds * 1000} ms for 3 minutes: roll the release back`,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: input.maxP99Seconds,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: "notBreaching",
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions,
+      period: 60,
+      extendedStatistic: "p99",
+    },
+    {
+      suffix: `${input.colour}-unhealthy`,
+      description: `A ${input.colour} target failing its health check for 2 minutes: roll the release back`,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: "notBreaching",
+      namespace: "AWS/ApplicationELB",
+      metricName: "UnHealthyHostCount",
+      dimensions,
+      period: 60,
+      statistic: "Maximum",
+    },
+  ];
+}

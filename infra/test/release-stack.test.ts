@@ -1,0 +1,132 @@
+/** CodeDeploy and its rollback alarms, as both stacks declare them (stage under mocks; prod's differences). */
+import { beforeAll, describe, expect, it } from "vitest";
+import { rollbackAlarms } from "../src/documents/alarms";
+import { type SynthResult, synth } from "../src/synth/run";
+import { ofType, one } from "./helpers";
+
+let result: SynthResult;
+beforeAll(async () => {
+  result = await synth({ stack: "stage", preview: false });
+}, 60_000);
+
+describe("the stage release", () => {
+  it("deploys blue/green with traffic control, both target groups, both listeners, rollback on failure and alarms", () => {
+    const group = one(result, "aws:codedeploy/deploymentGroup:DeploymentGroup");
+    expect(group.inputs).toMatchObject({
+      appName: "comments-api-stage",
+      deploymentGroupName: "comments-api-stage",
+      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
+      deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
+      ecsService: { clusterName: "comments-api-stage", serviceName: "comments-api-stage" },
+      blueGreenDeploymentConfig: {
+        deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: 1 },
+      },
+      loadBalancerInfo: {
+        targetGroupPairInfo: {
+          targetGroups: [{ name: "comments-api-stage-blue" }, { name: "comments-api-stage-green" }],
+          prodTrafficRoute: {
+            listenerArns: ["arn:aws:lb:sa-east-1:123456789012:comments-api-stage-production"],
+          },
+          testTrafficRoute: { listenerArns: ["arn:aws:lb:sa-east-1:123456789012:comments-api-stage-test"] },
+        },
+      },
+      autoRollbackConfiguration: {
+        enabled: true,
+        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+      },
+    });
+    expect(group.inputs.alarmConfiguration).toEqual({
+      enabled: true,
+      alarms: ["blue-5xx", "blue-p99", "blue-unhealthy", "green-5xx", "green-p99", "green-unhealthy"].map(
+        (s) => `comments-api-stage-${s}`,
+      ),
+    });
+    const role = ofType(result, "aws:iam/role:Role").find((r) => r.name === "comments-api-stage-codedeploy");
+    expect(role?.inputs.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]);
+    expect(one(result, "aws:codedeploy/application:Application").inputs.computePlatform).toBe("ECS");
+  });
+
+  it("alarms on 5xx ratio, p99 and unhealthy hosts of each colour, at the SLO's thresholds", () => {
+    const alarms = ofType(result, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(
+      alarms.map((a) => [a.name, a.inputs.threshold, a.inputs.evaluationPeriods, a.inputs.datapointsToAlarm]),
+    ).toEqual([
+      ["comments-api-stage-blue-5xx", 0.0144, 3, 2],
+      ["comments-api-stage-blue-p99", 0.3, 3, 3],
+      ["comments-api-stage-blue-unhealthy", 0, 2, 2],
+      ["comments-api-stage-green-5xx", 0.0144, 3, 2],
+      ["comments-api-stage-green-p99", 0.3, 3, 3],
+      ["comments-api-stage-green-unhealthy", 0, 2, 2],
+    ]);
+    const green5xx = one(result, "aws:cloudwatch/metricAlarm:MetricAlarm", "comments-api-stage-green-5xx");
+    const lb = "app/comments-api-stage-alb/";
+    expect(JSON.stringify(green5xx.inputs.metricQueries)).toContain(
+      '"expression":"IF(requests > 0, FILL(errors, 0) / requests, 0)"',
+    );
+    expect(
+      (green5xx.inputs.metricQueries as Array<{ metric?: { dimensions: Record<string, string> } }>)[0]?.metric
+        ?.dimensions,
+    ).toEqual({
+      LoadBalancer: expect.stringContaining(lb),
+      TargetGroup: expect.stringMatching(/^targetgroup\/comments-api-stage-green\//),
+    });
+    for (const alarm of alarms) {
+      expect(alarm.inputs.alarmActions).toEqual([
+        "arn:aws:sns:sa-east-1:123456789012:comments-api-stage-ticket",
+      ]);
+      expect(alarm.inputs.treatMissingData).toBe("notBreaching");
+    }
+  });
+
+  it("shows the release in synth: AppSpec with the revision unknown, names and deadline", () => {
+    expect(result.release).toEqual({
+      application: "comments-api-stage",
+      deploymentGroup: "comments-api-stage",
+      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
+      deadlineSeconds: 600 + 120 + 0 + 60 + 300,
+      appSpec: {
+        version: "0.0",
+        Resources: [
+          {
+            TargetService: {
+              Type: "AWS::ECS::Service",
+              Properties: {
+                TaskDefinition: "[unknown]",
+                LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
+                PlatformVersion: "1.4.0",
+              },
+            },
+          },
+        ],
+        Hooks: [{ AfterAllowTestTraffic: "CodeDeployHook_stage_smoke" }],
+      },
+    });
+  });
+});
+
+describe("rollbackAlarms", () => {
+  it("builds the p99 alarm on TargetResponseTime", () => {
+    const [, p99] = rollbackAlarms({
+      colour: "blue",
+      loadBalancer: "app/x/1",
+      targetGroup: "targetgroup/y/2",
+      max5xxRatio: 0.01,
+      maxP99Seconds: 0.5,
+    });
+    expect(p99).toEqual({
+      suffix: "blue-p99",
+      description: "blue's p99 response time above 500 ms for 3 minutes: roll the release back",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0.5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: "notBreaching",
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions: { LoadBalancer: "app/x/1", TargetGroup: "targetgroup/y/2" },
+      period: 60,
+      extendedStatistic: "p99",
+    });
+  });
+});
