@@ -14,6 +14,7 @@ import { Observability } from "./src/components/observability";
 import { Registry } from "./src/components/registry";
 import { Release } from "./src/components/release";
 import { Service } from "./src/components/service";
+import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
 import { loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
@@ -106,6 +107,16 @@ const release = new Release(name, {
   productionListenerArn: loadBalancer.productionListener.arn,
   testListenerArn: loadBalancer.testListener.arn,
   alarmTopicArn: observability.topics.ticket.arn,
+  tags,
+});
+
+new SmokeHook(name, {
+  stack,
+  region: config.region,
+  testListenerUrl: pulumi.interpolate`${config.loadBalancer.certificateArn === undefined ? "http" : "https"}://${loadBalancer.alb.dnsName}:${config.loadBalancer.testListenerPort}`,
+  privateSubnetIds: network.privateSubnetIds,
+  securityGroupId: firewall.groups.smoke.id,
+  deploymentGroupArn: release.deploymentGroup.arn,
   tags,
 });
 

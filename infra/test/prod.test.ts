@@ -17,9 +17,9 @@ describe("prod", () => {
       "aws:ec2/routeTable:RouteTable": 5,
       "aws:ec2/routeTableAssociation:RouteTableAssociation": 9,
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 6,
-      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
     });
-    expect(result.resources).toHaveLength(106);
+    expect(result.resources).toHaveLength(114);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );
@@ -34,8 +34,9 @@ describe("prod", () => {
       expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
       expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
       expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
+      "smoke out tcp/8443-8443 0.0.0.0/0",
     ]);
-    expect(table.filter((rule) => !rule.includes("8443"))).toHaveLength(6);
+    expect(table.filter((rule) => !rule.includes("8443"))).toHaveLength(7);
   });
 
   it("protects the database: Multi-AZ, deletion protection, two weeks of backups, a final snapshot, protect", () => {
@@ -59,7 +60,9 @@ describe("prod", () => {
     expect([task.inputs.cpu, task.inputs.memory]).toEqual(["512", "1024"]);
     const target = one(result, "aws:appautoscaling/target:Target");
     expect([target.inputs.minCapacity, target.inputs.maxCapacity]).toEqual([2, 10]);
-    expect(one(result, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(90);
+    expect(
+      one(result, "aws:cloudwatch/logGroup:LogGroup", "comments-api-prod-logs").inputs.retentionInDays,
+    ).toBe(90);
   });
 
   it("scales on requests per task summed over both target groups", () => {

@@ -1,6 +1,7 @@
 /** CodeDeploy and its rollback alarms, as both stacks declare them (stage under mocks; prod's differences). */
 import { beforeAll, describe, expect, it } from "vitest";
 import { rollbackAlarms } from "../src/documents/alarms";
+import { smokeHookCode } from "../src/release/smoke-code";
 import { type SynthResult, synth } from "../src/synth/run";
 import { ofType, one } from "./helpers";
 
@@ -128,5 +129,50 @@ describe("rollbackAlarms", () => {
       period: 60,
       extendedStatistic: "p99",
     });
+  });
+});
+
+describe("the smoke hook Lambda", () => {
+  it("is named for CodeDeploy's invoke policy, runs in the private subnets, reports only to this deployment group", () => {
+    const fn = one(result, "aws:lambda/function:Function");
+    expect(fn.inputs).toMatchObject({
+      name: "CodeDeployHook_stage_smoke",
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      timeout: 120,
+      environment: {
+        variables: {
+          TEST_LISTENER_URL: expect.stringMatching(
+            /^http:\/\/comments-api-stage-alb-[0-9a-f]{8}\.sa-east-1\.elb\.amazonaws\.com:8443$/,
+          ),
+        },
+      },
+      vpcConfig: {
+        subnetIds: ["comments-api-stage-private-0-id", "comments-api-stage-private-1-id"],
+        securityGroupIds: ["comments-api-stage-smoke-id"],
+      },
+    });
+    const policy = ofType(result, "aws:iam/rolePolicy:RolePolicy").find(
+      (p) => p.name === "comments-api-stage-smoke",
+    );
+    expect(JSON.parse(String(policy?.inputs.policy))).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ReportHookStatus",
+          Effect: "Allow",
+          Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
+          Resource: "arn:aws:codedeploy:sa-east-1:123456789012:comments-api-stage-group",
+        },
+      ],
+    });
+  });
+
+  it("ships the handler as one CommonJS file that needs only the AWS SDK", () => {
+    const code = smokeHookCode();
+    expect([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual([
+      "@aws-sdk/client-codedeploy",
+    ]);
+    expect(code).toContain("exports.handler = handler;");
   });
 });

@@ -26,9 +26,9 @@ describe("stage", () => {
       "aws:ec2/eip:Eip": 1,
       "aws:ec2/natGateway:NatGateway": 1,
       "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
-      "aws:ec2/securityGroup:SecurityGroup": 3,
+      "aws:ec2/securityGroup:SecurityGroup": 4,
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
-      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
       "aws:ecr/repository:Repository": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "docker-build:index:Image": 1,
@@ -39,9 +39,9 @@ describe("stage", () => {
       "aws:lb/targetGroup:TargetGroup": 2,
       "aws:lb/listener:Listener": 2,
       "aws:ecs/cluster:Cluster": 1,
-      "aws:cloudwatch/logGroup:LogGroup": 1,
-      "aws:iam/role:Role": 4,
-      "aws:iam/rolePolicy:RolePolicy": 3,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 4,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "aws:ecs/service:Service": 1,
       "aws:appautoscaling/target:Target": 1,
@@ -65,6 +65,8 @@ describe("stage", () => {
       "aws:codedeploy/application:Application": 1,
       "aws:codedeploy/deploymentGroup:DeploymentGroup": 1,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
+      "comments-platform:release:SmokeHook": 1,
+      "aws:lambda/function:Function": 1,
     });
   });
 
@@ -77,10 +79,12 @@ describe("stage", () => {
       "service in tcp/3000-3000 sg:alb",
       "service out tcp/443-443 0.0.0.0/0",
       "service out tcp/5432-5432 sg:database",
+      "smoke out tcp/443-443 0.0.0.0/0",
     ]);
     // The test listener: the single NAT gateway's address only (stage configures no other CIDR).
     expect(table.filter((rule) => rule.includes("8443"))).toEqual([
       expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
+      "smoke out tcp/8443-8443 0.0.0.0/0",
     ]);
   });
 
@@ -207,6 +211,7 @@ describe("stage", () => {
     expect(ofType(result, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).toEqual([
       "comments-api-stage-execution",
       "comments-api-stage-grafana",
+      "comments-api-stage-smoke",
       "comments-api-stage-task-remote-write",
     ]);
   });

@@ -32,6 +32,7 @@ export class Firewall extends pulumi.ComponentResource {
       alb: group("alb", "Load balancer: HTTP(S) from the internet, test listener from allowed sources"),
       service: group("service", "Service tasks: from the load balancer only"),
       database: group("database", "Database: from the service's tasks only"),
+      smoke: group("smoke", "Smoke-test hook: out to the test listener and CodeDeploy only"),
     };
 
     // NAT addresses are known only after creation: each becomes a /32 source of the test listener.

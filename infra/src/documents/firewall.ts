@@ -1,9 +1,9 @@
 /**
  * Every security group rule of the stack, as data: the components turn each into one
  * `aws.vpc.SecurityGroup{Ingress,Egress}Rule`, and the tests compare this table whole.
- * Three groups: the load balancer, the service's tasks, the database.
+ * Four groups: the load balancer, the service's tasks, the database, the smoke-test hook Lambda.
  */
-export type GroupName = "alb" | "service" | "database";
+export type GroupName = "alb" | "service" | "database" | "smoke";
 
 /** `C`: how a CIDR is given (a string here; a Pulumi input in the component, for NAT addresses). */
 export interface FirewallRule<C = string> {
@@ -99,6 +99,23 @@ export function firewallRules<C = string>(input: FirewallInput<C>): FirewallRule
       port: 5432,
       peer: { group: "service" },
       description: "From the service's tasks only",
+    },
+    // The hook reaches the ALB's public test listener through the NAT gateways, and CodeDeploy's API.
+    {
+      name: "smoke-to-test-listener",
+      group: "smoke",
+      direction: "egress",
+      port: input.testListenerPort,
+      peer: internet,
+      description: "To the blue/green test listener",
+    },
+    {
+      name: "smoke-https-out",
+      group: "smoke",
+      direction: "egress",
+      port: 443,
+      peer: internet,
+      description: "CodeDeploy API over HTTPS",
     },
   );
   return rules;

@@ -1,0 +1,90 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { assumeRolePolicy } from "../documents/iam";
+import { smokeHookName } from "../release/appspec";
+import { SMOKE_HOOK_TIMEOUT_SECONDS } from "../release/plan";
+import { smokeHookCode } from "../release/smoke-code";
+import { named, type Tags } from "./tags";
+
+export interface SmokeHookArgs {
+  stack: string;
+  region: string;
+  /** Where the hook calls green: `http(s)://<alb>:<test port>`. */
+  testListenerUrl: pulumi.Input<string>;
+  privateSubnetIds: pulumi.Input<string>[];
+  securityGroupId: pulumi.Input<string>;
+  /** `arn:aws:codedeploy:<region>:<account>:deploymentgroup:<app>/<group>`: the only one it reports to. */
+  deploymentGroupArn: pulumi.Input<string>;
+  tags: Tags;
+}
+
+/**
+ * The AfterAllowTestTraffic Lambda, named `CodeDeployHook_<stack>_smoke` (the AWSCodeDeployRoleForECS
+ * policy lets CodeDeploy invoke functions with that prefix only).
+ */
+export class SmokeHook extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+
+  constructor(name: string, args: SmokeHookArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:release:SmokeHook", name, {}, opts);
+    const parent = { parent: this };
+    const functionName = smokeHookName(args.stack);
+    const role = new aws.iam.Role(
+      `${name}-smoke`,
+      {
+        assumeRolePolicy: JSON.stringify(assumeRolePolicy("lambda.amazonaws.com")),
+        description: "Smoke-test hook: run in the VPC, write its logs, report to one deployment group",
+        // ENIs in the VPC and CloudWatch Logs: the AWS managed policy for exactly that.
+        managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
+        tags: named(args.tags, `${name}-smoke`),
+      },
+      parent,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-smoke`,
+      {
+        role: role.id,
+        policy: pulumi.output(args.deploymentGroupArn).apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "ReportHookStatus",
+                Effect: "Allow",
+                Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
+                Resource: arn,
+              },
+            ],
+          }),
+        ),
+      },
+      parent,
+    );
+    new aws.cloudwatch.LogGroup(
+      `${name}-smoke`,
+      {
+        name: `/aws/lambda/${functionName}`,
+        retentionInDays: 30,
+        tags: named(args.tags, `/aws/lambda/${functionName}`),
+      },
+      parent,
+    );
+    this.function = new aws.lambda.Function(
+      `${name}-smoke`,
+      {
+        name: functionName,
+        runtime: "nodejs22.x",
+        handler: "index.handler",
+        role: role.arn,
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(smokeHookCode()) }),
+        timeout: SMOKE_HOOK_TIMEOUT_SECONDS,
+        memorySize: 256,
+        environment: { variables: { TEST_LISTENER_URL: args.testListenerUrl } },
+        vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [args.securityGroupId] },
+        tags: named(args.tags, functionName),
+      },
+      parent,
+    );
+    this.registerOutputs({ functionName: this.function.name });
+  }
+}
