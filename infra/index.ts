@@ -3,7 +3,6 @@
  * lives here; the components are in src/components, the pure documents in src/documents.
  */
 
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Database } from "./src/components/database";
@@ -13,6 +12,7 @@ import { Network } from "./src/components/network";
 import { Observability } from "./src/components/observability";
 import { Registry } from "./src/components/registry";
 import { Release } from "./src/components/release";
+import { ReleaseStep } from "./src/components/release-step";
 import { Service } from "./src/components/service";
 import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
@@ -39,8 +39,10 @@ const firewall = new Firewall(name, {
   tags,
 });
 const registry = new Registry(name, {
-  contextPath: REPO_ROOT,
-  dockerfilePath: join(REPO_ROOT, "services", "comments-api", "Dockerfile"),
+  // Relative to the program's directory (infra/), where Pulumi runs it: absolute paths would differ
+  // between machines and show as a change in every preview.
+  contextPath: "..",
+  dockerfilePath: "../services/comments-api/Dockerfile",
   imageTag: currentImageTag(REPO_ROOT),
   cpuArchitecture: config.service.cpuArchitecture,
   keepReleases: config.registry.keepReleases,
@@ -110,7 +112,7 @@ const release = new Release(name, {
   tags,
 });
 
-new SmokeHook(name, {
+const smokeHook = new SmokeHook(name, {
   stack,
   region: config.region,
   testListenerUrl: pulumi.interpolate`${config.loadBalancer.certificateArn === undefined ? "http" : "https"}://${loadBalancer.alb.dnsName}:${config.loadBalancer.testListenerPort}`,
@@ -118,6 +120,12 @@ new SmokeHook(name, {
   securityGroupId: firewall.groups.smoke.id,
   deploymentGroupArn: release.deploymentGroup.arn,
   tags,
+});
+
+new ReleaseStep(name, {
+  stack,
+  taskDefinitionArn: service.taskDefinition.arn,
+  dependsOn: [service.service, release.deploymentGroup, smokeHook.function],
 });
 
 const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {

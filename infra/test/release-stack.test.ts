@@ -176,3 +176,20 @@ describe("the smoke hook Lambda", () => {
     expect(code).toContain("exports.handler = handler;");
   });
 });
+
+describe("the release step in pulumi up", () => {
+  it("runs pnpm release deploy when the task definition changes, after the service, deployment group and hook", () => {
+    const step = one(result, "command:local:Command");
+    const task = "arn:aws:ecs:sa-east-1:123456789012:comments-api-stage-task";
+    expect(step.inputs).toEqual({
+      create: `pnpm --silent release deploy --stack stage --task-definition ${task}`,
+      update: `pnpm --silent release deploy --stack stage --task-definition ${task}`,
+      triggers: [task],
+    });
+    expect(step.options.dependsOn).toEqual([
+      "comments-api-stage-service",
+      "comments-api-stage-group",
+      "comments-api-stage-smoke",
+    ]);
+  });
+});

@@ -67,6 +67,8 @@ describe("stage", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
       "comments-platform:release:SmokeHook": 1,
       "aws:lambda/function:Function": 1,
+      "comments-platform:release:ReleaseStep": 1,
+      "command:local:Command": 1,
     });
   });
 

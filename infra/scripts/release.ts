@@ -1,0 +1,34 @@
+/**
+ * `pnpm release <status|deploy|rollback> --stack <stack> [--task-definition <arn>]`. AWS endpoints
+ * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+ */
+import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
+import { runReleaseCli, USAGE } from "../src/release/cli";
+import { readStackFile } from "../src/stack-file";
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const stack = argv[argv.indexOf("--stack") + 1];
+  if (!argv.includes("--stack") || stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
+    process.stderr.write(`--stack must be one of ${STACKS.join(", ")}\n${USAGE}\n`);
+    return 2;
+  }
+  const config = loadStackConfig(stack, rawConfigFrom(readStackFile(stack)));
+  const clients = {
+    codedeploy: new CodeDeployClient({ region: config.region }),
+    ecs: new ECSClient({ region: config.region }),
+  };
+  return runReleaseCli(argv, config, clients, { log: (line) => console.log(line) });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`release: ${(error as Error).message}`);
+    process.exitCode = 1;
+  },
+);
