@@ -302,6 +302,9 @@ export function parseStackConfig(
       );
     if (minTasks < 2)
       read.problem("minTasks", String(minTasks), "prod runs at least 2 tasks, one per availability zone");
+    if (certificateArn === undefined) {
+      read.problems.push("certificateArn: prod serves HTTPS; set the ACM certificate of its domain");
+    }
   } else if (availabilityZoneCount < 2) {
     read.problem(
       "availabilityZoneCount",

@@ -3,7 +3,12 @@ import { fargateMemoryOptions, parseStackConfig, rawConfigFrom } from "../src/co
 import { readStackFile } from "../src/stack-file";
 
 const base = { "aws:region": "sa-east-1", owner: "platform-team", costCentre: "cc-1" };
-const prodOk = { ...base, dbMultiAz: "true", dbDeletionProtection: "true" };
+const prodOk = {
+  ...base,
+  dbMultiAz: "true",
+  dbDeletionProtection: "true",
+  certificateArn: "arn:aws:acm:sa-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
+};
 
 describe("the committed stack files", () => {
   it.each(["stage", "prod"])("Pulumi.%s.yaml parses without a problem", (stack) => {
@@ -43,7 +48,7 @@ describe("the committed stack files", () => {
 
 describe("parseStackConfig", () => {
   it("fills prod's defaults with what prod needs", () => {
-    const result = parseStackConfig("prod", base);
+    const result = parseStackConfig("prod", { ...base, certificateArn: prodOk.certificateArn });
     if (!result.ok) throw new Error(result.problems.join("\n"));
     expect(result.config.network).toEqual({
       vpcCidr: "10.0.0.0/16",

@@ -2,20 +2,7 @@ import type { RecordedResource, SynthResult } from "../src/synth/run";
 
 export const BASE_TAG_KEYS = ["cost-centre", "owner", "project", "stack"];
 
-/** Resource types that take no `tags` input. Every other AWS resource must carry the base tags. */
-export const UNTAGGABLE = new Set([
-  "aws:ec2/routeTableAssociation:RouteTableAssociation",
-  "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-  "aws:iam/rolePolicy:RolePolicy",
-  "aws:appautoscaling/policy:Policy",
-  "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
-  "aws:amp/alertManagerDefinition:AlertManagerDefinition",
-  "aws:codedeploy/deploymentConfig:DeploymentConfig",
-  "aws:sns/topicPolicy:TopicPolicy",
-  "aws:sns/topicSubscription:TopicSubscription",
-  "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount",
-  "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken",
-]);
+export { UNTAGGABLE } from "../policy/rules";
 
 export function countByType(result: SynthResult): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -16,10 +16,10 @@ describe("prod", () => {
       "aws:ec2/natGateway:NatGateway": 3,
       "aws:ec2/routeTable:RouteTable": 5,
       "aws:ec2/routeTableAssociation:RouteTableAssociation": 9,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 6,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 7,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
     });
-    expect(result.resources).toHaveLength(116);
+    expect(result.resources).toHaveLength(118);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );
@@ -36,7 +36,7 @@ describe("prod", () => {
       expect.stringMatching(/^alb in tcp\/8443-8443 198\.51\.100\.\d+\/32$/),
       "smoke out tcp/8443-8443 0.0.0.0/0",
     ]);
-    expect(table.filter((rule) => !rule.includes("8443"))).toHaveLength(7);
+    expect(table.filter((rule) => !rule.includes("8443"))).toHaveLength(8);
   });
 
   it("protects the database: Multi-AZ, deletion protection, two weeks of backups, a final snapshot, protect", () => {

@@ -78,6 +78,7 @@ describe("pnpm synth", () => {
         "synth: invalid configuration for stack prod:",
         '  - taskMemory="3000": is not a Fargate size for taskCpu 256; allowed: 512, 1024, 2048',
         '  - dbDeletionProtection="false": prod needs deletion protection on its database',
+        "  - certificateArn: prod serves HTTPS; set the ACM certificate of its domain",
         "",
       ].join("\n"),
     );
