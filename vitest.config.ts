@@ -7,6 +7,7 @@ export default defineConfig({
       "infra/test/**/*.test.ts",
       "alerts/test/**/*.test.ts",
       "dashboards/test/**/*.test.ts",
+      ".github/test/**/*.test.ts",
     ],
     // Process-level tests start servers and PostgreSQL databases: give them room on a 2-core machine.
     testTimeout: 30_000,
