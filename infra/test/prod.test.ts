@@ -105,6 +105,6 @@ describe("prod", () => {
         terminateBlueInstancesOnDeploymentSuccess: { terminationWaitTimeInMinutes: 15 },
       },
     });
-    expect(result.release.deadlineSeconds).toBe(600 + 120 + 180 + 900 + 300);
+    expect(result.release?.deadlineSeconds).toBe(600 + 120 + 180 + 900 + 300);
   });
 });

@@ -27,7 +27,7 @@ export interface SynthResult {
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
   /** What a release would create: the AppSpec (revision "[unknown]"), names and deadline. */
-  release: Omit<ReleasePlan, "appSpec"> & { appSpec: unknown };
+  release: (Omit<ReleasePlan, "appSpec"> & { appSpec: unknown }) | undefined;
 }
 
 export interface SynthOptions {
@@ -255,6 +255,10 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   // The plan for a placeholder revision, with the revision shown as what it is at plan time.
   const placeholder = `arn:aws:ecs:${region}:000000000000:task-definition/placeholder:1`;
+  if (options.program !== undefined) {
+    // Another program (the bootstrap): no release plan of its own.
+    return { project: PROJECT, stack: options.stack, resources, outputs, release: undefined };
+  }
   const plan = releasePlan(loadStackConfig(options.stack, rawConfigFrom(raw)), placeholder);
   const appSpec = JSON.parse(JSON.stringify(plan.appSpec).replace(placeholder, UNKNOWN)) as unknown;
   return { project: PROJECT, stack: options.stack, resources, outputs, release: { ...plan, appSpec } };

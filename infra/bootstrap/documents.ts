@@ -1,0 +1,99 @@
+/**
+ * The bootstrap's policy documents as pure values: who may assume the CI roles (GitHub's OIDC
+ * tokens for one repository and one environment, nothing else), what they may do, and the state
+ * bucket's TLS-only policy.
+ */
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+/** Trust: GitHub Actions of `repository` running in GitHub environment `environment`, via OIDC only. */
+export function githubTrustPolicy(
+  providerArn: string,
+  repository: string,
+  environment: string,
+): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com",
+            // `sub` pinned: a branch, a fork or another environment gets no credentials.
+            [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repository}:environment:${environment}`,
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The state bucket refuses every request not made over TLS. */
+export function tlsOnlyBucketPolicy(bucketArn: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/**
+ * What a stack's roles may do with the state: previews read it, deploys write it; each only its own
+ * stack's files (the S3 backend's project-scoped layout under `.pulumi/`), and its own stack's key.
+ */
+export function stateAccessPolicy(input: {
+  bucketArn: string;
+  project: string;
+  stack: string;
+  keyArn: string;
+  write: boolean;
+}): Record<string, unknown> {
+  const under = (dir: string) => `${input.bucketArn}/.pulumi/${dir}/${input.project}/${input.stack}`;
+  const stackFiles = [
+    `${under("stacks")}.json`,
+    `${under("stacks")}.json.bak`,
+    `${under("history")}/*`,
+    `${under("backups")}/*`,
+    `${under("locks")}/*`,
+  ];
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListState",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+        Resource: input.bucketArn,
+      },
+      {
+        Sid: "BackendMetadata",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: `${input.bucketArn}/.pulumi/meta.yaml`,
+      },
+      {
+        Sid: input.write ? "ReadWriteStackState" : "ReadStackState",
+        Effect: "Allow",
+        Action: input.write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
+        Resource: stackFiles,
+      },
+      {
+        Sid: "StackSecrets",
+        Effect: "Allow",
+        Action: input.write ? ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+        Resource: input.keyArn,
+      },
+    ],
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The bootstrap project an administrator runs once per AWS account (`infra/bootstrap`, its own
+ * Pulumi.yaml, local state): the S3 state bucket, a KMS key per stack for `awskms://` secrets, the
+ * GitHub OIDC provider, and per stack a read-only preview role and a deploy role. Its outputs are
+ * what the workflows and `pulumi login` need.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { githubTrustPolicy, stateAccessPolicy, tlsOnlyBucketPolicy } from "./documents";
+
+// Named explicitly, so the namespace stays this project's when another runner loads it (the tests).
+const config = new pulumi.Config("comments-platform-bootstrap");
+/** `owner/name` of this repository on GitHub. */
+const repository = config.require("githubRepository");
+const stacks = ["stage", "prod"] as const;
+const tags = {
+  project: "comments-platform",
+  stack: "bootstrap",
+  owner: config.require("owner"),
+  "cost-centre": config.require("costCentre"),
+};
+
+const bucket = new aws.s3.BucketV2("state", { bucketPrefix: "comments-platform-state-", tags });
+new aws.s3.BucketVersioningV2("state", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+const stateKey = new aws.kms.Key("state", {
+  description: "comments-platform Pulumi state bucket",
+  enableKeyRotation: true,
+  tags,
+});
+new aws.s3.BucketServerSideEncryptionConfigurationV2("state", {
+  bucket: bucket.id,
+  rules: [
+    {
+      applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: stateKey.arn },
+      bucketKeyEnabled: true,
+    },
+  ],
+});
+new aws.s3.BucketPublicAccessBlock("state", {
+  bucket: bucket.id,
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+});
+new aws.s3.BucketPolicy("state", {
+  bucket: bucket.id,
+  policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+});
+
+const github = new aws.iam.OpenIdConnectProvider("github", {
+  url: "https://token.actions.githubusercontent.com",
+  clientIdLists: ["sts.amazonaws.com"],
+  tags,
+});
+
+const perStack = stacks.map((stack) => {
+  const key = new aws.kms.Key(`secrets-${stack}`, {
+    description: `comments-platform ${stack} stack secrets`,
+    enableKeyRotation: true,
+    tags,
+  });
+  const alias = new aws.kms.Alias(`secrets-${stack}`, {
+    name: `alias/comments-platform-${stack}`,
+    targetKeyId: key.keyId,
+  });
+  const role = (kind: "preview" | "deploy", environment: string, write: boolean) => {
+    const created = new aws.iam.Role(`${kind}-${stack}`, {
+      name: `comments-platform-${stack}-${kind}`,
+      assumeRolePolicy: github.arn.apply((arn) =>
+        JSON.stringify(githubTrustPolicy(arn, repository, environment)),
+      ),
+      // Previews read everything and change nothing; deploys manage the stack's resources.
+      managedPolicyArns: [
+        write ? "arn:aws:iam::aws:policy/AdministratorAccess" : "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      ],
+      maxSessionDuration: 3600,
+      tags,
+    });
+    new aws.iam.RolePolicy(`${kind}-${stack}-state`, {
+      role: created.id,
+      policy: pulumi
+        .all([bucket.arn, key.arn])
+        .apply(([bucketArn, keyArn]) =>
+          JSON.stringify(
+            stateAccessPolicy({ bucketArn, project: "comments-platform", stack, keyArn, write }),
+          ),
+        ),
+    });
+    return created;
+  };
+  return {
+    stack,
+    secretsProvider: pulumi.interpolate`awskms://${alias.name}?region=${aws.getRegionOutput().region}`,
+    previewRoleArn: role("preview", `${stack}-preview`, false).arn,
+    deployRoleArn: role("deploy", stack, true).arn,
+  };
+});
+
+export const stateBackend = pulumi.interpolate`s3://${bucket.bucket}`;
+export const stackAccess = perStack;

@@ -1,0 +1,133 @@
+/** The bootstrap project under mocks, and its documents. */
+import { beforeAll, describe, expect, it } from "vitest";
+import { githubTrustPolicy, stateAccessPolicy, tlsOnlyBucketPolicy } from "../bootstrap/documents";
+import { type SynthResult, synth } from "../src/synth/run";
+import { countByType, ofType, one } from "./helpers";
+
+let result: SynthResult;
+beforeAll(async () => {
+  result = await synth({
+    stack: "bootstrap",
+    preview: false,
+    config: {
+      "aws:region": "sa-east-1",
+      "comments-platform-bootstrap:githubRepository": "acme/comments-platform",
+      "comments-platform-bootstrap:owner": "platform-team",
+      "comments-platform-bootstrap:costCentre": "cc-platform",
+    },
+    program: () => import("../bootstrap/index.js") as Promise<Record<string, unknown>>,
+  });
+}, 60_000);
+
+describe("bootstrap", () => {
+  it("creates the state bucket versioned, KMS-encrypted, private and TLS-only", () => {
+    expect(countByType(result)).toMatchObject({
+      "aws:s3/bucketV2:BucketV2": 1,
+      "aws:s3/bucketVersioningV2:BucketVersioningV2": 1,
+      "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 1,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:kms/key:Key": 3,
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+      "aws:iam/role:Role": 4,
+      "aws:iam/rolePolicy:RolePolicy": 4,
+    });
+    expect(one(result, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(
+      JSON.stringify(
+        one(
+          result,
+          "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+        ).inputs.rules,
+      ),
+    ).toContain('"sseAlgorithm":"aws:kms"');
+  });
+
+  it("lets each role be assumed only by this repository's matching environment", () => {
+    const trust = (name: string) =>
+      JSON.parse(
+        String(ofType(result, "aws:iam/role:Role").find((r) => r.name === name)?.inputs.assumeRolePolicy),
+      ).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"];
+    expect(["preview-stage", "deploy-stage", "preview-prod", "deploy-prod"].map(trust)).toEqual([
+      "repo:acme/comments-platform:environment:stage-preview",
+      "repo:acme/comments-platform:environment:stage",
+      "repo:acme/comments-platform:environment:prod-preview",
+      "repo:acme/comments-platform:environment:prod",
+    ]);
+    expect(
+      ofType(result, "aws:iam/role:Role").find((r) => r.name === "preview-prod")?.inputs.managedPolicyArns,
+    ).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+  });
+});
+
+describe("bootstrap documents", () => {
+  it("pins the OIDC trust to audience and subject", () => {
+    expect(
+      githubTrustPolicy("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com", "acme/x", "prod"),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: {
+              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+              "token.actions.githubusercontent.com:sub": "repo:acme/x:environment:prod",
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("denies non-TLS access to the bucket", () => {
+    expect(tlsOnlyBucketPolicy("arn:aws:s3:::b")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+  });
+
+  it("gives previews read-only access to their own stack's state and key", () => {
+    const policy = stateAccessPolicy({
+      bucketArn: "arn:aws:s3:::b",
+      project: "p",
+      stack: "stage",
+      keyArn: "arn:aws:kms:r:1:key/k",
+      write: false,
+    }) as {
+      Statement: Array<{ Sid: string; Action: string[]; Resource: unknown }>;
+    };
+    expect(policy.Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ["ListState", ["s3:ListBucket", "s3:GetBucketLocation"], "arn:aws:s3:::b"],
+      ["BackendMetadata", ["s3:GetObject"], "arn:aws:s3:::b/.pulumi/meta.yaml"],
+      [
+        "ReadStackState",
+        ["s3:GetObject"],
+        [
+          "arn:aws:s3:::b/.pulumi/stacks/p/stage.json",
+          "arn:aws:s3:::b/.pulumi/stacks/p/stage.json.bak",
+          "arn:aws:s3:::b/.pulumi/history/p/stage/*",
+          "arn:aws:s3:::b/.pulumi/backups/p/stage/*",
+          "arn:aws:s3:::b/.pulumi/locks/p/stage/*",
+        ],
+      ],
+      ["StackSecrets", ["kms:Decrypt"], "arn:aws:kms:r:1:key/k"],
+    ]);
+  });
+});
