@@ -1,8 +1,6 @@
 import type { RecordedResource, SynthResult } from "../src/synth/run";
 
-export const BASE_TAG_KEYS = ["cost-centre", "owner", "project", "stack"];
-
-export { UNTAGGABLE } from "../policy/rules";
+export { REQUIRED_TAGS as BASE_TAG_KEYS, UNTAGGABLE } from "../policy/rules";
 
 export function countByType(result: SynthResult): Record<string, number> {
   const counts: Record<string, number> = {};
