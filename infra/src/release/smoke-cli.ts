@@ -1,0 +1,85 @@
+/**
+ * `pnpm smoke <base-url> [--id <id>] [--ready-within <seconds>]`: the release's smoke test (readiness,
+ * a write, its read-back) against a deployed stack from anywhere. The Deploy workflow runs it against
+ * stage's URL after `pulumi up`; the smoke hook Lambda runs the same test through the test listener.
+ */
+import { smokeTest } from "./smoke-hook";
+
+export const SMOKE_USAGE =
+  "usage: pnpm smoke <base-url> [--id <id>] [--ready-within <seconds>]\n" +
+  "  base-url       http(s) URL of the service, e.g. the stack's contractV1.url\n" +
+  "  --id           names the test's content (smoke-<id>); default: manual-<epoch ms>\n" +
+  "  --ready-within seconds /readyz may take to answer 200 (1-900, default 120)";
+
+export interface SmokeArgs {
+  baseUrl: string;
+  id: string;
+  readyWithinMs: number;
+}
+
+/** Parses the arguments; throws one message naming every problem. */
+export function parseSmokeArgs(argv: readonly string[], now: () => number = Date.now): SmokeArgs {
+  const problems: string[] = [];
+  const positional: string[] = [];
+  let id: string | undefined;
+  let readyWithin = "120";
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--id" || arg === "--ready-within") {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) {
+        problems.push(`${arg} needs a value`);
+        continue;
+      }
+      if (arg === "--id") id = value;
+      else readyWithin = value;
+      i++;
+    } else if (arg.startsWith("--")) {
+      problems.push(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  let baseUrl = "";
+  if (positional.length !== 1) {
+    problems.push(`expected one base URL, got ${positional.length === 0 ? "none" : positional.join(" ")}`);
+  } else {
+    const raw = positional[0] as string;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      problems.push(`base URL ${JSON.stringify(raw)} is not a URL`);
+    }
+    if (url !== undefined) {
+      if (url.protocol !== "http:" && url.protocol !== "https:")
+        problems.push(`base URL ${JSON.stringify(raw)} must be http or https`);
+      else baseUrl = raw.replace(/\/+$/, "");
+    }
+  }
+  if (id !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(id))
+    problems.push(`--id ${JSON.stringify(id)} may hold only letters, digits and _ . : - (1-100 characters)`);
+  const seconds = Number(readyWithin);
+  if (!/^\d+$/.test(readyWithin) || seconds < 1 || seconds > 900)
+    problems.push(`--ready-within ${JSON.stringify(readyWithin)} must be a whole number of seconds, 1-900`);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return { baseUrl, id: id ?? `manual-${now()}`, readyWithinMs: seconds * 1000 };
+}
+
+/** Runs the smoke test; returns the exit code (0 passed, 1 failed, 2 bad arguments). */
+export async function runSmokeCli(argv: readonly string[], log: (line: string) => void): Promise<number> {
+  let args: SmokeArgs;
+  try {
+    args = parseSmokeArgs(argv);
+  } catch (error) {
+    log(`smoke: ${(error as Error).message}\n${SMOKE_USAGE}`);
+    return 2;
+  }
+  const failure = await smokeTest(args.id, { baseUrl: args.baseUrl, readyWithinMs: args.readyWithinMs });
+  if (failure !== undefined) {
+    log(`smoke: ${args.baseUrl} FAILED: ${failure}`);
+    return 1;
+  }
+  log(`smoke: ${args.baseUrl} passed: ready, wrote and read back a comment under smoke-${args.id}`);
+  return 0;
+}
