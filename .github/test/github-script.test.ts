@@ -1,0 +1,360 @@
+/**
+ * .github/scripts/github.ts against a fake GitHub REST API on a real HTTP server: the requests it
+ * makes are recorded and the fake keeps comments and issues, so editing in place is observable.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  classifyDrift,
+  driftBody,
+  driftExcerpt,
+  type GitHub,
+  main,
+  previewMarker,
+  previewStatusBody,
+  reportDrift,
+  reportPreview,
+  USAGE,
+} from "../scripts/github.js";
+
+interface Recorded {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/** A minimal GitHub: issue comments and issues of one repository, paginated as GitHub does. */
+class FakeGitHub {
+  requests: Recorded[] = [];
+  comments = new Map<number, Array<{ id: number; body: string }>>();
+  issues: Array<{ number: number; title: string; body: string; labels: string[]; pull_request?: object }> =
+    [];
+  nextId = 1000;
+  failWith: number | undefined;
+  server: Server;
+  url = "";
+
+  constructor() {
+    this.server = createServer(async (request, response) => {
+      const raw = await readBody(request);
+      const body = raw === "" ? undefined : JSON.parse(raw);
+      const url = new URL(request.url ?? "/", "http://x");
+      this.requests.push({ method: request.method ?? "", path: `${url.pathname}${url.search}`, body });
+      const send = (status: number, value: unknown) => {
+        response.statusCode = status;
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify(value));
+      };
+      if (request.headers.authorization !== "Bearer t0ken") return send(401, { message: "Bad credentials" });
+      if (this.failWith !== undefined)
+        return send(this.failWith, { message: "Resource not accessible by integration" });
+      const page = (items: unknown[]) => {
+        const size = Number(url.searchParams.get("per_page"));
+        const n = Number(url.searchParams.get("page"));
+        return items.slice((n - 1) * size, n * size);
+      };
+      let match = /^\/repos\/acme\/comments-platform\/issues\/(\d+)\/comments$/.exec(url.pathname);
+      if (match) {
+        const issue = Number(match[1]);
+        const list = this.comments.get(issue) ?? [];
+        if (request.method === "GET") return send(200, page(list));
+        const created = { id: this.nextId++, body: (body as { body: string }).body };
+        this.comments.set(issue, [...list, created]);
+        return send(201, created);
+      }
+      match = /^\/repos\/acme\/comments-platform\/issues\/comments\/(\d+)$/.exec(url.pathname);
+      if (match && request.method === "PATCH") {
+        for (const list of this.comments.values())
+          for (const comment of list)
+            if (comment.id === Number(match[1])) {
+              comment.body = (body as { body: string }).body;
+              return send(200, comment);
+            }
+        return send(404, { message: "Not Found" });
+      }
+      if (url.pathname === "/repos/acme/comments-platform/issues") {
+        if (request.method === "GET") {
+          const label = url.searchParams.get("labels");
+          return send(
+            200,
+            page(this.issues.filter((issue) => label === null || issue.labels.includes(label))),
+          );
+        }
+        const input = body as { title: string; body: string; labels: string[] };
+        const created = { number: this.issues.length + 1, ...input };
+        this.issues.push(created);
+        return send(201, created);
+      }
+      return send(404, { message: "Not Found" });
+    });
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let data = "";
+    request.on("data", (chunk: Buffer) => {
+      data += chunk.toString();
+    });
+    request.on("end", () => resolve(data));
+  });
+}
+
+const execFileAsync = promisify(execFile);
+const fake = new FakeGitHub();
+let gh: GitHub;
+const run = { runUrl: "https://github.com/acme/comments-platform/actions/runs/42", sha: "0123456789abcdef" };
+const writes = () => fake.requests.filter((r) => r.method !== "GET");
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
+  fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+  gh = { repository: "acme/comments-platform", token: "t0ken", apiUrl: fake.url };
+});
+afterAll(() => fake.server.close());
+beforeEach(() => {
+  fake.requests = [];
+  fake.comments.clear();
+  fake.issues = [];
+  fake.failWith = undefined;
+});
+
+describe("the preview status comment", () => {
+  it("says a failed preview failed, what may have failed and not to merge", () => {
+    expect(previewStatusBody("prod", "failure", run)).toBe(
+      [
+        "<!-- comments-platform:preview-status:prod -->",
+        "#### :x: Preview of `prod` failed at 0123456",
+        "",
+        "Nothing was changed in AWS. The reason is in the [workflow run](https://github.com/acme/comments-platform/actions/runs/42): a policy",
+        "violation, a program error, or a step before the preview (dependencies, AWS credentials).",
+        "Do not merge until this preview passes.",
+      ].join("\n"),
+    );
+  });
+
+  it("is created on the first failure and edited in place after, one per stack", async () => {
+    expect(await reportPreview(gh, 7, "stage", "failure", run)).toBe("created");
+    expect(await reportPreview(gh, 7, "prod", "failure", run)).toBe("created");
+    expect(await reportPreview(gh, 7, "stage", "cancelled", run)).toBe("updated");
+    expect(await reportPreview(gh, 7, "stage", "success", run)).toBe("updated");
+    expect(writes()).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/comments-platform/issues/7/comments",
+        body: { body: previewStatusBody("stage", "failure", run) },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/comments-platform/issues/7/comments",
+        body: { body: previewStatusBody("prod", "failure", run) },
+      },
+      {
+        method: "PATCH",
+        path: "/repos/acme/comments-platform/issues/comments/1000",
+        body: { body: previewStatusBody("stage", "cancelled", run) },
+      },
+      {
+        method: "PATCH",
+        path: "/repos/acme/comments-platform/issues/comments/1000",
+        body: { body: previewStatusBody("stage", "success", run) },
+      },
+    ]);
+    expect(fake.comments.get(7)?.map((c) => c.body.split("\n")[1])).toEqual([
+      "#### :white_check_mark: Preview of `stage` passed at 0123456",
+      "#### :x: Preview of `prod` failed at 0123456",
+    ]);
+  });
+
+  it("writes nothing for a success that follows no failure", async () => {
+    expect(await reportPreview(gh, 8, "stage", "success", run)).toBe("none");
+    expect(writes()).toEqual([]);
+  });
+
+  it("finds its comment on a later page of a long conversation", async () => {
+    const chatter = Array.from({ length: 150 }, (_, i) => ({ id: i + 1, body: `comment ${i}` }));
+    fake.comments.set(9, [...chatter, { id: 151, body: `${previewMarker("prod")}\nold` }]);
+    expect(await reportPreview(gh, 9, "prod", "failure", run)).toBe("updated");
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /repos/acme/comments-platform/issues/9/comments?per_page=100&page=1",
+      "GET /repos/acme/comments-platform/issues/9/comments?per_page=100&page=2",
+      "PATCH /repos/acme/comments-platform/issues/comments/151",
+    ]);
+  });
+
+  it("fails with GitHub's status and message when it may not write", async () => {
+    fake.failWith = 403;
+    await expect(reportPreview(gh, 7, "stage", "failure", run)).rejects.toThrow(
+      "GitHub GET /repos/acme/comments-platform/issues/7/comments?per_page=100&page=1 answered 403: Resource not accessible by integration",
+    );
+  });
+});
+
+describe("drift", () => {
+  it.each([
+    [0, "", "clean"],
+    [255, "error: no changes were expected but changes were proposed", "drift"],
+    [255, "error: no changes were expected but changes occurred", "drift"],
+    [255, "error: no changes were expected for preview but changes were proposed", "drift"],
+    [255, "error: failed to load checkpoint: AccessDenied", "error"],
+    [1, "error: Missing required configuration variable 'comments-platform:owner'", "error"],
+  ])("exit %i with %j is %s", (code, log, verdict) => {
+    expect(classifyDrift(code, log)).toBe(verdict);
+  });
+
+  it("quotes the preview without colours, fences or unbounded length", () => {
+    expect(driftExcerpt("\u001b[32m+ aws:s3:Bucket\u001b[0m ```x```\n\n")).toBe(
+      "```\n+ aws:s3:Bucket '''x'''\n```",
+    );
+    const long = `${"a".repeat(10)}${"b".repeat(60_000)}`;
+    expect(driftExcerpt(long)).toBe(`\`\`\`\n[... 10 characters cut]\n${"b".repeat(60_000)}\n\`\`\``);
+  });
+
+  it("opens one issue per stack, then comments on it while it stays open", async () => {
+    fake.issues.push({
+      number: 1,
+      title: "Drift: stack stage differs from its code",
+      body: "",
+      labels: ["drift"],
+      pull_request: {},
+    });
+    expect(await reportDrift(gh, "stage", "~ aws:ecs:Service", run)).toEqual({ issue: 2, action: "opened" });
+    expect(await reportDrift(gh, "stage", "~ aws:ecs:Service", run)).toEqual({
+      issue: 2,
+      action: "commented",
+    });
+    expect(await reportDrift(gh, "prod", "- aws:sns:Topic", run)).toEqual({ issue: 3, action: "opened" });
+    expect(writes()).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/comments-platform/issues",
+        body: {
+          title: "Drift: stack stage differs from its code",
+          body: driftBody("stage", "~ aws:ecs:Service", run),
+          labels: ["drift"],
+        },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/comments-platform/issues/2/comments",
+        body: { body: `Still drifting.\n\n${driftBody("stage", "~ aws:ecs:Service", run)}` },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/comments-platform/issues",
+        body: {
+          title: "Drift: stack prod differs from its code",
+          body: driftBody("prod", "- aws:sns:Topic", run),
+          labels: ["drift"],
+        },
+      },
+    ]);
+  });
+});
+
+describe("the command line", () => {
+  const env = () => ({
+    GITHUB_TOKEN: "t0ken",
+    GITHUB_REPOSITORY: "acme/comments-platform",
+    GITHUB_API_URL: fake.url,
+    GITHUB_SERVER_URL: "https://github.com",
+    GITHUB_RUN_ID: "42",
+    GITHUB_SHA: "0123456789abcdef",
+  });
+  const logFile = (text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), "drift-")), "preview.log");
+    writeFileSync(file, text);
+    return file;
+  };
+  const cli = async (argv: string[], environment: Record<string, string | undefined> = env()) => {
+    const lines: string[] = [];
+    const code = await main(argv, environment, (line) => lines.push(line));
+    return { code, out: lines.join("\n") };
+  };
+
+  it("reports a failed preview on the PR", async () => {
+    expect(await cli(["preview-status", "--stack", "prod", "--pr", "12", "--outcome", "failure"])).toEqual({
+      code: 0,
+      out: "github: preview of prod failure: status comment created",
+    });
+    expect(fake.comments.get(12)?.[0]?.body).toBe(previewStatusBody("prod", "failure", run));
+  });
+
+  it("opens a drift issue and exits 1; exits 0 for no drift; 1 without an issue for a failed check", async () => {
+    const drift = await cli([
+      "drift",
+      "--stack",
+      "stage",
+      "--exit-code",
+      "255",
+      "--log",
+      logFile("error: no changes were expected but changes were proposed"),
+    ]);
+    expect(drift).toEqual({ code: 1, out: "github: stage drifted: issue #1 opened" });
+    expect(await cli(["drift", "--stack", "stage", "--exit-code", "0", "--log", logFile("")])).toEqual({
+      code: 0,
+      out: "github: stage matches its code: no drift",
+    });
+    expect(
+      await cli(["drift", "--stack", "prod", "--exit-code", "255", "--log", logFile("error: AccessDenied")]),
+    ).toEqual({
+      code: 1,
+      out: "github: the drift check of prod failed (exit 255) before it could compare: not drift, no issue opened; see the log above",
+    });
+    expect(fake.issues.map((issue) => issue.title)).toEqual(["Drift: stack stage differs from its code"]);
+  });
+
+  it("names every bad argument and missing variable at once, and touches nothing", async () => {
+    expect(
+      await cli(["preview-status", "--stack", "Prod!", "--outcome", "maybe", "--color", "x"], {
+        GITHUB_REPOSITORY: "acme",
+      }),
+    ).toEqual({
+      code: 2,
+      out: [
+        "github: unknown option --color (allowed: --stack, --pr, --outcome)",
+        "        --pr is required",
+        '        --stack "Prod!" is not a stack name',
+        '        --outcome "maybe" must be success, failure or cancelled',
+        "        GITHUB_TOKEN is not set",
+        '        GITHUB_REPOSITORY "acme" must be owner/name',
+        USAGE,
+      ].join("\n"),
+    });
+    expect(await cli(["deploy"])).toEqual({ code: 2, out: `github: unknown command "deploy"\n${USAGE}` });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("runs as a script", async () => {
+    // Asynchronous: the fake GitHub answers from this process.
+    const result = await execFileAsync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "..", "scripts", "github.ts"),
+        "preview-status",
+        "--stack",
+        "stage",
+        "--pr",
+        "3",
+        "--outcome",
+        "success",
+      ],
+      { encoding: "utf8", env: { ...process.env, ...env() } },
+    );
+    expect([result.stdout, result.stderr]).toEqual([
+      "github: preview of stage success: status comment not needed\n",
+      "",
+    ]);
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /repos/acme/comments-platform/issues/3/comments?per_page=100&page=1",
+    ]);
+  });
+});
