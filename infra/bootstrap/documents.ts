@@ -6,6 +6,12 @@
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
+/**
+ * The deploy roles' session length (a deploy can outlast an hour: database, then a canary release);
+ * the Deploy workflow's `role-duration-seconds` must match (a test checks).
+ */
+export const DEPLOY_SESSION_SECONDS = 7200;
+
 /** Trust: GitHub Actions of `repository` running in GitHub environment `environment`, via OIDC only. */
 export function githubTrustPolicy(
   providerArn: string,
@@ -57,6 +63,8 @@ export function stateAccessPolicy(input: {
   project: string;
   stack: string;
   keyArn: string;
+  /** The bucket's SSE-KMS key: S3 decrypts (and for writes, encrypts) state with it as the caller. */
+  stateKeyArn: string;
   write: boolean;
 }): Record<string, unknown> {
   const under = (dir: string) => `${input.bucketArn}/.pulumi/${dir}/${input.project}/${input.stack}`;
@@ -87,6 +95,12 @@ export function stateAccessPolicy(input: {
         Effect: "Allow",
         Action: input.write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
         Resource: stackFiles,
+      },
+      {
+        Sid: "StateEncryption",
+        Effect: "Allow",
+        Action: input.write ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+        Resource: input.stateKeyArn,
       },
       {
         Sid: "StackSecrets",

@@ -6,7 +6,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { githubTrustPolicy, stateAccessPolicy, tlsOnlyBucketPolicy } from "./documents";
+import {
+  DEPLOY_SESSION_SECONDS,
+  githubTrustPolicy,
+  stateAccessPolicy,
+  tlsOnlyBucketPolicy,
+} from "./documents";
 
 // Named explicitly, so the namespace stays this project's when another runner loads it (the tests).
 const config = new pulumi.Config("comments-platform-bootstrap");
@@ -48,6 +53,8 @@ new aws.s3.BucketPolicy("state", {
   policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
 });
 
+const region = aws.getRegionOutput().region;
+
 const github = new aws.iam.OpenIdConnectProvider("github", {
   url: "https://token.actions.githubusercontent.com",
   clientIdLists: ["sts.amazonaws.com"],
@@ -74,16 +81,18 @@ const perStack = stacks.map((stack) => {
       managedPolicyArns: [
         write ? "arn:aws:iam::aws:policy/AdministratorAccess" : "arn:aws:iam::aws:policy/ReadOnlyAccess",
       ],
-      maxSessionDuration: 3600,
+      // A deploy can outlast an hour (database, then a canary release); credentials must not expire
+      // mid-up. The Deploy workflow asks for the same 2 hours.
+      maxSessionDuration: write ? DEPLOY_SESSION_SECONDS : 3600,
       tags,
     });
     new aws.iam.RolePolicy(`${kind}-${stack}-state`, {
       role: created.id,
       policy: pulumi
-        .all([bucket.arn, key.arn])
-        .apply(([bucketArn, keyArn]) =>
+        .all([bucket.arn, key.arn, stateKey.arn])
+        .apply(([bucketArn, keyArn, stateKeyArn]) =>
           JSON.stringify(
-            stateAccessPolicy({ bucketArn, project: "comments-platform", stack, keyArn, write }),
+            stateAccessPolicy({ bucketArn, project: "comments-platform", stack, keyArn, stateKeyArn, write }),
           ),
         ),
     });
@@ -91,11 +100,24 @@ const perStack = stacks.map((stack) => {
   };
   return {
     stack,
-    secretsProvider: pulumi.interpolate`awskms://${alias.name}?region=${aws.getRegionOutput().region}`,
+    secretsProvider: pulumi.interpolate`awskms://${alias.name}?region=${region}`,
     previewRoleArn: role("preview", `${stack}-preview`, false).arn,
     deployRoleArn: role("deploy", stack, true).arn,
   };
 });
 
-export const stateBackend = pulumi.interpolate`s3://${bucket.bucket}`;
+export const stateBackend = pulumi.interpolate`s3://${bucket.bucket}?region=${region}`;
 export const stackAccess = perStack;
+/**
+ * The GitHub Actions variables the workflows read, ready for `gh variable set`: the repository's,
+ * then each environment's (the role its jobs assume).
+ */
+export const githubVariables = {
+  repository: { PULUMI_BACKEND_URL: stateBackend, AWS_REGION: region },
+  environments: Object.fromEntries(
+    perStack.flatMap((access) => [
+      [`${access.stack}-preview`, { AWS_ROLE_ARN: access.previewRoleArn }],
+      [access.stack, { AWS_ROLE_ARN: access.deployRoleArn }],
+    ]),
+  ),
+};

@@ -63,7 +63,56 @@ describe("bootstrap", () => {
       ofType(result, "aws:iam/role:Role").find((r) => r.name === "preview-prod")?.inputs.managedPolicyArns,
     ).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
   });
+
+  it("gives deploy roles two-hour sessions and previews one", () => {
+    expect(
+      Object.fromEntries(
+        ofType(result, "aws:iam/role:Role").map((r) => [r.name, r.inputs.maxSessionDuration]),
+      ),
+    ).toEqual({ "preview-stage": 3600, "deploy-stage": 7200, "preview-prod": 3600, "deploy-prod": 7200 });
+  });
+
+  it("lets every role use the state bucket's key through S3, reading or also writing", () => {
+    const statement = (name: string) =>
+      JSON.parse(
+        String(ofType(result, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === name)?.inputs.policy),
+      ).Statement.find((s: { Sid: string }) => s.Sid === "StateEncryption");
+    const stateKey = ofType(result, "aws:kms/key:Key").find((k) => k.name === "state");
+    expect(stateKey).toBeDefined();
+    expect(statement("preview-stage-state").Action).toEqual(["kms:Decrypt"]);
+    expect(statement("deploy-prod-state").Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(statement("preview-stage-state").Resource).toBe(statement("deploy-prod-state").Resource);
+  });
+
+  it("outputs the GitHub variables the workflows read, per environment", () => {
+    expect(result.outputs.githubVariables).toEqual({
+      repository: {
+        PULUMI_BACKEND_URL: result.outputs.stateBackend,
+        AWS_REGION: "sa-east-1",
+      },
+      environments: {
+        "stage-preview": { AWS_ROLE_ARN: roleArn("preview-stage") },
+        stage: { AWS_ROLE_ARN: roleArn("deploy-stage") },
+        "prod-preview": { AWS_ROLE_ARN: roleArn("preview-prod") },
+        prod: { AWS_ROLE_ARN: roleArn("deploy-prod") },
+      },
+    });
+    const bucket = one(result, "aws:s3/bucketV2:BucketV2");
+    expect(bucket.inputs.bucketPrefix).toBe("comments-platform-state-");
+    expect(result.outputs.stateBackend).toMatch(
+      /^s3:\/\/comments-platform-state-[0-9a-f]{8}\?region=sa-east-1$/,
+    );
+  });
 });
+
+/** The ARN the mocks gave a role: what stackAccess reports for it. */
+function roleArn(name: string): unknown {
+  const [kind, stack] = name.split("-");
+  const access = (result.outputs.stackAccess as Array<Record<string, unknown>>).find(
+    (a) => a.stack === stack,
+  );
+  return access?.[kind === "deploy" ? "deployRoleArn" : "previewRoleArn"];
+}
 
 describe("bootstrap documents", () => {
   it("pins the OIDC trust to audience and subject", () => {
@@ -109,6 +158,7 @@ describe("bootstrap documents", () => {
       project: "p",
       stack: "stage",
       keyArn: "arn:aws:kms:r:1:key/k",
+      stateKeyArn: "arn:aws:kms:r:1:key/state",
       write: false,
     }) as {
       Statement: Array<{ Sid: string; Action: string[]; Resource: unknown }>;
@@ -127,6 +177,7 @@ describe("bootstrap documents", () => {
           "arn:aws:s3:::b/.pulumi/locks/p/stage/*",
         ],
       ],
+      ["StateEncryption", ["kms:Decrypt"], "arn:aws:kms:r:1:key/state"],
       ["StackSecrets", ["kms:Decrypt"], "arn:aws:kms:r:1:key/k"],
     ]);
   });

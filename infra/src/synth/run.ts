@@ -60,6 +60,11 @@ function computed(
     name: inputs.name ?? name,
   };
   switch (type) {
+    case "aws:s3/bucketV2:BucketV2":
+    case "aws:s3/bucket:Bucket":
+      // AWS completes a prefix with 26 characters of its own; the mocks use the hash.
+      values.bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? ""}${short}`;
+      break;
     case "aws:ecr/repository:Repository":
       values.repositoryUrl = `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name}`;
       values.registryId = ACCOUNT;
