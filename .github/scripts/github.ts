@@ -13,7 +13,8 @@
  *
  * Needs only Node.js (22.18+/24 run TypeScript as is; erasable syntax only, no imports but node:):
  * it must work when `pnpm install` is what failed. Environment: GITHUB_TOKEN, GITHUB_REPOSITORY,
- * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token).
+ * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
+ * and HEAD_SHA, the commit to name when it is not GITHUB_SHA (a pull request's head).
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -286,7 +287,8 @@ export async function main(
   };
   const run: RunInfo = {
     runUrl: `${env.GITHUB_SERVER_URL ?? "https://github.com"}/${gh.repository}/actions/runs/${env.GITHUB_RUN_ID ?? "0"}`,
-    sha: env.GITHUB_SHA ?? "unknown",
+    // On pull_request events GITHUB_SHA is the merge commit; the workflow passes the head as HEAD_SHA.
+    sha: env.HEAD_SHA ?? env.GITHUB_SHA ?? "unknown",
   };
 
   if (command === "preview-status") {

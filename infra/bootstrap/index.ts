@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   DEPLOY_SESSION_SECONDS,
+  githubEnvironment,
   githubTrustPolicy,
   stateAccessPolicy,
   tlsOnlyBucketPolicy,
@@ -101,8 +102,8 @@ const perStack = stacks.map((stack) => {
   return {
     stack,
     secretsProvider: pulumi.interpolate`awskms://${alias.name}?region=${region}`,
-    previewRoleArn: role("preview", `${stack}-preview`, false).arn,
-    deployRoleArn: role("deploy", stack, true).arn,
+    previewRoleArn: role("preview", githubEnvironment(stack, "preview"), false).arn,
+    deployRoleArn: role("deploy", githubEnvironment(stack, "deploy"), true).arn,
   };
 });
 
@@ -116,8 +117,8 @@ export const githubVariables = {
   repository: { PULUMI_BACKEND_URL: stateBackend, AWS_REGION: region },
   environments: Object.fromEntries(
     perStack.flatMap((access) => [
-      [`${access.stack}-preview`, { AWS_ROLE_ARN: access.previewRoleArn }],
-      [access.stack, { AWS_ROLE_ARN: access.deployRoleArn }],
+      [githubEnvironment(access.stack, "preview"), { AWS_ROLE_ARN: access.previewRoleArn }],
+      [githubEnvironment(access.stack, "deploy"), { AWS_ROLE_ARN: access.deployRoleArn }],
     ]),
   ),
 };
