@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "../src/stack-file";
+import { mockCalls } from "../src/synth/run";
 
 const INFRA = join(__dirname, "..");
 const RUNNER = createRequire(join(INFRA, "package.json")).resolve("@pulumi/pulumi/cmd/run");
@@ -21,6 +22,7 @@ describe.each([
   ["prod", 118],
 ])("stack %s under Pulumi's program runner", (stack, resources) => {
   it(`compiles with type checking and declares all ${resources} resources`, async () => {
+    const config = readStackFile(stack);
     const result = await run(
       process.execPath,
       [
@@ -46,7 +48,8 @@ describe.each([
           PULUMI_NODEJS_TYPESCRIPT: "true",
           PULUMI_NODEJS_PROJECT: "comments-platform",
           PULUMI_NODEJS_STACK: stack,
-          PULUMI_CONFIG: JSON.stringify(readStackFile(stack)),
+          PULUMI_CONFIG: JSON.stringify(config),
+          MOCK_CALLS: JSON.stringify(mockCalls(config["aws:region"] as string)),
         },
       },
     );

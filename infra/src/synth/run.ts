@@ -162,6 +162,32 @@ async function resolve(value: unknown): Promise<unknown> {
   return value;
 }
 
+/**
+ * What the data sources the program calls answer under mocks, by token. Also handed to Pulumi's own
+ * runner in runner.test.ts (as JSON: that process cannot load this module).
+ */
+export function mockCalls(region: string): Record<string, Record<string, unknown>> {
+  return {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": {
+      names: ["a", "b", "c"].map((zone) => `${region}${zone}`),
+      zoneIds: [],
+    },
+    "aws:index/getRegion:getRegion": { name: region, region, id: region },
+    "aws:index/getCallerIdentity:getCallerIdentity": {
+      accountId: ACCOUNT,
+      arn: `arn:aws:iam::${ACCOUNT}:user/synth`,
+      userId: "synth",
+      id: ACCOUNT,
+    },
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+      userName: "AWS",
+      password: "mock-token",
+      authorizationToken: "mock",
+      proxyEndpoint: "mock",
+    },
+  };
+}
+
 /** Runs the program for `options.stack` under mocks; call once per process (the program is a module). */
 export async function synth(options: SynthOptions): Promise<SynthResult> {
   const raw = options.config ?? readStackFile(options.stack);
@@ -169,6 +195,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   process.env.PULUMI_CONFIG = JSON.stringify(raw);
   process.env.IMAGE_TAG = process.env.IMAGE_TAG ?? "synth";
   const region = raw["aws:region"] ?? "sa-east-1";
+  const calls = mockCalls(region);
 
   const recorded = new Map<string, RecordedResource>();
   const optionsByKey = new Map<string, RecordedResource["options"] & { parent: string | null }>();
@@ -190,28 +217,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
         return { id: options.preview ? "" : `${args.name}-id`, state };
       },
       call(args) {
-        switch (args.token) {
-          case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["a", "b", "c"].map((zone) => `${region}${zone}`), zoneIds: [] };
-          case "aws:index/getRegion:getRegion":
-            return { name: region, region, id: region };
-          case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-              accountId: ACCOUNT,
-              arn: `arn:aws:iam::${ACCOUNT}:user/synth`,
-              userId: "synth",
-              id: ACCOUNT,
-            };
-          case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return {
-              userName: "AWS",
-              password: "mock-token",
-              authorizationToken: "mock",
-              proxyEndpoint: "mock",
-            };
-          default:
-            throw new Error(`synth: no mock for ${args.token}`);
-        }
+        const result = calls[args.token];
+        if (result === undefined) throw new Error(`synth: no mock for ${args.token}`);
+        return result;
       },
     },
     PROJECT,
