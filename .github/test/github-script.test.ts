@@ -10,18 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  classifyDrift,
-  driftBody,
-  driftExcerpt,
-  type GitHub,
-  main,
-  previewMarker,
-  previewStatusBody,
-  reportDrift,
-  reportPreview,
-  USAGE,
-} from "../scripts/github.js";
+import { main, USAGE } from "../scripts/github.js";
+import { classifyDrift, driftBody, driftExcerpt, reportDrift } from "../scripts/lib/drift.js";
+import type { GitHub } from "../scripts/lib/github-api.js";
+import { previewMarker, previewStatusBody, reportPreview } from "../scripts/lib/preview-status.js";
 
 interface Recorded {
   method: string;
