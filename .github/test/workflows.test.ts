@@ -199,8 +199,11 @@ describe("CI", () => {
     );
   });
 
-  it("tests on both maintained LTS lines the image may use", () => {
-    expect(ci.jobs.test?.strategy).toEqual({ "fail-fast": false, matrix: { node: [22, 24] } });
+  it("runs .ci/run on Node.js 24; .ci/run adds 22, the image's", () => {
+    expect(ci.jobs.test?.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({
+      "node-version": 24,
+    });
+    expect(read(".ci/run")).toContain("LTS_VERSIONS=(22.23.3 24.21.0)");
   });
 });
 
