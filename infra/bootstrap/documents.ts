@@ -62,6 +62,109 @@ export function tlsOnlyBucketPolicy(bucketArn: string): Record<string, unknown> 
   };
 }
 
+/** One stack's files in the S3 backend's project-scoped layout under `.pulumi/`. */
+export function stackStateFiles(bucketArn: string, project: string, stack: string): string[] {
+  const under = (dir: string) => `${bucketArn}/.pulumi/${dir}/${project}/${stack}`;
+  return [
+    `${under("stacks")}.json`,
+    `${under("stacks")}.json.bak`,
+    `${under("history")}/*`,
+    `${under("backups")}/*`,
+    `${under("locks")}/*`,
+  ];
+}
+
+/**
+ * What a stack's roles must never do, whatever their managed policy allows (explicit denies win):
+ * read or write another stack's state or use its key; and for deploy roles, touch a resource tagged
+ * as another stack's or tag one so, change what the bootstrap owns (the state bucket's settings, the
+ * keys, its roles, the OIDC provider), or mint long-lived credentials. Without this a stage deploy,
+ * which needs no approval, could change prod with AdministratorAccess. Tag conditions do not cover
+ * every AWS action: separate accounts per stack are the stronger boundary.
+ */
+export function stackIsolationPolicy(input: {
+  stack: string;
+  otherStacks: readonly string[];
+  project: string;
+  bucketArn: string;
+  otherStackKeyArns: readonly string[];
+  write: boolean;
+  bootstrap: {
+    stateKeyArn: string;
+    stackKeyArns: readonly string[];
+    /** `arn:aws:kms:<region>:<account>:alias/comments-platform-*` */
+    aliasArnPattern: string;
+    /** `arn:aws:iam::<account>:role/comments-platform-*` (the program's roles are `comments-api-*`) */
+    roleArnPattern: string;
+    oidcProviderArn: string;
+  };
+}): Record<string, unknown> {
+  const deny = (
+    Sid: string,
+    Action: string | string[],
+    Resource: string | string[],
+    Condition?: unknown,
+  ) => ({
+    Sid,
+    Effect: "Deny",
+    Action,
+    Resource,
+    ...(Condition === undefined ? {} : { Condition }),
+  });
+  const statements = [
+    deny(
+      "DenyOtherStacksState",
+      "s3:*",
+      input.otherStacks.flatMap((other) => stackStateFiles(input.bucketArn, input.project, other)),
+    ),
+    deny("DenyOtherStacksSecrets", "kms:*", [...input.otherStackKeyArns]),
+  ];
+  if (input.write) {
+    const others = [...input.otherStacks];
+    statements.push(
+      deny("DenyOtherStacksResources", "*", "*", { StringEquals: { "aws:ResourceTag/stack": others } }),
+      deny("DenyTaggingAsOtherStacks", "*", "*", { StringEquals: { "aws:RequestTag/stack": others } }),
+      deny(
+        "ProtectStateBucket",
+        [
+          "s3:DeleteBucket",
+          "s3:DeleteBucketPolicy",
+          "s3:PutBucketAcl",
+          "s3:PutBucketOwnershipControls",
+          "s3:PutBucketPolicy",
+          "s3:PutBucketPublicAccessBlock",
+          "s3:PutBucketVersioning",
+          "s3:PutEncryptionConfiguration",
+          "s3:PutLifecycleConfiguration",
+        ],
+        input.bucketArn,
+      ),
+      deny(
+        "ProtectBootstrapKeys",
+        [
+          "kms:DeleteAlias",
+          "kms:DisableKey",
+          "kms:DisableKeyRotation",
+          "kms:PutKeyPolicy",
+          "kms:ScheduleKeyDeletion",
+          "kms:UpdateAlias",
+        ],
+        [input.bootstrap.stateKeyArn, ...input.bootstrap.stackKeyArns, input.bootstrap.aliasArnPattern],
+      ),
+      deny("ProtectBootstrapIdentity", "iam:*", [
+        input.bootstrap.roleArnPattern,
+        input.bootstrap.oidcProviderArn,
+      ]),
+      deny(
+        "NoLongLivedCredentials",
+        ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateUser", "iam:UpdateLoginProfile"],
+        "*",
+      ),
+    );
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
 /**
  * What a stack's roles may do with the state: previews read it, deploys write it; each only its own
  * stack's files (the S3 backend's project-scoped layout under `.pulumi/`), and its own stack's key.
@@ -75,14 +178,7 @@ export function stateAccessPolicy(input: {
   stateKeyArn: string;
   write: boolean;
 }): Record<string, unknown> {
-  const under = (dir: string) => `${input.bucketArn}/.pulumi/${dir}/${input.project}/${input.stack}`;
-  const stackFiles = [
-    `${under("stacks")}.json`,
-    `${under("stacks")}.json.bak`,
-    `${under("history")}/*`,
-    `${under("backups")}/*`,
-    `${under("locks")}/*`,
-  ];
+  const stackFiles = stackStateFiles(input.bucketArn, input.project, input.stack);
   return {
     Version: "2012-10-17",
     Statement: [

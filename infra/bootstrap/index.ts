@@ -10,6 +10,7 @@ import {
   DEPLOY_SESSION_SECONDS,
   githubEnvironment,
   githubTrustPolicy,
+  stackIsolationPolicy,
   stateAccessPolicy,
   tlsOnlyBucketPolicy,
 } from "./documents";
@@ -62,12 +63,20 @@ const github = new aws.iam.OpenIdConnectProvider("github", {
   tags,
 });
 
+const account = aws.getCallerIdentityOutput().accountId;
+const keys = Object.fromEntries(
+  stacks.map((stack) => [
+    stack,
+    new aws.kms.Key(`secrets-${stack}`, {
+      description: `comments-platform ${stack} stack secrets`,
+      enableKeyRotation: true,
+      tags,
+    }),
+  ]),
+) as Record<(typeof stacks)[number], aws.kms.Key>;
+
 const perStack = stacks.map((stack) => {
-  const key = new aws.kms.Key(`secrets-${stack}`, {
-    description: `comments-platform ${stack} stack secrets`,
-    enableKeyRotation: true,
-    tags,
-  });
+  const key = keys[stack];
   const alias = new aws.kms.Alias(`secrets-${stack}`, {
     name: `alias/comments-platform-${stack}`,
     targetKeyId: key.keyId,
@@ -95,6 +104,40 @@ const perStack = stacks.map((stack) => {
           JSON.stringify(
             stateAccessPolicy({ bucketArn, project: "comments-platform", stack, keyArn, stateKeyArn, write }),
           ),
+        ),
+    });
+    const others = stacks.filter((other) => other !== stack);
+    new aws.iam.RolePolicy(`${kind}-${stack}-isolation`, {
+      role: created.id,
+      policy: pulumi
+        .all([
+          bucket.arn,
+          stateKey.arn,
+          pulumi.all(stacks.map((s) => keys[s].arn)),
+          pulumi.all(others.map((s) => keys[s].arn)),
+          github.arn,
+          account,
+          region,
+        ])
+        .apply(
+          ([bucketArn, stateKeyArn, stackKeyArns, otherStackKeyArns, oidcProviderArn, accountId, name]) =>
+            JSON.stringify(
+              stackIsolationPolicy({
+                stack,
+                otherStacks: others,
+                project: "comments-platform",
+                bucketArn,
+                otherStackKeyArns,
+                write,
+                bootstrap: {
+                  stateKeyArn,
+                  stackKeyArns,
+                  aliasArnPattern: `arn:aws:kms:${name}:${accountId}:alias/comments-platform-*`,
+                  roleArnPattern: `arn:aws:iam::${accountId}:role/comments-platform-*`,
+                  oidcProviderArn,
+                },
+              }),
+            ),
         ),
     });
     return created;

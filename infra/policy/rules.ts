@@ -174,8 +174,8 @@ export const RULES: Rule[] = [
   },
   {
     name: "required-tags",
-    description: `Taggable resources carry ${REQUIRED_TAGS.join(", ")}.`,
-    validate: ({ type, props }, report) => {
+    description: `Taggable resources carry ${REQUIRED_TAGS.join(", ")}, and their stack tag names this stack.`,
+    validate: ({ type, props, stack }, report) => {
       if (!type.startsWith("aws:") || UNTAGGABLE.has(type)) return;
       const tags = props.tags as Record<string, unknown> | undefined;
       if (unknown(tags)) {
@@ -184,6 +184,9 @@ export const RULES: Rule[] = [
       }
       const missing = REQUIRED_TAGS.filter((key) => typeof tags?.[key] !== "string" || tags[key] === "");
       if (missing.length > 0) report(`tags missing: ${missing.join(", ")}`);
+      // The deploy roles of other stacks are denied resources by this tag (bootstrap isolation).
+      if (typeof tags?.stack === "string" && tags.stack !== "" && tags.stack !== stack)
+        report(`tag stack is ${JSON.stringify(tags.stack)}; this stack is ${JSON.stringify(stack)}`);
     },
   },
 ];

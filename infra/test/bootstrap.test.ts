@@ -1,6 +1,12 @@
 /** The bootstrap project under mocks, and its documents. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { githubTrustPolicy, stateAccessPolicy, tlsOnlyBucketPolicy } from "../bootstrap/documents";
+import {
+  githubTrustPolicy,
+  stackIsolationPolicy,
+  stackStateFiles,
+  stateAccessPolicy,
+  tlsOnlyBucketPolicy,
+} from "../bootstrap/documents";
 import { type SynthResult, synth } from "../src/synth/run";
 import { countByType, ofType, one } from "./helpers";
 
@@ -30,7 +36,7 @@ describe("bootstrap", () => {
       "aws:kms/key:Key": 3,
       "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
       "aws:iam/role:Role": 4,
-      "aws:iam/rolePolicy:RolePolicy": 4,
+      "aws:iam/rolePolicy:RolePolicy": 8,
     });
     expect(one(result, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
       blockPublicAcls: true,
@@ -84,6 +90,47 @@ describe("bootstrap", () => {
     expect(statement("preview-stage-state").Resource).toBe(statement("deploy-prod-state").Resource);
   });
 
+  it("keeps each stack's roles away from the other stack: state, key, and (deploys) tagged resources", () => {
+    const policy = (name: string) =>
+      JSON.parse(
+        String(ofType(result, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === name)?.inputs.policy),
+      ) as {
+        Statement: Array<{
+          Sid: string;
+          Effect: string;
+          Action: unknown;
+          Resource: unknown;
+          Condition?: unknown;
+        }>;
+      };
+    const keyArn = (stack: string) =>
+      ofType(result, "aws:kms/key:Key").find((k) => k.name === `secrets-${stack}`);
+    expect(keyArn("prod")).toBeDefined();
+    const deployStage = policy("deploy-stage-isolation").Statement;
+    expect(deployStage.map((s) => s.Sid)).toEqual([
+      "DenyOtherStacksState",
+      "DenyOtherStacksSecrets",
+      "DenyOtherStacksResources",
+      "DenyTaggingAsOtherStacks",
+      "ProtectStateBucket",
+      "ProtectBootstrapKeys",
+      "ProtectBootstrapIdentity",
+      "NoLongLivedCredentials",
+    ]);
+    expect(new Set(deployStage.map((s) => s.Effect))).toEqual(new Set(["Deny"]));
+    const bucketArn = "arn:aws:s3:sa-east-1:123456789012:state";
+    expect(deployStage[0]?.Resource).toEqual(stackStateFiles(bucketArn, "comments-platform", "prod"));
+    expect(deployStage[2]?.Condition).toEqual({ StringEquals: { "aws:ResourceTag/stack": ["prod"] } });
+    expect(deployStage[6]?.Resource).toEqual([
+      "arn:aws:iam::123456789012:role/comments-platform-*",
+      "arn:aws:iam:sa-east-1:123456789012:github",
+    ]);
+    const previewProd = policy("preview-prod-isolation").Statement;
+    expect(previewProd.map((s) => s.Sid)).toEqual(["DenyOtherStacksState", "DenyOtherStacksSecrets"]);
+    expect(previewProd[0]?.Resource).toEqual(stackStateFiles(bucketArn, "comments-platform", "stage"));
+    expect(previewProd[1]?.Resource).toEqual(["arn:aws:kms:sa-east-1:123456789012:secrets-stage"]);
+  });
+
   it("outputs the GitHub variables the workflows read, per environment", () => {
     expect(result.outputs.githubVariables).toEqual({
       repository: {
@@ -115,6 +162,116 @@ function roleArn(name: string): unknown {
 }
 
 describe("bootstrap documents", () => {
+  it("isolates a stage deploy role from prod, statement by statement", () => {
+    expect(
+      stackIsolationPolicy({
+        stack: "stage",
+        otherStacks: ["prod"],
+        project: "p",
+        bucketArn: "arn:aws:s3:::b",
+        otherStackKeyArns: ["arn:aws:kms:r:1:key/prod"],
+        write: true,
+        bootstrap: {
+          stateKeyArn: "arn:aws:kms:r:1:key/state",
+          stackKeyArns: ["arn:aws:kms:r:1:key/stage", "arn:aws:kms:r:1:key/prod"],
+          aliasArnPattern: "arn:aws:kms:r:1:alias/comments-platform-*",
+          roleArnPattern: "arn:aws:iam::1:role/comments-platform-*",
+          oidcProviderArn: "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com",
+        },
+      }),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyOtherStacksState",
+          Effect: "Deny",
+          Action: "s3:*",
+          Resource: [
+            "arn:aws:s3:::b/.pulumi/stacks/p/prod.json",
+            "arn:aws:s3:::b/.pulumi/stacks/p/prod.json.bak",
+            "arn:aws:s3:::b/.pulumi/history/p/prod/*",
+            "arn:aws:s3:::b/.pulumi/backups/p/prod/*",
+            "arn:aws:s3:::b/.pulumi/locks/p/prod/*",
+          ],
+        },
+        {
+          Sid: "DenyOtherStacksSecrets",
+          Effect: "Deny",
+          Action: "kms:*",
+          Resource: ["arn:aws:kms:r:1:key/prod"],
+        },
+        {
+          Sid: "DenyOtherStacksResources",
+          Effect: "Deny",
+          Action: "*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:ResourceTag/stack": ["prod"] } },
+        },
+        {
+          Sid: "DenyTaggingAsOtherStacks",
+          Effect: "Deny",
+          Action: "*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:RequestTag/stack": ["prod"] } },
+        },
+        {
+          Sid: "ProtectStateBucket",
+          Effect: "Deny",
+          Action: [
+            "s3:DeleteBucket",
+            "s3:DeleteBucketPolicy",
+            "s3:PutBucketAcl",
+            "s3:PutBucketOwnershipControls",
+            "s3:PutBucketPolicy",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutBucketVersioning",
+            "s3:PutEncryptionConfiguration",
+            "s3:PutLifecycleConfiguration",
+          ],
+          Resource: "arn:aws:s3:::b",
+        },
+        {
+          Sid: "ProtectBootstrapKeys",
+          Effect: "Deny",
+          Action: [
+            "kms:DeleteAlias",
+            "kms:DisableKey",
+            "kms:DisableKeyRotation",
+            "kms:PutKeyPolicy",
+            "kms:ScheduleKeyDeletion",
+            "kms:UpdateAlias",
+          ],
+          Resource: [
+            "arn:aws:kms:r:1:key/state",
+            "arn:aws:kms:r:1:key/stage",
+            "arn:aws:kms:r:1:key/prod",
+            "arn:aws:kms:r:1:alias/comments-platform-*",
+          ],
+        },
+        {
+          Sid: "ProtectBootstrapIdentity",
+          Effect: "Deny",
+          Action: "iam:*",
+          Resource: [
+            "arn:aws:iam::1:role/comments-platform-*",
+            "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com",
+          ],
+        },
+        {
+          Sid: "NoLongLivedCredentials",
+          Effect: "Deny",
+          Action: [
+            "iam:CreateAccessKey",
+            "iam:CreateLoginProfile",
+            "iam:CreateUser",
+            "iam:UpdateLoginProfile",
+          ],
+          Resource: "*",
+        },
+      ],
+    });
+  });
+
   it("pins the OIDC trust to audience and subject", () => {
     expect(
       githubTrustPolicy("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com", "acme/x", "prod"),

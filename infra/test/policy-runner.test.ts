@@ -149,6 +149,9 @@ describe("the policy pack under Pulumi's policy-pack runner", () => {
     const expected = direct(listener).map(([rule, message]) => [rule, `${description(rule)}\n${message}`, 1]);
     expect(expected).not.toEqual([]);
     expect(await analyze(listener)).toEqual(expected);
-    expect(direct({ ...listener, stack: "stage" })).toEqual([]);
+    const stageTags = { project: "comments-platform", stack: "stage", owner: "o", "cost-centre": "c" };
+    expect(direct({ ...listener, stack: "stage", props: { ...listener.props, tags: stageTags } })).toEqual(
+      [],
+    );
   });
 });

@@ -182,6 +182,11 @@ describe("policy rules", () => {
       ["tags missing: stack, owner, cost-centre"],
     ],
     ["required-tags", resource("aws:ec2/vpc:Vpc", { tags }), []],
+    [
+      "required-tags",
+      resource("aws:ec2/vpc:Vpc", { tags: { ...tags, stack: "stage" } }),
+      ['tag stack is "stage"; this stack is "prod"'],
+    ],
     ["required-tags", resource("aws:iam/rolePolicy:RolePolicy", {}), []],
   ])("%s: %j reports %j", (ruleName, input, expected) => {
     expect(messages(input, ruleName)).toEqual(expected);
