@@ -2,7 +2,6 @@
  * Our CodeDeploy requests through the real AWS SDK against moto (an AWS API emulator), to prove they
  * have shapes the API accepts. Needs `python3 -m moto.server` (pip install 'moto[server]').
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import {
   CodeDeployClient,
   CreateApplicationCommand,
@@ -12,35 +11,20 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppSpec, smokeHookName } from "../src/release/appspec";
+import { MOTO_SKIP_REASON, type Moto, motoAvailable, motoClientConfig, startMoto } from "./moto";
 
-// moto comes with the machine image, not from a registry our machines reach (PyPI is not one):
-// where it is absent, this test is skipped and says so, in CI too.
-const motoAvailable = spawnSync("python3", ["-c", "import moto.server"]).status === 0;
-const REASON = motoAvailable
-  ? ""
-  : " (skipped: python3 -m moto.server unavailable; pip install 'moto[server]')";
 const TASK = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-stage:7";
 
-describe.skipIf(!motoAvailable)(`CodeDeploy requests against moto${REASON}`, () => {
-  let moto: ChildProcess;
+describe.skipIf(!motoAvailable)(`CodeDeploy requests against moto${MOTO_SKIP_REASON}`, () => {
+  let moto: Moto;
   let client: CodeDeployClient;
 
   beforeAll(async () => {
-    const port = 15000 + Math.floor(Math.random() * 2000);
-    moto = spawn("python3", ["-m", "moto.server", "-p", String(port)], { stdio: "ignore" });
-    const endpoint = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      if ((await fetch(`${endpoint}/moto-api/`).catch(() => undefined)) !== undefined) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    client = new CodeDeployClient({
-      region: "sa-east-1",
-      endpoint,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    moto = await startMoto();
+    client = new CodeDeployClient(motoClientConfig(moto.endpoint));
   }, 30_000);
   afterAll(() => {
-    moto?.kill();
+    moto?.stop();
   });
 
   it("creates the application, the blue/green deployment group and a deployment with our AppSpec", async () => {

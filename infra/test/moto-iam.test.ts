@@ -1,0 +1,105 @@
+/**
+ * Every IAM document the bootstrap declares (trust policies and inline role policies) through the
+ * real IAM API of moto, whose policy validator rejects what IAM rejects by shape: unknown condition
+ * operators, actions without a service prefix, malformed ARNs, a Deny without a resource. A typo in
+ * a guardrail would otherwise surface only at the administrator's first `pulumi up`.
+ */
+import {
+  CreateRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SynthResult, synth } from "../src/synth/run";
+import { ofType } from "./helpers";
+import { MOTO_SKIP_REASON, type Moto, motoAvailable, motoClientConfig, startMoto } from "./moto";
+
+/** The mocks' ARNs (arn:aws:iam:<region>:...) are not IAM's; moto wants real ones. */
+const realArns = (document: string) =>
+  document
+    .replaceAll(
+      "arn:aws:iam:sa-east-1:123456789012:github",
+      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    )
+    .replaceAll("arn:aws:s3:sa-east-1:123456789012:state", "arn:aws:s3:::comments-platform-state-0123")
+    .replace(/arn:aws:kms:sa-east-1:123456789012:([\w-]+)/g, "arn:aws:kms:sa-east-1:123456789012:key/$1");
+
+describe.skipIf(!motoAvailable)(`the bootstrap's IAM documents against moto's IAM${MOTO_SKIP_REASON}`, () => {
+  let moto: Moto;
+  let iam: IAMClient;
+  let result: SynthResult;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    iam = new IAMClient(motoClientConfig(moto.endpoint));
+    result = await synth({
+      stack: "bootstrap",
+      preview: false,
+      config: {
+        "aws:region": "sa-east-1",
+        "comments-platform-bootstrap:githubRepository": "acme/comments-platform",
+        "comments-platform-bootstrap:owner": "platform-team",
+        "comments-platform-bootstrap:costCentre": "cc-platform",
+      },
+      program: () => import("../bootstrap/index.js") as Promise<Record<string, unknown>>,
+    });
+  }, 60_000);
+  afterAll(() => moto?.stop());
+
+  it("rejects a malformed document (the validator is on)", async () => {
+    await iam.send(new CreateRoleCommand({ RoleName: "probe", AssumeRolePolicyDocument: "{}" }));
+    await expect(
+      iam.send(
+        new PutRolePolicyCommand({
+          RoleName: "probe",
+          PolicyName: "bad",
+          PolicyDocument: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Deny", Action: "*", Resource: "*", Condition: { StringEqual: { "aws:x": "y" } } },
+            ],
+          }),
+        }),
+      ),
+    ).rejects.toThrow(/MalformedPolicyDocument|Syntax errors in policy/);
+  });
+
+  it("accepts every role's trust policy and every inline policy, as declared", async () => {
+    const roles = ofType(result, "aws:iam/role:Role");
+    const policies = ofType(result, "aws:iam/rolePolicy:RolePolicy");
+    expect([roles.length, policies.length]).toEqual([4, 8]);
+    for (const role of roles) {
+      const name = String(role.inputs.name);
+      const trust = realArns(String(role.inputs.assumeRolePolicy));
+      await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust }));
+    }
+    const accepted: string[] = [];
+    for (const policy of policies) {
+      // A RolePolicy's role is the role resource's id; the mocks make it "<logical name>-id".
+      const role = roles.find((r) => `${r.name}-id` === policy.inputs.role);
+      const roleName = String(role?.inputs.name);
+      const document = realArns(String(policy.inputs.policy));
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policy.name, PolicyDocument: document }),
+      );
+      const stored = await iam.send(
+        new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policy.name }),
+      );
+      expect(JSON.parse(decodeURIComponent(stored.PolicyDocument ?? ""))).toEqual(JSON.parse(document));
+      accepted.push(`${roleName}/${policy.name}`);
+    }
+    expect(accepted.sort()).toEqual([
+      "comments-platform-prod-deploy/deploy-prod-isolation",
+      "comments-platform-prod-deploy/deploy-prod-state",
+      "comments-platform-prod-preview/preview-prod-isolation",
+      "comments-platform-prod-preview/preview-prod-state",
+      "comments-platform-stage-deploy/deploy-stage-isolation",
+      "comments-platform-stage-deploy/deploy-stage-state",
+      "comments-platform-stage-preview/preview-stage-isolation",
+      "comments-platform-stage-preview/preview-stage-state",
+    ]);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * moto (an AWS API emulator) as a contract peer: `python3 -m moto.server` on a free port. It comes with
+ * the machine image, not from a registry our machines reach (PyPI is not one): where it is absent,
+ * the tests that need it are skipped and say so in their name, in CI too.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+
+export const motoAvailable = spawnSync("python3", ["-c", "import moto.server"]).status === 0;
+export const MOTO_SKIP_REASON = motoAvailable
+  ? ""
+  : " (skipped: python3 -m moto.server unavailable; pip install 'moto[server]')";
+
+export interface Moto {
+  endpoint: string;
+  stop(): void;
+}
+
+/** Starts moto on a random port and resolves once it answers. */
+export async function startMoto(): Promise<Moto> {
+  const port = 15000 + Math.floor(Math.random() * 2000);
+  const child: ChildProcess = spawn("python3", ["-m", "moto.server", "-p", String(port)], {
+    stdio: "ignore",
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if ((await fetch(`${endpoint}/moto-api/`).catch(() => undefined)) !== undefined) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { endpoint, stop: () => child.kill() };
+}
+
+/** Test credentials and region for an SDK client pointed at moto. */
+export function motoClientConfig(endpoint: string) {
+  return { region: "sa-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+}
