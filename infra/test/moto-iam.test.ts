@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SynthResult, synth } from "../src/synth/run";
 import { ofType } from "./helpers";
-import { MOTO_SKIP_REASON, type Moto, motoAvailable, motoClientConfig, startMoto } from "./moto";
+import { MOTO_SKIP_REASON, type Moto, motoClientConfig, skipMoto, startMoto } from "./moto";
 
 /** The mocks' ARNs (arn:aws:iam:<region>:...) are not IAM's; moto wants real ones. */
 const realArns = (document: string) =>
@@ -26,7 +26,7 @@ const realArns = (document: string) =>
     .replaceAll("arn:aws:s3:sa-east-1:123456789012:state", "arn:aws:s3:::comments-platform-state-0123")
     .replace(/arn:aws:kms:sa-east-1:123456789012:([\w-]+)/g, "arn:aws:kms:sa-east-1:123456789012:key/$1");
 
-describe.skipIf(!motoAvailable)(`the bootstrap's IAM documents against moto's IAM${MOTO_SKIP_REASON}`, () => {
+describe.skipIf(skipMoto)(`the bootstrap's IAM documents against moto's IAM${MOTO_SKIP_REASON}`, () => {
   let moto: Moto;
   let iam: IAMClient;
   let result: SynthResult;

@@ -11,11 +11,11 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppSpec, smokeHookName } from "../src/release/appspec";
-import { MOTO_SKIP_REASON, type Moto, motoAvailable, motoClientConfig, startMoto } from "./moto";
+import { MOTO_SKIP_REASON, type Moto, motoClientConfig, skipMoto, startMoto } from "./moto";
 
 const TASK = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-stage:7";
 
-describe.skipIf(!motoAvailable)(`CodeDeploy requests against moto${MOTO_SKIP_REASON}`, () => {
+describe.skipIf(skipMoto)(`CodeDeploy requests against moto${MOTO_SKIP_REASON}`, () => {
   let moto: Moto;
   let client: CodeDeployClient;
 
