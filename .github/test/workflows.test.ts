@@ -158,13 +158,20 @@ describe("the pins, across every workflow and action", () => {
   });
 
   it("uses only actions that run on Node 24 (GitHub removed Node 20 from its runners in September 2026)", () => {
-    expect(Object.fromEntries(all.map(([action, , comment]) => [action, comment]))).toEqual({
-      "actions/checkout": "# v6.0.2",
-      "actions/setup-node": "# v6.4.0",
-      "aws-actions/configure-aws-credentials": "# v6.2.4",
-      "pulumi/actions": "# v7.0.0",
-      "actions/upload-artifact": "# v6.0.0",
-    });
+    // The first major of each on Node 24; Dependabot may move the pins up, never below these.
+    const firstOnNode24: Record<string, number> = {
+      "actions/checkout": 6,
+      "actions/setup-node": 6,
+      "aws-actions/configure-aws-credentials": 6,
+      "pulumi/actions": 7,
+      "actions/upload-artifact": 6,
+    };
+    const majors = Object.fromEntries(
+      all.map(([action, , comment]) => [action, Number(/# v(\d+)/.exec(comment)?.[1])]),
+    );
+    expect(Object.keys(majors).sort()).toEqual(Object.keys(firstOnNode24).sort());
+    for (const [action, major] of Object.entries(majors))
+      expect(major, action).toBeGreaterThanOrEqual(firstOnNode24[action] as number);
   });
 });
 
@@ -389,5 +396,28 @@ describe("names the workflows share with the program and the bootstrap", () => {
       ]).sort(),
     );
     expect([...environments].sort()).toEqual(["prod", "prod-preview", "stage", "stage-preview"]);
+  });
+});
+
+describe("Dependabot", () => {
+  const config = parse(read(".github/dependabot.yml")) as {
+    version: number;
+    updates: Array<{
+      "package-ecosystem": string;
+      directory: string;
+      ignore?: Array<Record<string, unknown>>;
+    }>;
+  };
+
+  it("keeps the SHA pins and the npm dependencies moving, but not @pulumi/pulumi past Node 20", () => {
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u) => [u["package-ecosystem"], u.directory])).toEqual([
+      ["github-actions", "/"],
+      ["npm", "/"],
+    ]);
+    expect(config.updates[1]?.ignore).toEqual([
+      { "dependency-name": "@pulumi/pulumi", versions: [">=3.249.0"] },
+    ]);
+    expect(PULUMI_VERSION).toBe("3.248.0");
   });
 });
