@@ -7,22 +7,12 @@ import {
   stateAccessPolicy,
   tlsOnlyBucketPolicy,
 } from "../bootstrap/documents";
-import { type SynthResult, synth } from "../src/synth/run";
-import { countByType, ofType, one } from "./helpers";
+import type { SynthResult } from "../src/synth/run";
+import { countByType, ofType, one, synthBootstrap } from "./helpers";
 
 let result: SynthResult;
 beforeAll(async () => {
-  result = await synth({
-    stack: "bootstrap",
-    preview: false,
-    config: {
-      "aws:region": "sa-east-1",
-      "comments-platform-bootstrap:githubRepository": "acme/comments-platform",
-      "comments-platform-bootstrap:owner": "platform-team",
-      "comments-platform-bootstrap:costCentre": "cc-platform",
-    },
-    program: () => import("../bootstrap/index.js") as Promise<Record<string, unknown>>,
-  });
+  result = await synthBootstrap();
 }, 60_000);
 
 describe("bootstrap", () => {

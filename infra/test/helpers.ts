@@ -1,4 +1,4 @@
-import type { RecordedResource, SynthResult } from "../src/synth/run";
+import { type RecordedResource, type SynthResult, synth } from "../src/synth/run";
 
 export { REQUIRED_TAGS as BASE_TAG_KEYS, UNTAGGABLE } from "../policy/rules";
 
@@ -38,4 +38,19 @@ export function firewallTable(result: SynthResult): string[] {
       return `${groups.get(String(rule.inputs.securityGroupId))} ${direction} ${rule.inputs.ipProtocol}/${rule.inputs.fromPort}-${rule.inputs.toPort} ${peer}`;
     })
     .sort();
+}
+
+/** The bootstrap project under mocks, for repository acme/comments-platform in sa-east-1. */
+export function synthBootstrap(): Promise<SynthResult> {
+  return synth({
+    stack: "bootstrap",
+    preview: false,
+    config: {
+      "aws:region": "sa-east-1",
+      "comments-platform-bootstrap:githubRepository": "acme/comments-platform",
+      "comments-platform-bootstrap:owner": "platform-team",
+      "comments-platform-bootstrap:costCentre": "cc-platform",
+    },
+    program: () => import("../bootstrap/index.js") as Promise<Record<string, unknown>>,
+  });
 }

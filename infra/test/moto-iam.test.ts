@@ -12,8 +12,8 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SynthResult, synth } from "../src/synth/run";
-import { ofType } from "./helpers";
+import type { SynthResult } from "../src/synth/run";
+import { ofType, synthBootstrap } from "./helpers";
 import { MOTO_SKIP_REASON, type Moto, motoClientConfig, skipMoto, startMoto } from "./moto";
 
 /** The mocks' ARNs (arn:aws:iam:<region>:...) are not IAM's; moto wants real ones. */
@@ -34,17 +34,7 @@ describe.skipIf(skipMoto)(`the bootstrap's IAM documents against moto's IAM${MOT
   beforeAll(async () => {
     moto = await startMoto();
     iam = new IAMClient(motoClientConfig(moto.endpoint));
-    result = await synth({
-      stack: "bootstrap",
-      preview: false,
-      config: {
-        "aws:region": "sa-east-1",
-        "comments-platform-bootstrap:githubRepository": "acme/comments-platform",
-        "comments-platform-bootstrap:owner": "platform-team",
-        "comments-platform-bootstrap:costCentre": "cc-platform",
-      },
-      program: () => import("../bootstrap/index.js") as Promise<Record<string, unknown>>,
-    });
+    result = await synthBootstrap();
   }, 60_000);
   afterAll(() => moto?.stop());
 
