@@ -18,6 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { classifyDrift, reportDrift } from "./lib/drift.ts";
 import type { GitHub, RunInfo } from "./lib/github-api.ts";
 import { type Outcome, reportPreview } from "./lib/preview-status.ts";
@@ -31,22 +32,27 @@ export const USAGE = [
 
 const STACK = /^[a-z][a-z0-9-]{0,39}$/;
 
+/** Node's own parser, non-strict so that every problem is named at once rather than the first. */
 function options(
   argv: readonly string[],
   allowed: readonly string[],
   problems: string[],
 ): Map<string, string> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(allowed.map((name) => [name.slice(2), { type: "string" as const }])),
+    strict: false,
+    allowPositionals: true,
+  });
   const found = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i] as string;
-    const value = argv[i + 1];
+  for (const [key, value] of Object.entries(values)) {
+    const name = `--${key}`;
     if (!allowed.includes(name)) problems.push(`unknown option ${name} (allowed: ${allowed.join(", ")})`);
-    else if (value === undefined || value.startsWith("--")) problems.push(`${name} needs a value`);
+    else if (typeof value !== "string" || value.startsWith("--")) problems.push(`${name} needs a value`);
     else found.set(name, value);
-    if (value?.startsWith("--")) i--;
   }
-  for (const name of allowed)
-    if (!found.has(name) && !problems.some((p) => p.startsWith(name))) problems.push(`${name} is required`);
+  for (const extra of positionals) problems.push(`unexpected argument ${JSON.stringify(extra)}`);
+  for (const name of allowed) if (!(name.slice(2) in values)) problems.push(`${name} is required`);
   return found;
 }
 

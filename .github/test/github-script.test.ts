@@ -319,6 +319,7 @@ describe("the command line", () => {
       code: 2,
       out: [
         "github: unknown option --color (allowed: --stack, --pr, --outcome)",
+        '        unexpected argument "x"',
         "        --pr is required",
         '        --stack "Prod!" is not a stack name',
         '        --outcome "maybe" must be success, failure or cancelled',
@@ -328,6 +329,9 @@ describe("the command line", () => {
       ].join("\n"),
     });
     expect(await cli(["deploy"])).toEqual({ code: 2, out: `github: unknown command "deploy"\n${USAGE}` });
+    expect((await cli(["drift", "--stack", "--exit-code", "1", "--log", "f"])).out.split("\n")[0]).toBe(
+      "github: --stack needs a value",
+    );
     expect(fake.requests).toEqual([]);
   });
 
