@@ -16,7 +16,7 @@ import { ReleaseStep } from "./src/components/release-step";
 import { Service } from "./src/components/service";
 import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
-import { loadStackConfig, rawConfigFrom } from "./src/config";
+import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { currentImageTag } from "./src/image-tag";
@@ -26,7 +26,7 @@ import { REPO_ROOT } from "./src/stack-file";
 const stack = pulumi.getStack();
 const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()));
 const tags = baseTags(config);
-const name = `comments-api-${stack}`;
+const name = baseName(stack);
 
 const network = new Network(name, { ...config.network, tags });
 const firewall = new Firewall(name, {
@@ -125,6 +125,8 @@ const smokeHook = new SmokeHook(name, {
 new ReleaseStep(name, {
   stack,
   taskDefinitionArn: service.taskDefinition.arn,
+  subnetIds: network.privateSubnetIds,
+  securityGroupIds: [firewall.groups.service.id],
   dependsOn: [service.service, release.deploymentGroup, smokeHook.function],
 });
 

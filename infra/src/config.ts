@@ -8,6 +8,11 @@ export const PROJECT = "comments-platform";
 export const STACKS = ["stage", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 
+/** The stack's base name: its components' names, and the cluster, service and CodeDeploy names. */
+export function baseName(stack: string): string {
+  return `comments-api-${stack}`;
+}
+
 /** NAT gateways: one shared (stage: cost) or one per availability zone (prod: an AZ outage keeps egress). */
 export const NAT_STRATEGIES = ["single", "onePerAz"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];

@@ -1,4 +1,5 @@
 import {
+  BatchGetDeploymentsCommand,
   CodeDeployClient,
   CreateDeploymentCommand,
   GetDeploymentCommand,
@@ -54,7 +55,37 @@ describe("pnpm release", () => {
     ]);
   });
 
-  it("rollback: otherwise redeploys the previous ACTIVE revision, blue/green, with the smoke hook", async () => {
+  // Revisions are kept (skipDestroy), so the revision before the current one may be one that was
+  // itself rolled back: 41 below failed. The target is the last revision a deployment shipped.
+  const history = () => {
+    codedeploy
+      .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })
+      .resolvesOnce({ deployments: ["d-3"], nextToken: "page-2" })
+      .resolves({ deployments: ["d-1"] });
+    const shipped = (id: string, n: number, completeTime: string) => ({
+      deploymentId: id,
+      status: "Succeeded" as const,
+      completeTime: new Date(completeTime),
+      revision: {
+        revisionType: "AppSpecContent" as const,
+        appSpecContent: {
+          content: JSON.stringify({
+            Resources: [{ TargetService: { Properties: { TaskDefinition: revision(n) } } }],
+          }),
+        },
+      },
+    });
+    codedeploy.on(BatchGetDeploymentsCommand).callsFake((input: { deploymentIds: string[] }) => ({
+      deploymentsInfo: input.deploymentIds.map((id) =>
+        id === "d-3"
+          ? shipped("d-3", 42, "2026-11-30T12:00:00Z")
+          : shipped("d-1", 40, "2026-11-20T09:30:00Z"),
+      ),
+    }));
+  };
+
+  it("rollback: otherwise redeploys the revision of the last deployment that Succeeded, skipping a failed one", async () => {
+    history();
     ecs
       .on(ListTaskDefinitionsCommand)
       .resolves({ taskDefinitionArns: [revision(42), revision(41), revision(40)] });
@@ -63,27 +94,81 @@ describe("pnpm release", () => {
       .on(GetDeploymentCommand)
       .resolves({ deploymentInfo: { deploymentId: "d-6", status: "Succeeded" } });
     expect(await runReleaseCli(["rollback", "--stack", "prod"], config, clients, io())).toBe(0);
-    expect(ecs.commandCalls(ListTaskDefinitionsCommand)[0]?.args[0].input).toEqual({
-      familyPrefix: "comments-api-prod",
-      sort: "DESC",
-      status: "ACTIVE",
-    });
+    expect(
+      codedeploy
+        .commandCalls(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })
+        .map((c) => c.args[0].input),
+    ).toEqual([
+      {
+        applicationName: "comments-api-prod",
+        deploymentGroupName: "comments-api-prod",
+        includeOnlyStatuses: ["Succeeded"],
+      },
+      {
+        applicationName: "comments-api-prod",
+        deploymentGroupName: "comments-api-prod",
+        includeOnlyStatuses: ["Succeeded"],
+        nextToken: "page-2",
+      },
+    ]);
     const appSpec = JSON.parse(
       codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input.revision?.appSpecContent?.content ??
         "{}",
     );
-    expect(appSpec.Resources[0].TargetService.Properties.TaskDefinition).toBe(revision(41));
+    expect(appSpec.Resources[0].TargetService.Properties.TaskDefinition).toBe(revision(40));
     expect(appSpec.Hooks).toEqual([{ AfterAllowTestTraffic: "CodeDeployHook_prod_smoke" }]);
-    expect(lines[0]).toBe(`rolling back comments-api-prod from ${revision(42)} to ${revision(41)}`);
+    expect(lines[0]).toBe(
+      `rolling back comments-api-prod from ${revision(42)} to ${revision(40)}: the revision of d-1, the last deployment that Succeeded with another revision (completed 2026-11-20T09:30:00.000Z)`,
+    );
     expect(lines.at(-1)).toBe("rolled back by d-6");
   });
 
-  it("rollback: refuses when no earlier revision is ACTIVE", async () => {
-    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revision(42)] });
+  it("rollback: refuses when no deployment ever Succeeded with another revision", async () => {
+    codedeploy
+      .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })
+      .resolves({ deployments: [] });
     expect(await runReleaseCli(["rollback", "--stack", "prod"], config, clients, io())).toBe(1);
     expect(lines).toEqual([
-      `no revision of comments-api-prod before ${revision(42)} is ACTIVE: nothing to roll back to`,
+      `no deployment of comments-api-prod/comments-api-prod Succeeded with a revision other than ${revision(42)}: nothing to roll back to`,
     ]);
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+  });
+
+  it("deploy: passes the tasks' network configuration into the AppSpec", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-7" });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: "d-7", status: "Succeeded" } });
+    const argv = [
+      "deploy",
+      "--stack",
+      "prod",
+      "--task-definition",
+      revision(43),
+      "--subnets",
+      "subnet-a,subnet-b",
+      "--security-groups",
+      "sg-1",
+    ];
+    expect(await runReleaseCli(argv, config, clients, io())).toBe(0);
+    const appSpec = JSON.parse(
+      codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input.revision?.appSpecContent?.content ??
+        "{}",
+    );
+    expect(appSpec.Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
+      AwsvpcConfiguration: {
+        Subnets: ["subnet-a", "subnet-b"],
+        SecurityGroups: ["sg-1"],
+        AssignPublicIp: "DISABLED",
+      },
+    });
+  });
+
+  it("refuses an unknown option, naming it", async () => {
+    expect(
+      await runReleaseCli(["deploy", "--stack", "prod", "--task-defintion", "x"], config, clients, io()),
+    ).toBe(2);
+    expect(lines[0]?.split("\n")[0]).toBe("unknown option --task-defintion");
   });
 
   it("reports AWS errors as one line and exit code 1", async () => {

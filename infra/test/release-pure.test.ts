@@ -57,6 +57,52 @@ describe("buildAppSpec", () => {
     });
   });
 
+  it("carries the tasks' network configuration, which a CODE_DEPLOY service takes only from a deployment", () => {
+    expect(
+      buildAppSpec({
+        taskDefinitionArn: ARN,
+        containerName: "comments-api",
+        containerPort: 3000,
+        network: { subnets: ["subnet-b", "subnet-a"], securityGroups: ["sg-1"] },
+      }).Resources[0]?.TargetService.Properties,
+    ).toEqual({
+      TaskDefinition: ARN,
+      LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          Subnets: ["subnet-b", "subnet-a"],
+          SecurityGroups: ["sg-1"],
+          AssignPublicIp: "DISABLED",
+        },
+      },
+    });
+  });
+
+  it("refuses a network configuration ECS would refuse", () => {
+    expect(() =>
+      buildAppSpec({
+        taskDefinitionArn: ARN,
+        containerName: "comments-api",
+        containerPort: 3000,
+        network: { subnets: [], securityGroups: ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"] },
+      }),
+    ).toThrow(
+      "buildAppSpec: network.subnets must hold 1 to 16 subnet ids, got 0; network.securityGroups must hold 1 to 5 security group ids, got 6",
+    );
+  });
+
+  it("refuses a task definition ARN without its revision", () => {
+    expect(() =>
+      buildAppSpec({
+        taskDefinitionArn: "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod",
+        containerName: "comments-api",
+        containerPort: 3000,
+      }),
+    ).toThrow(
+      'buildAppSpec: taskDefinitionArn "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod" is not a task definition revision ARN',
+    );
+  });
+
   it("rejects what CodeDeploy would, naming every problem", () => {
     expect(() =>
       buildAppSpec({ taskDefinitionArn: "comments-api-prod", containerName: "", containerPort: 0 }),

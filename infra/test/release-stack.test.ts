@@ -80,7 +80,7 @@ describe("the stage release", () => {
     }
   });
 
-  it("shows the release in synth: AppSpec with the revision unknown, names and deadline", () => {
+  it("shows the release in synth: the AppSpec of the release step's own command, names and deadline", () => {
     expect(result.release).toEqual({
       application: "comments-api-stage",
       deploymentGroup: "comments-api-stage",
@@ -93,9 +93,16 @@ describe("the stage release", () => {
             TargetService: {
               Type: "AWS::ECS::Service",
               Properties: {
-                TaskDefinition: "[unknown]",
+                TaskDefinition: "arn:aws:ecs:sa-east-1:123456789012:comments-api-stage-task",
                 LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
                 PlatformVersion: "1.4.0",
+                NetworkConfiguration: {
+                  AwsvpcConfiguration: {
+                    Subnets: ["comments-api-stage-private-0-id", "comments-api-stage-private-1-id"],
+                    SecurityGroups: ["comments-api-stage-service-id"],
+                    AssignPublicIp: "DISABLED",
+                  },
+                },
               },
             },
           },
@@ -178,13 +185,15 @@ describe("the smoke hook Lambda", () => {
 });
 
 describe("the release step in pulumi up", () => {
-  it("runs pnpm release deploy when the task definition changes, after the service, deployment group and hook", () => {
+  it("runs pnpm release deploy when the task definition or the tasks' network changes, after what it needs", () => {
     const step = one(result, "command:local:Command");
     const task = "arn:aws:ecs:sa-east-1:123456789012:comments-api-stage-task";
+    const subnets = ["comments-api-stage-private-0-id", "comments-api-stage-private-1-id"];
+    const command = `pnpm --silent release deploy --stack stage --task-definition ${task} --subnets ${subnets.join(",")} --security-groups comments-api-stage-service-id`;
     expect(step.inputs).toEqual({
-      create: `pnpm --silent release deploy --stack stage --task-definition ${task}`,
-      update: `pnpm --silent release deploy --stack stage --task-definition ${task}`,
-      triggers: [task],
+      create: command,
+      update: command,
+      triggers: [task, subnets, ["comments-api-stage-service-id"]],
     });
     expect(step.options.dependsOn).toEqual([
       "comments-api-stage-service",

@@ -3,6 +3,8 @@ import {
   CreateDeploymentCommand,
   type DeploymentInfo,
   DeploymentLimitExceededException,
+  DeploymentNotStartedException,
+  DeploymentTargetDoesNotExistException,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
   type GetDeploymentTargetOutput,
@@ -269,5 +271,106 @@ describe("release", () => {
     });
     ecs.on(DescribeServicesCommand).rejects(denied);
     await expect(release(clients, target, options())).rejects.toThrow("not authorized");
+  });
+
+  // CodeDeploy answers GetDeploymentTarget with these for a while after CreateDeployment (the API
+  // reference lists both for GetDeploymentTarget); the release must keep following the deployment.
+  it("keeps following a deployment while GetDeploymentTarget says it has not started or has no target yet", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: "d-1" })
+      .resolvesOnce(info("d-1", "Created", NEW))
+      .resolvesOnce(info("d-1", "InProgress", NEW))
+      .resolves(info("d-1", "Succeeded", NEW));
+    codedeploy
+      .on(GetDeploymentTargetCommand)
+      .rejectsOnce(
+        new DeploymentNotStartedException({
+          message: "The specified deployment has not started.",
+          $metadata: {},
+        }),
+      )
+      .rejectsOnce(
+        new DeploymentTargetDoesNotExistException({
+          message: "The provided target ID does not belong to the attempted deployment.",
+          $metadata: {},
+        }),
+      )
+      .resolves(targetInfo("AfterAllowTraffic", "Succeeded", 100));
+    expect(await release(clients, target, options())).toEqual({ action: "deployed", deploymentId: "d-1" });
+    expect(lines).toEqual([
+      `+0s created deployment d-1: ${OLD} -> ${NEW}`,
+      "+0s deployment d-1 Created; progress not available yet (DeploymentNotStartedException)",
+      "+15s deployment d-1 InProgress; progress not available yet (DeploymentTargetDoesNotExistException)",
+      "+30s deployment d-1 Succeeded; AfterAllowTraffic Succeeded; green 100% of traffic",
+    ]);
+  });
+
+  it("never ends a release because progress could not be read", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy
+      .on(GetDeploymentCommand, { deploymentId: "d-1" })
+      .resolvesOnce(info("d-1", "InProgress", NEW))
+      .resolves(info("d-1", "Succeeded", NEW));
+    codedeploy
+      .on(GetDeploymentTargetCommand)
+      .rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
+    expect(await release(clients, target, options())).toEqual({ action: "deployed", deploymentId: "d-1" });
+    expect(lines.slice(1)).toEqual([
+      "+0s deployment d-1 InProgress; progress not available (AccessDeniedException: User is not authorized)",
+      "+15s deployment d-1 Succeeded; progress not available (AccessDeniedException: User is not authorized)",
+    ]);
+  });
+
+  const NETWORK = { subnets: ["subnet-a", "subnet-b"], securityGroups: ["sg-service"] };
+  const running = (taskDefinition: string, subnets: string[], securityGroups: string[]) => ({
+    services: [
+      {
+        taskDefinition,
+        taskSets: [
+          {
+            status: "PRIMARY",
+            taskDefinition,
+            networkConfiguration: {
+              awsvpcConfiguration: { subnets, securityGroups, assignPublicIp: "DISABLED" as const },
+            },
+          },
+        ],
+      },
+    ],
+  });
+
+  it("puts the desired network configuration in the AppSpec", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(GetDeploymentCommand).resolves(info("d-1", "Succeeded", NEW));
+    await release(clients, target, options({ network: NETWORK }));
+    const content =
+      codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input.revision?.appSpecContent?.content;
+    expect(JSON.parse(content ?? "{}").Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
+      AwsvpcConfiguration: {
+        Subnets: ["subnet-a", "subnet-b"],
+        SecurityGroups: ["sg-service"],
+        AssignPublicIp: "DISABLED",
+      },
+    });
+  });
+
+  it("releases the same revision when only the network configuration changed", async () => {
+    ecs.on(DescribeServicesCommand).resolves(running(NEW, ["subnet-a", "subnet-old"], ["sg-service"]));
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(GetDeploymentCommand).resolves(info("d-1", "Succeeded", NEW));
+    expect(await release(clients, target, options({ network: NETWORK }))).toEqual({
+      action: "deployed",
+      deploymentId: "d-1",
+    });
+    expect(lines[0]).toBe(
+      `+0s created deployment d-1: ${NEW} -> ${NEW} (network: subnets subnet-a,subnet-old -> subnet-a,subnet-b)`,
+    );
+  });
+
+  it("does nothing when revision and network configuration are what the service runs, in any order", async () => {
+    ecs.on(DescribeServicesCommand).resolves(running(NEW, ["subnet-b", "subnet-a"], ["sg-service"]));
+    expect(await release(clients, target, options({ network: NETWORK }))).toEqual({ action: "none" });
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });
 });

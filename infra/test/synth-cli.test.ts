@@ -15,7 +15,7 @@ const synth = (...args: string[]) =>
   });
 
 describe("pnpm synth", () => {
-  it("prints the same bytes twice, with unknowns and the safety options", () => {
+  it("prints the same bytes twice, with references for what AWS computes, and the safety options", () => {
     const first = synth("stage");
     const second = synth("stage");
     expect(first.stderr).toBe("");
@@ -37,12 +37,13 @@ describe("pnpm synth", () => {
       101,
     ]);
     const service = parsed.resources.find((r) => r.type === "aws:ecs/service:Service");
-    expect(service?.inputs.taskDefinition).toBe("[unknown]");
+    expect(service?.inputs.taskDefinition).toBe("${ecs:TaskDefinition/comments-api-stage-task.arn}");
+    expect(first.stdout).not.toContain("[unknown]");
     expect(service?.options.ignoreChanges).toContain("taskDefinition");
     expect(parsed.outputs.contractV1).toMatchObject({
       version: 1,
       clusterName: "comments-api-stage",
-      vpcId: "[unknown]",
+      vpcId: "${ec2:Vpc/comments-api-stage-vpc.id}",
     });
   }, 60_000);
 

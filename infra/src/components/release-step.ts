@@ -4,12 +4,31 @@ import * as pulumi from "@pulumi/pulumi";
 export interface ReleaseStepArgs {
   stack: string;
   taskDefinitionArn: pulumi.Input<string>;
-  /** The service, the deployment group and the smoke hook must exist before a release. */
+  /**
+   * The tasks' subnets and security groups. The service ignores changes to them (ECS refuses
+   * them on a CODE_DEPLOY service), so they reach the tasks only through a deployment's AppSpec.
+   */
+  subnetIds: pulumi.Input<string>[];
+  securityGroupIds: pulumi.Input<string>[];
+  /**
+   * What must exist before a release: the service, the deployment group, the smoke hook, and the
+   * permissions and security group rules they use.
+   */
   dependsOn: pulumi.Resource[];
 }
 
+/** `pnpm release deploy ...` for a revision and network: what the step runs, and what synth reads. */
+export function releaseCommand(
+  stack: string,
+  taskDefinitionArn: string,
+  subnets: string[],
+  securityGroups: string[],
+): string {
+  return `pnpm --silent release deploy --stack ${stack} --task-definition ${taskDefinitionArn} --subnets ${subnets.join(",")} --security-groups ${securityGroups.join(",")}`;
+}
+
 /**
- * Runs `pnpm release deploy` whenever the task definition changes. A `@pulumi/command` rather than a
+ * Runs `pnpm release deploy` whenever the task definition or the tasks' network changes. A `@pulumi/command` rather than a
  * dynamic provider: it runs the very CLI people use, its progress lines stream into the `pulumi up`
  * log, and no SDK client has to survive a provider's serialization. On the first `pulumi up` the
  * service already runs the revision, so the step does nothing; if the release fails or rolls back,
@@ -18,7 +37,11 @@ export interface ReleaseStepArgs {
 export class ReleaseStep extends pulumi.ComponentResource {
   constructor(name: string, args: ReleaseStepArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:release:ReleaseStep", name, {}, opts);
-    const deploy = pulumi.interpolate`pnpm --silent release deploy --stack ${args.stack} --task-definition ${args.taskDefinitionArn}`;
+    const subnets = pulumi.all(args.subnetIds);
+    const securityGroups = pulumi.all(args.securityGroupIds);
+    const deploy = pulumi
+      .all([args.taskDefinitionArn, subnets, securityGroups])
+      .apply(([arn, subnetIds, groupIds]) => releaseCommand(args.stack, arn, subnetIds, groupIds));
     new command.local.Command(
       `${name}-release`,
       {
@@ -26,7 +49,8 @@ export class ReleaseStep extends pulumi.ComponentResource {
         update: deploy,
         // No `dir`: the program's directory (infra/), whose package has the `release` script. An
         // absolute path would differ between machines and show as a change in every preview.
-        triggers: [args.taskDefinitionArn],
+        // A new revision, or a network change, runs the release again.
+        triggers: [args.taskDefinitionArn, subnets, securityGroups],
       },
       { parent: this, dependsOn: args.dependsOn },
     );

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { APP_CONTAINER, appContainer, type ContainerDefinition } from "../documents/containers";
 import { assumeRolePolicy, executionRolePolicy } from "../documents/iam";
+import { PLATFORM_VERSION } from "../release/plan";
 import { DATABASE_NAME } from "./database";
 import { named, type Tags } from "./tags";
 
@@ -173,7 +174,7 @@ export class Service extends pulumi.ComponentResource {
         ...(settings.fargateSpot
           ? { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
           : { launchType: "FARGATE" }),
-        platformVersion: "1.4.0",
+        platformVersion: PLATFORM_VERSION,
         networkConfiguration: {
           subnets: args.privateSubnetIds,
           securityGroups: [args.securityGroupId],

@@ -21,6 +21,18 @@ export interface AppSpecInput {
   platformVersion?: string;
   /** Lambda function name (or ARN) per hook. */
   hooks?: Partial<Record<EcsHook, string>>;
+  /**
+   * The tasks' subnets and security groups. A CODE_DEPLOY service ignores them in UpdateService and
+   * takes them only from a deployment's AppSpec, so every deployment carries the desired ones.
+   * @default none: the new task set keeps the service's current network configuration
+   */
+  network?: TaskNetwork;
+}
+
+/** Where the tasks run: private subnets, the service's security groups, never a public IP. */
+export interface TaskNetwork {
+  subnets: string[];
+  securityGroups: string[];
 }
 
 export interface AppSpec {
@@ -32,6 +44,9 @@ export interface AppSpec {
         TaskDefinition: string;
         LoadBalancerInfo: { ContainerName: string; ContainerPort: number };
         PlatformVersion?: string;
+        NetworkConfiguration?: {
+          AwsvpcConfiguration: { Subnets: string[]; SecurityGroups: string[]; AssignPublicIp: "DISABLED" };
+        };
       };
     };
   }>;
@@ -53,6 +68,17 @@ export function buildAppSpec(input: AppSpecInput): AppSpec {
     problems.push(`containerPort ${input.containerPort} must be an integer from 1 to 65535`);
   }
   if (input.containerName === "") problems.push("containerName must not be empty");
+  // ECS's AwsVpcConfiguration: at most 16 subnets and 5 security groups
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html).
+  const { network } = input;
+  if (network !== undefined && (network.subnets.length < 1 || network.subnets.length > 16)) {
+    problems.push(`network.subnets must hold 1 to 16 subnet ids, got ${network.subnets.length}`);
+  }
+  if (network !== undefined && (network.securityGroups.length < 1 || network.securityGroups.length > 5)) {
+    problems.push(
+      `network.securityGroups must hold 1 to 5 security group ids, got ${network.securityGroups.length}`,
+    );
+  }
   if (problems.length > 0) throw new Error(`buildAppSpec: ${problems.join("; ")}`);
 
   const hooks = ECS_HOOKS.flatMap((hook) => {
@@ -69,6 +95,19 @@ export function buildAppSpec(input: AppSpecInput): AppSpec {
             TaskDefinition: input.taskDefinitionArn,
             LoadBalancerInfo: { ContainerName: input.containerName, ContainerPort: input.containerPort },
             ...(input.platformVersion === undefined ? {} : { PlatformVersion: input.platformVersion }),
+            // The AppSpec's ECS resource takes NetworkConfiguration.AwsvpcConfiguration
+            // (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html).
+            ...(network === undefined
+              ? {}
+              : {
+                  NetworkConfiguration: {
+                    AwsvpcConfiguration: {
+                      Subnets: network.subnets,
+                      SecurityGroups: network.securityGroups,
+                      AssignPublicIp: "DISABLED" as const,
+                    },
+                  },
+                }),
           },
         },
       },
@@ -77,7 +116,11 @@ export function buildAppSpec(input: AppSpecInput): AppSpec {
   };
 }
 
-/** The name CodeDeploy's managed policies let it invoke: `CodeDeployHook_*` (DESIGN.md). */
+/**
+ * The hook's name. `CodeDeployHook_*` is the prefix the AWSCodeDeployRoleForECSLimited managed policy
+ * lets CodeDeploy invoke (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECSLimited.html);
+ * our role has an inline policy naming this one function, and the prefix keeps it recognisable.
+ */
 export function smokeHookName(stack: string): string {
   return `CodeDeployHook_${stack}_smoke`;
 }

@@ -1,21 +1,25 @@
 /**
  * `pnpm release status|deploy|rollback --stack <stack>`: the release logic for people, and for
- * `pulumi up` (which runs `deploy` when the task definition changes). Clients are passed in.
+ * `pulumi up` (which runs `deploy` when the task definition or the tasks' network changes). Clients
+ * are passed in.
  */
+import { parseArgs } from "node:util";
 import {
+  BatchGetDeploymentsCommand,
+  type DeploymentInfo,
   GetDeploymentCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { StackConfig } from "../config";
-import { smokeHookName } from "./appspec";
-import { releasePlan } from "./plan";
-import { type ReleaseClients, ReleaseError, type ReleaseTarget, release } from "./release";
+import type { TaskNetwork } from "./appspec";
+import { releaseTarget } from "./plan";
+import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, release, taskDefinitionOf } from "./release";
 
 export const USAGE =
   "usage: pnpm release status --stack <stack>\n" +
-  "       pnpm release deploy --stack <stack> --task-definition <arn>\n" +
+  "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
   "       pnpm release rollback --stack <stack>";
 
 export interface CliIo {
@@ -24,25 +28,89 @@ export interface CliIo {
   now?: () => number;
 }
 
-function flag(argv: string[], name: string): string | undefined {
-  const index = argv.indexOf(name);
-  return index >= 0 ? argv[index + 1] : undefined;
+const OPTIONS = {
+  stack: { type: "string" },
+  "task-definition": { type: "string" },
+  subnets: { type: "string" },
+  "security-groups": { type: "string" },
+} as const;
+
+/** The arguments, or what is wrong with them (exit code 2). */
+export function parseReleaseArgs(
+  argv: string[],
+):
+  | { ok: true; command: string | undefined; taskDefinition?: string; network?: TaskNetwork }
+  | { ok: false; problem: string } {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util says `Unknown option '--x'`; say it the way the rest of the CLI does.
+    const unknown = /Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+    return {
+      ok: false,
+      problem: unknown === undefined ? (error as Error).message : `unknown option ${unknown}`,
+    };
+  }
+  const { values, positionals } = parsed;
+  const list = (value: string | undefined) =>
+    value === undefined ? undefined : value.split(",").filter((item) => item !== "");
+  const subnets = list(values.subnets);
+  const securityGroups = list(values["security-groups"]);
+  if ((subnets === undefined) !== (securityGroups === undefined)) {
+    return { ok: false, problem: "--subnets and --security-groups go together" };
+  }
+  return {
+    ok: true,
+    command: positionals[0],
+    ...(values["task-definition"] === undefined ? {} : { taskDefinition: values["task-definition"] }),
+    ...(subnets === undefined || securityGroups === undefined
+      ? {}
+      : { network: { subnets, securityGroups } }),
+  };
 }
 
-export function releaseTarget(config: StackConfig): ReleaseTarget {
-  const name = `comments-api-${config.stack}`;
-  const plan = releasePlan(config, "arn:aws:ecs:us-east-1:000000000000:task-definition/plan:1");
-  return {
-    region: config.region,
-    application: plan.application,
-    deploymentGroup: plan.deploymentGroup,
-    cluster: name,
-    service: name,
-    containerName: "comments-api",
-    containerPort: config.service.containerPort,
-    platformVersion: "1.4.0",
-    hooks: { AfterAllowTestTraffic: smokeHookName(config.stack) },
-  };
+/**
+ * The revision a rollback redeploys: the task definition of the newest deployment that Succeeded
+ * with a revision other than the current one, from CodeDeploy's own history. Not "the previous
+ * ACTIVE revision": revisions are kept (skipDestroy), so that may be one that was rolled back.
+ */
+export async function lastGoodRevision(
+  clients: ReleaseClients,
+  target: { application: string; deploymentGroup: string },
+  current: string,
+): Promise<{ taskDefinition: string; deployment: DeploymentInfo } | undefined> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: target.application,
+        deploymentGroupName: target.deploymentGroup,
+        includeOnlyStatuses: ["Succeeded"],
+        ...(nextToken === undefined ? {} : { nextToken }),
+      }),
+    );
+    ids.push(...(page.deployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  const infos: DeploymentInfo[] = [];
+  // BatchGetDeployments takes at most 25 ids per call
+  // (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_BatchGetDeployments.html).
+  for (let i = 0; i < ids.length; i += 25) {
+    const { deploymentsInfo } = await clients.codedeploy.send(
+      new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(i, i + 25) }),
+    );
+    infos.push(...(deploymentsInfo ?? []));
+  }
+  const newestFirst = infos
+    .filter((info) => info.status === "Succeeded")
+    .sort((a, b) => (b.completeTime?.getTime() ?? 0) - (a.completeTime?.getTime() ?? 0));
+  for (const deployment of newestFirst) {
+    const taskDefinition = taskDefinitionOf(deployment);
+    if (taskDefinition !== undefined && taskDefinition !== current) return { taskDefinition, deployment };
+  }
+  return undefined;
 }
 
 /** Runs one command; returns the exit code. Errors become one line on `log` and exit code 1. */
@@ -52,16 +120,18 @@ export async function runReleaseCli(
   clients: ReleaseClients,
   io: CliIo,
 ): Promise<number> {
-  const [command] = argv;
+  const args = parseReleaseArgs(argv);
+  if (!args.ok) {
+    io.log(`${args.problem}\n${USAGE}`);
+    return 2;
+  }
+  const { command } = args;
   const target = releaseTarget(config);
-  const deadlineSeconds = releasePlan(
-    config,
-    "arn:aws:ecs:us-east-1:000000000000:task-definition/plan:1",
-  ).deadlineSeconds;
-  const options = (taskDefinitionArn: string) => ({
+  const options = (taskDefinitionArn: string, network?: TaskNetwork) => ({
     taskDefinitionArn,
+    ...(network === undefined ? {} : { network }),
     onConflict: config.release.onConflict,
-    deadlineSeconds,
+    deadlineSeconds: target.deadlineSeconds,
     log: io.log,
     ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
     ...(io.now === undefined ? {} : { now: io.now }),
@@ -81,7 +151,7 @@ export async function runReleaseCli(
         new ListDeploymentsCommand({
           applicationName: target.application,
           deploymentGroupName: target.deploymentGroup,
-          includeOnlyStatuses: ["Created", "Queued", "InProgress", "Baking", "Ready"],
+          includeOnlyStatuses: [...ACTIVE_STATUSES],
         }),
       )
     ).deployments ?? [];
@@ -101,12 +171,11 @@ export async function runReleaseCli(
         return 0;
       }
       case "deploy": {
-        const taskDefinition = flag(argv, "--task-definition");
-        if (taskDefinition === undefined) {
+        if (args.taskDefinition === undefined) {
           io.log(`deploy needs --task-definition <arn>\n${USAGE}`);
           return 2;
         }
-        const result = await release(clients, target, options(taskDefinition));
+        const result = await release(clients, target, options(args.taskDefinition, args.network));
         io.log(
           result.action === "none"
             ? "nothing to release"
@@ -124,20 +193,22 @@ export async function runReleaseCli(
           );
           return 0;
         }
-        // Otherwise: deploy the revision before the current one, blue/green like any release.
+        // Otherwise: redeploy the last revision a deployment shipped, blue/green like any release.
         const current = await currentTaskDefinition();
-        const family = current.split("/").at(-1)?.split(":")[0] ?? "";
-        const { taskDefinitionArns } = await clients.ecs.send(
-          new ListTaskDefinitionsCommand({ familyPrefix: family, sort: "DESC", status: "ACTIVE" }),
-        );
-        const arns = taskDefinitionArns ?? [];
-        const previous = arns[arns.indexOf(current) + 1];
-        if (arns.indexOf(current) < 0 || previous === undefined) {
-          io.log(`no revision of ${family} before ${current} is ACTIVE: nothing to roll back to`);
+        const good = await lastGoodRevision(clients, target, current);
+        if (good === undefined) {
+          io.log(
+            `no deployment of ${target.application}/${target.deploymentGroup} Succeeded with a revision other than ${current}: nothing to roll back to`,
+          );
           return 1;
         }
-        io.log(`rolling back ${target.service} from ${current} to ${previous}`);
-        const result = await release(clients, target, { ...options(previous), onConflict: "fail" });
+        io.log(
+          `rolling back ${target.service} from ${current} to ${good.taskDefinition}: the revision of ${good.deployment.deploymentId}, the last deployment that Succeeded with another revision (completed ${good.deployment.completeTime?.toISOString() ?? "at an unknown time"})`,
+        );
+        const result = await release(clients, target, {
+          ...options(good.taskDefinition),
+          onConflict: "fail",
+        });
         io.log(result.action === "none" ? "nothing to release" : `rolled back by ${result.deploymentId}`);
         return 0;
       }

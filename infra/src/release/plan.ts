@@ -1,11 +1,13 @@
-import type { StackConfig } from "../config";
-import { buildAppSpec, smokeHookName } from "./appspec";
+import { baseName, type StackConfig } from "../config";
+import { APP_CONTAINER } from "../documents/containers";
+import { buildAppSpec, smokeHookName, type TaskNetwork } from "./appspec";
 import {
   PREDEFINED_CONFIGS,
   releaseDeadlineSeconds,
   type TrafficRouting,
   trafficShiftSeconds,
 } from "./deadline";
+import type { ReleaseTarget } from "./release";
 
 /** Timeout of the smoke-test hook Lambda; also what the deadline allows per hook. */
 export const SMOKE_HOOK_TIMEOUT_SECONDS = 120;
@@ -25,8 +27,22 @@ export function deploymentConfigName(serviceName: string, release: StackConfig["
     : release.deploymentConfig;
 }
 
-export function releasePlan(config: StackConfig, taskDefinitionArn: string): ReleasePlan {
-  const serviceName = `comments-api-${config.stack}`;
+/**
+ * The Fargate platform version of the service and of every deployment's task set. Pinned: LATEST
+ * moves under a running service, and 1.4.0 is the version ECS documents as LATEST for Linux
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-linux-fargate.html).
+ */
+export const PLATFORM_VERSION = "1.4.0";
+
+/**
+ * Who a release talks to and how long it may take, computed once from the config: the program
+ * names its resources with these, `pnpm release` finds them with these, synth shows them.
+ */
+export function releaseTarget(config: StackConfig): ReleaseTarget & {
+  deploymentConfigName: string;
+  deadlineSeconds: number;
+} {
+  const name = baseName(config.stack);
   const { release } = config;
   const routing: TrafficRouting =
     release.deploymentConfig === "custom"
@@ -37,21 +53,44 @@ export function releasePlan(config: StackConfig, taskDefinitionArn: string): Rel
         }
       : (PREDEFINED_CONFIGS[release.deploymentConfig] ?? { type: "AllAtOnce" });
   return {
-    application: serviceName,
-    deploymentGroup: serviceName,
-    deploymentConfigName: deploymentConfigName(serviceName, release),
+    region: config.region,
+    application: name,
+    deploymentGroup: name,
+    cluster: name,
+    service: name,
+    containerName: APP_CONTAINER,
+    containerPort: config.service.containerPort,
+    platformVersion: PLATFORM_VERSION,
+    hooks: { AfterAllowTestTraffic: smokeHookName(config.stack) },
+    deploymentConfigName: deploymentConfigName(name, release),
     deadlineSeconds: releaseDeadlineSeconds({
       hookSeconds: SMOKE_HOOK_TIMEOUT_SECONDS,
       hookCount: 1,
       trafficShiftSeconds: trafficShiftSeconds(routing),
       terminationWaitSeconds: release.terminationWaitMinutes * 60,
     }),
+  };
+}
+
+/** What a release of this revision into this network does: the target's names, the AppSpec, the deadline. */
+export function releasePlan(
+  config: StackConfig,
+  taskDefinitionArn: string,
+  network?: TaskNetwork,
+): ReleasePlan {
+  const target = releaseTarget(config);
+  return {
+    application: target.application,
+    deploymentGroup: target.deploymentGroup,
+    deploymentConfigName: target.deploymentConfigName,
+    deadlineSeconds: target.deadlineSeconds,
     appSpec: buildAppSpec({
       taskDefinitionArn,
-      containerName: "comments-api",
-      containerPort: config.service.containerPort,
-      platformVersion: "1.4.0",
-      hooks: { AfterAllowTestTraffic: smokeHookName(config.stack) },
+      containerName: target.containerName,
+      containerPort: target.containerPort,
+      platformVersion: PLATFORM_VERSION,
+      hooks: target.hooks ?? {},
+      ...(network === undefined ? {} : { network }),
     }),
   };
 }

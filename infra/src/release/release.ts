@@ -10,11 +10,12 @@ import {
   type DeploymentInfo,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
+  type GetDeploymentTargetOutput,
   ListDeploymentsCommand,
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import { type AppSpecInput, buildAppSpec } from "./appspec";
+import { DescribeServicesCommand, type ECSClient, type Service } from "@aws-sdk/client-ecs";
+import { type AppSpecInput, buildAppSpec, type TaskNetwork } from "./appspec";
 
 export interface ReleaseClients {
   codedeploy: CodeDeployClient;
@@ -35,6 +36,12 @@ export interface ReleaseTarget {
 
 export interface ReleaseOptions {
   taskDefinitionArn: string;
+  /**
+   * The tasks' desired subnets and security groups. A change releases even the same revision: a
+   * CODE_DEPLOY service takes network changes only from a deployment.
+   * @default none: the running network configuration is kept
+   */
+  network?: TaskNetwork;
   /** A deployment of another task definition already active: stop it with rollback, or fail. */
   onConflict: "stop" | "fail";
   deadlineSeconds: number;
@@ -59,7 +66,8 @@ export class ReleaseError extends Error {
 }
 
 /** Statuses of a deployment still under way. */
-const ACTIVE = ["Created", "Queued", "InProgress", "Baking", "Ready"] as const;
+export const ACTIVE_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"] as const;
+const ACTIVE = ACTIVE_STATUSES;
 const TRANSIENT = new Set([
   "ThrottlingException",
   "Throttling",
@@ -70,6 +78,45 @@ const TRANSIENT = new Set([
   "InternalServerError",
 ]);
 const MAX_ATTEMPTS = 6;
+/** What GetDeploymentTarget answers before CodeDeploy has set the deployment's target up. */
+const NOT_YET = new Set(["DeploymentNotStartedException", "DeploymentTargetDoesNotExistException"]);
+
+/**
+ * The network configuration the service's tasks run with: that of the PRIMARY task set (a
+ * CODE_DEPLOY service keeps it there), else the service's own.
+ */
+export function runningNetwork(service: Service | undefined): TaskNetwork | undefined {
+  const primary = service?.taskSets?.find((set) => set.status === "PRIMARY");
+  const vpc = (primary?.networkConfiguration ?? service?.networkConfiguration)?.awsvpcConfiguration;
+  if (vpc === undefined) return undefined;
+  return { subnets: vpc.subnets ?? [], securityGroups: vpc.securityGroups ?? [] };
+}
+
+/** What differs between two network configurations, as a log fragment; "" when they are the same set. */
+export function networkChange(from: TaskNetwork | undefined, to: TaskNetwork | undefined): string {
+  if (to === undefined) return "";
+  const same = (a: string[], b: string[]) => [...a].sort().join(",") === [...b].sort().join(",");
+  const parts: string[] = [];
+  if (from === undefined || !same(from.subnets, to.subnets))
+    parts.push(`subnets ${from?.subnets.join(",") ?? "unknown"} -> ${to.subnets.join(",")}`);
+  if (from === undefined || !same(from.securityGroups, to.securityGroups))
+    parts.push(
+      `security groups ${from?.securityGroups.join(",") ?? "unknown"} -> ${to.securityGroups.join(",")}`,
+    );
+  return parts.join("; ");
+}
+
+/** The task definition a deployment ships, read from its AppSpec; undefined when it has none. */
+export function taskDefinitionOf(info: DeploymentInfo): string | undefined {
+  const content = info.revision?.appSpecContent?.content;
+  if (content === undefined) return undefined;
+  try {
+    return (JSON.parse(content) as ReturnType<typeof buildAppSpec>).Resources[0]?.TargetService.Properties
+      .TaskDefinition;
+  } catch {
+    return undefined;
+  }
+}
 
 export function consoleUrl(region: string, deploymentId: string): string {
   return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
@@ -108,16 +155,6 @@ export async function release(
     if (deploymentInfo === undefined)
       throw new ReleaseError(`deployment ${deploymentId} not found`, deploymentId);
     return deploymentInfo;
-  };
-  const taskDefinitionOf = (info: DeploymentInfo): string | undefined => {
-    const content = info.revision?.appSpecContent?.content;
-    if (content === undefined) return undefined;
-    try {
-      return (JSON.parse(content) as ReturnType<typeof buildAppSpec>).Resources[0]?.TargetService.Properties
-        .TaskDefinition;
-    } catch {
-      return undefined;
-    }
   };
   const activeDeployments = async (): Promise<string[]> => {
     const { deployments } = await retry("ListDeployments", () =>
@@ -159,12 +196,25 @@ export async function release(
       await sleep(pollMs);
     }
   };
+  /**
+   * Progress is for the log only: whatever GetDeploymentTarget answers, the release goes on.
+   * Just after CreateDeployment it answers DeploymentNotStartedException or
+   * DeploymentTargetDoesNotExistException for a while
+   * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentTarget.html).
+   */
   const describeProgress = async (deploymentId: string): Promise<string> => {
-    const { deploymentTarget } = await retry("GetDeploymentTarget", () =>
-      clients.codedeploy.send(
-        new GetDeploymentTargetCommand({ deploymentId, targetId: `${target.cluster}:${target.service}` }),
-      ),
-    );
+    let deploymentTarget: GetDeploymentTargetOutput["deploymentTarget"];
+    try {
+      ({ deploymentTarget } = await retry("GetDeploymentTarget", () =>
+        clients.codedeploy.send(
+          new GetDeploymentTargetCommand({ deploymentId, targetId: `${target.cluster}:${target.service}` }),
+        ),
+      ));
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? "Error";
+      if (NOT_YET.has(name)) return `progress not available yet (${name})`;
+      return `progress not available (${name}: ${(error as Error).message})`;
+    }
     const ecs = deploymentTarget?.ecsTarget;
     if (ecs === undefined) return "";
     const events = (ecs.lifecycleEvents ?? [])
@@ -224,10 +274,12 @@ export async function release(
     clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })),
   );
   const current = services?.[0]?.taskDefinition;
-  if (current === options.taskDefinitionArn) {
+  const network = networkChange(runningNetwork(services?.[0]), options.network);
+  if (current === options.taskDefinitionArn && network === "") {
     options.log(`${stamp()} ${target.service} already runs ${current}: nothing to release`);
     return { action: "none" };
   }
+  const change = `${current ?? "nothing"} -> ${options.taskDefinitionArn}${network === "" ? "" : ` (network: ${network})`}`;
 
   // 3. Create the deployment.
   const appSpec = buildAppSpec({
@@ -236,6 +288,7 @@ export async function release(
     containerPort: target.containerPort,
     ...(target.platformVersion === undefined ? {} : { platformVersion: target.platformVersion }),
     ...(target.hooks === undefined ? {} : { hooks: target.hooks }),
+    ...(options.network === undefined ? {} : { network: options.network }),
   });
   let deploymentId: string;
   try {
@@ -244,7 +297,7 @@ export async function release(
         new CreateDeploymentCommand({
           applicationName: target.application,
           deploymentGroupName: target.deploymentGroup,
-          description: `${current ?? "nothing"} -> ${options.taskDefinitionArn}`,
+          description: change,
           revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
         }),
       ),
@@ -266,8 +319,6 @@ export async function release(
       active,
     );
   }
-  options.log(
-    `${stamp()} created deployment ${deploymentId}: ${current ?? "nothing"} -> ${options.taskDefinitionArn}`,
-  );
+  options.log(`${stamp()} created deployment ${deploymentId}: ${change}`);
   return finish(deploymentId, "deployed");
 }

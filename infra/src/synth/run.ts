@@ -2,23 +2,45 @@
  * Runs the real program under Pulumi's mocks and records what it declares: every resource with the
  * inputs the program passed and the options that matter for safety, and the stack outputs. This is
  * what `pnpm synth` prints and what the component tests assert on. Mocks must be set before the
- * program is imported, and outputs awaited before they are read (DESIGN.md).
+ * program is imported, and outputs awaited before they are read
+ * (https://www.pulumi.com/docs/iac/guides/testing/unit/).
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, PROJECT, rawConfigFrom } from "../config";
+import { baseName, loadStackConfig, PROJECT, rawConfigFrom } from "../config";
+import { parseReleaseArgs } from "../release/cli";
 import { type ReleasePlan, releasePlan } from "../release/plan";
 import { readStackFile } from "../stack-file";
 
 export const UNKNOWN = "[unknown]";
 export const SECRET = "[secret]";
 
+/**
+ * How a value AWS computes shows in a plan: `${sns:Topic/comments-api-prod-ticket.arn}` (module and
+ * type of the resource, its name, the output), the way `cdk synth` renders a reference, so a
+ * document built from it (a policy, a container definition) is readable whole and a test can
+ * compare it exactly. The type is part of it because Pulumi names are unique per type only: a topic
+ * and its policy share a name.
+ */
+export function reference(type: string, resourceName: string, output: string): string {
+  // "aws:sns/topic:Topic" → "sns:Topic"; "docker-build:index:Image" → "docker-build:Image".
+  const [pkg = "", module = "", kind = ""] = type.split(":");
+  const scope = module === "index" ? pkg : module.split("/")[0];
+  return `\${${scope}:${kind}/${resourceName}.${output}}`;
+}
+
 export interface RecordedResource {
   type: string;
   name: string;
   parent: string | null;
   inputs: Record<string, unknown>;
-  options: { ignoreChanges: string[]; dependsOn: string[]; protect: boolean; skipDestroy?: boolean };
+  options: {
+    ignoreChanges: string[];
+    dependsOn: string[];
+    protect: boolean;
+    skipDestroy?: boolean;
+    deleteBeforeReplace?: boolean;
+  };
 }
 
 export interface SynthResult {
@@ -26,7 +48,7 @@ export interface SynthResult {
   stack: string;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
-  /** What a release would create: the AppSpec (revision "[unknown]"), names and deadline. */
+  /** What the release step would create: the AppSpec (revision and network as references), names and deadline. */
   release: (Omit<ReleasePlan, "appSpec"> & { appSpec: unknown }) | undefined;
 }
 
@@ -34,8 +56,8 @@ export interface SynthOptions {
   stack: string;
   /**
    * `true` (what `pnpm synth` shows): a first preview, where whatever AWS computes (ids, ARNs,
-   * addresses) is "[unknown]". `false`: mocks answer with deterministic fake values, so tests can
-   * check documents built from them (policies, container definitions).
+   * addresses) is a named reference, `${comments-api-prod-ticket.arn}`. `false`: mocks answer with
+   * deterministic fake values in AWS's formats, for code that parses them (policy rules, ARN checks).
    */
   preview: boolean;
   /** Raw config; defaults to the committed `Pulumi.<stack>.yaml`. */
@@ -117,6 +139,18 @@ function computed(
   return values;
 }
 
+/** Outputs the program reads inside a structure: a reference for each leaf it reads. */
+function structuredReferences(type: string, name: string): Record<string, unknown> {
+  switch (type) {
+    case "aws:rds/instance:Instance":
+      return {
+        masterUserSecrets: [{ secretArn: reference(type, name, "masterUserSecrets[0].secretArn") }],
+      };
+    default:
+      return {};
+  }
+}
+
 /** Pulumi's wire markers for unknown and secret values, made readable and stable. */
 function clean(value: unknown): unknown {
   if (value === undefined) return UNKNOWN;
@@ -166,7 +200,9 @@ async function resolve(value: unknown): Promise<unknown> {
  * What the data sources the program calls answer under mocks, by token. Also handed to Pulumi's own
  * runner in runner.test.ts (as JSON: that process cannot load this module).
  */
-export function mockCalls(region: string): Record<string, Record<string, unknown>> {
+export function mockCalls(region: string, preview = false): Record<string, Record<string, unknown>> {
+  // In a plan the account is a reference too: a fake number in a policy would read as a real one.
+  const account = preview ? "${aws:getCallerIdentity.accountId}" : ACCOUNT;
   return {
     "aws:index/getAvailabilityZones:getAvailabilityZones": {
       names: ["a", "b", "c"].map((zone) => `${region}${zone}`),
@@ -174,10 +210,10 @@ export function mockCalls(region: string): Record<string, Record<string, unknown
     },
     "aws:index/getRegion:getRegion": { name: region, region, id: region },
     "aws:index/getCallerIdentity:getCallerIdentity": {
-      accountId: ACCOUNT,
-      arn: `arn:aws:iam::${ACCOUNT}:user/synth`,
+      accountId: account,
+      arn: `arn:aws:iam::${account}:user/synth`,
       userId: "synth",
-      id: ACCOUNT,
+      id: account,
     },
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
       userName: "AWS",
@@ -195,10 +231,16 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   process.env.PULUMI_CONFIG = JSON.stringify(raw);
   process.env.IMAGE_TAG = process.env.IMAGE_TAG ?? "synth";
   const region = raw["aws:region"] ?? "sa-east-1";
-  const calls = mockCalls(region);
+  const calls = mockCalls(region, options.preview);
 
   const recorded = new Map<string, RecordedResource>();
-  const optionsByKey = new Map<string, RecordedResource["options"] & { parent: string | null }>();
+  // A resource's property names (inputs and outputs alike), as its constructor declares them: a
+  // transformation sees them before the mock does.
+  const propertyKeys = new Map<string, string[]>();
+  const optionsByKey = new Map<
+    string,
+    Omit<RecordedResource["options"], "skipDestroy"> & { parent: string | null }
+  >();
   const key = (type: string, name: string) => `${type}::${name}`;
 
   await pulumi.runtime.setMocks(
@@ -211,10 +253,19 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
           inputs: clean(args.inputs) as Record<string, unknown>,
           options: { ignoreChanges: [], dependsOn: [], protect: false },
         });
-        const state = options.preview
-          ? args.inputs
-          : { ...computed(args.type, args.name, args.inputs, region), ...args.inputs };
-        return { id: options.preview ? "" : `${args.name}-id`, state };
+        if (options.preview) {
+          // Every output the program did not set is a reference to it; inputs stay as passed.
+          const outputs = propertyKeys.get(key(args.type, args.name)) ?? [];
+          const references = Object.fromEntries(
+            outputs
+              .filter((name) => !(name in args.inputs))
+              .map((name) => [name, reference(args.type, args.name, name)]),
+          );
+          const state = { ...references, ...structuredReferences(args.type, args.name), ...args.inputs };
+          return { id: reference(args.type, args.name, "id"), state };
+        }
+        const state = { ...computed(args.type, args.name, args.inputs, region), ...args.inputs };
+        return { id: `${args.name}-id`, state };
       },
       call(args) {
         const result = calls[args.token];
@@ -233,12 +284,14 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     // Options are not visible to mocks: a transformation sees them as the program passes them.
     pulumi.runtime.registerStackTransformation((args) => {
       const opts = args.opts as pulumi.CustomResourceOptions;
+      propertyKeys.set(key(args.type, args.name), Object.keys(args.props));
       const dependsOn = opts.dependsOn === undefined ? [] : ([] as unknown[]).concat(opts.dependsOn);
       optionsByKey.set(key(args.type, args.name), {
         parent: (opts.parent as unknown as { __name?: string } | undefined)?.__name ?? null,
         ignoreChanges: [...(opts.ignoreChanges ?? [])],
         dependsOn: dependsOn.map((d) => (d as { __name?: string }).__name ?? UNKNOWN),
         protect: opts.protect === true,
+        deleteBeforeReplace: opts.deleteBeforeReplace === true,
       });
       return undefined;
     });
@@ -262,17 +315,51 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
           dependsOn: opts?.dependsOn ?? [],
           protect: opts?.protect ?? false,
           ...(skipDestroy === true ? { skipDestroy: true } : {}),
+          ...(opts?.deleteBeforeReplace === true ? { deleteBeforeReplace: true } : {}),
         },
       };
     })
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
-  // The plan for a placeholder revision, with the revision shown as what it is at plan time.
-  const placeholder = `arn:aws:ecs:${region}:000000000000:task-definition/placeholder:1`;
   if (options.program !== undefined) {
     // Another program (the bootstrap): no release plan of its own.
     return { project: PROJECT, stack: options.stack, resources, outputs, release: undefined };
   }
-  const plan = releasePlan(loadStackConfig(options.stack, rawConfigFrom(raw)), placeholder);
-  const appSpec = JSON.parse(JSON.stringify(plan.appSpec).replace(placeholder, UNKNOWN)) as unknown;
-  return { project: PROJECT, stack: options.stack, resources, outputs, release: { ...plan, appSpec } };
+  return {
+    project: PROJECT,
+    stack: options.stack,
+    resources,
+    outputs,
+    release: releaseOf(options.stack, raw, resources),
+  };
+}
+
+/**
+ * What the release step would deploy: the plan built from the very command the program declares
+ * (so synth cannot show another AppSpec than `pulumi up` would create).
+ */
+function releaseOf(
+  stack: string,
+  raw: Record<string, string>,
+  resources: RecordedResource[],
+): SynthResult["release"] {
+  const config = loadStackConfig(stack, rawConfigFrom(raw));
+  const step = resources.find(
+    (r) => r.type === "command:local:Command" && r.name === `${baseName(stack)}-release`,
+  );
+  const argv = String(step?.inputs.create ?? "")
+    .split(" ")
+    .slice(3);
+  const args = parseReleaseArgs(argv);
+  if (!args.ok || args.taskDefinition === undefined) {
+    throw new Error(
+      `synth: the release step's command does not parse: ${JSON.stringify(step?.inputs.create)}`,
+    );
+  }
+  // The AppSpec builder checks the ARN's form; the plan's revision is a reference until AWS assigns it.
+  const placeholder = `arn:aws:ecs:${config.region}:000000000000:task-definition/placeholder:1`;
+  const plan = releasePlan(config, placeholder, args.network);
+  const appSpec = JSON.parse(
+    JSON.stringify(plan.appSpec).replace(placeholder, args.taskDefinition),
+  ) as unknown;
+  return { ...plan, appSpec };
 }
