@@ -97,6 +97,14 @@ export interface StackConfig {
     testListenerPort: number;
     /** Who may reach the test listener besides the VPC's own NAT addresses (the smoke-test hook). */
     testListenerCidrs: string[];
+    /**
+     * The name clients (and the smoke test) use, which the certificate covers. Required with
+     * `certificateArn`: TLS is verified against a name, and the ALB's own DNS name is not on it.
+     * @default unset: the ALB's DNS name, over HTTP
+     */
+    domainName: string | undefined;
+    /** Route 53 hosted zone that gets an alias record for `domainName`. @default unset: DNS is yours to point */
+    hostedZoneId: string | undefined;
   };
   registry: {
     /** Tagged images kept by the lifecycle policy (rollback needs the previous ones). */
@@ -120,7 +128,7 @@ export interface StackConfig {
      * `managed`: the stack creates an Amazon Managed Grafana workspace (needs IAM Identity Center).
      * `existing`: dashboards go to the Grafana at `grafanaUrl`, with the secret `grafanaToken`.
      */
-    grafana: { mode: "managed" } | { mode: "existing"; url: string };
+    grafana: { mode: "managed"; region: string } | { mode: "existing"; url: string };
     /** E-mail subscriptions of the page and ticket topics (confirmed by each recipient). */
     pageEmails: string[];
     ticketEmails: string[];
@@ -128,6 +136,26 @@ export interface StackConfig {
 }
 
 export const GRAFANA_MODES = ["managed", "existing"] as const;
+
+/**
+ * Regions that offer Amazon Managed Grafana, from "Amazon Managed Grafana endpoints and quotas"
+ * (https://docs.aws.amazon.com/general/latest/gr/grafana.html). sa-east-1 is not one: a stack there
+ * puts its workspace in another region (`grafanaRegion`) and reads its own Prometheus across
+ * regions. GovCloud is left out: its ARNs are in another partition, which this program does not use.
+ */
+export const GRAFANA_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "eu-central-1",
+  "eu-west-1",
+  "eu-west-2",
+] as const;
+const GRAFANA_ENDPOINTS_PAGE = "https://docs.aws.amazon.com/general/latest/gr/grafana.html";
 
 /** CodeDeploy's predefined ECS deployment configurations. */
 export const DEPLOYMENT_CONFIGS = [
@@ -280,6 +308,30 @@ export function parseStackConfig(
     read.problem("certificateArn", certificateArn, "must be an ACM certificate ARN");
   }
 
+  const domainName = read.optionalString("domainName");
+  if (
+    domainName !== undefined &&
+    !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)
+  ) {
+    read.problem("domainName", domainName, "must be a DNS name like comments.example.com");
+  }
+  if (certificateArn !== undefined && domainName === undefined) {
+    read.problems.push(
+      "domainName: certificateArn is set, so clients and the smoke test reach the service by the name its certificate covers; set domainName to that name",
+    );
+  }
+  const hostedZoneId = read.optionalString("hostedZoneId");
+  if (hostedZoneId !== undefined && !/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
+    read.problem(
+      "hostedZoneId",
+      hostedZoneId,
+      "must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ",
+    );
+  }
+  if (hostedZoneId !== undefined && domainName === undefined) {
+    read.problems.push("hostedZoneId: needs domainName, the record it creates in that zone");
+  }
+
   // Production's floor: what an availability-zone outage or a bad `pulumi destroy` must not take down.
   if (isProd) {
     if (availabilityZoneCount < 2)
@@ -331,6 +383,21 @@ export function parseStackConfig(
 
   const grafanaMode = read.oneOf("grafanaMode", GRAFANA_MODES, "managed");
   const grafanaUrl = read.optionalString("grafanaUrl");
+  const offersGrafana = (name: string) => (GRAFANA_REGIONS as readonly string[]).includes(name);
+  const grafanaRegion = read.optionalString("grafanaRegion") ?? (offersGrafana(region) ? region : undefined);
+  if (grafanaMode === "managed" && region !== "") {
+    if (grafanaRegion === undefined) {
+      read.problems.push(
+        `grafanaRegion: Amazon Managed Grafana is not offered in ${region} (${GRAFANA_ENDPOINTS_PAGE}); set grafanaRegion to one of ${GRAFANA_REGIONS.join(", ")}, or use grafanaMode existing`,
+      );
+    } else if (!offersGrafana(grafanaRegion)) {
+      read.problem(
+        "grafanaRegion",
+        grafanaRegion,
+        `Amazon Managed Grafana is not offered there (${GRAFANA_ENDPOINTS_PAGE}); must be one of ${GRAFANA_REGIONS.join(", ")}`,
+      );
+    }
+  }
   if (grafanaMode === "existing") {
     if (grafanaUrl === undefined || !/^https:\/\/[^\s/]+/.test(grafanaUrl)) {
       read.problem(
@@ -395,6 +462,8 @@ export function parseStackConfig(
       certificateArn,
       testListenerPort: read.integer("testListenerPort", 8443, 1024, 65535),
       testListenerCidrs,
+      domainName,
+      hostedZoneId,
     },
     registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
     release: {
@@ -409,7 +478,10 @@ export function parseStackConfig(
       alarmP99Seconds: ratio("alarmP99Seconds", 0.3),
     },
     monitoring: {
-      grafana: grafanaMode === "existing" ? { mode: "existing", url: grafanaUrl ?? "" } : { mode: "managed" },
+      grafana:
+        grafanaMode === "existing"
+          ? { mode: "existing", url: grafanaUrl ?? "" }
+          : { mode: "managed", region: grafanaRegion ?? "" },
       pageEmails: emails("pageEmails"),
       ticketEmails: emails("ticketEmails"),
     },

@@ -2,9 +2,15 @@ import { describe, expect, it } from "vitest";
 import { fargateMemoryOptions, parseStackConfig, rawConfigFrom } from "../src/config";
 import { readStackFile } from "../src/stack-file";
 
-const base = { "aws:region": "sa-east-1", owner: "platform-team", costCentre: "cc-1" };
+const base = {
+  "aws:region": "sa-east-1",
+  owner: "platform-team",
+  costCentre: "cc-1",
+  grafanaRegion: "us-east-1",
+};
 const prodOk = {
   ...base,
+  domainName: "comments.example.com",
   dbMultiAz: "true",
   dbDeletionProtection: "true",
   certificateArn: "arn:aws:acm:sa-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
@@ -48,7 +54,11 @@ describe("the committed stack files", () => {
 
 describe("parseStackConfig", () => {
   it("fills prod's defaults with what prod needs", () => {
-    const result = parseStackConfig("prod", { ...base, certificateArn: prodOk.certificateArn });
+    const result = parseStackConfig("prod", {
+      ...base,
+      certificateArn: prodOk.certificateArn,
+      domainName: prodOk.domainName,
+    });
     if (!result.ok) throw new Error(result.problems.join("\n"));
     expect(result.config.network).toEqual({
       vpcCidr: "10.0.0.0/16",
@@ -168,8 +178,49 @@ describe("parseStackConfig", () => {
         'minTasks="1": prod runs at least 2 tasks, one per availability zone',
       ],
     ],
+    // https://docs.aws.amazon.com/general/latest/gr/grafana.html lists no sa-east-1.
+    [
+      "managed Grafana in a region without the service, and no grafanaRegion",
+      "stage",
+      { "aws:region": "sa-east-1", owner: "o", costCentre: "c" },
+      [
+        "grafanaRegion: Amazon Managed Grafana is not offered in sa-east-1 (https://docs.aws.amazon.com/general/latest/gr/grafana.html); set grafanaRegion to one of us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, eu-central-1, eu-west-1, eu-west-2, or use grafanaMode existing",
+      ],
+    ],
+    [
+      "a grafanaRegion without the service",
+      "stage",
+      { ...base, grafanaRegion: "sa-east-1" },
+      [
+        'grafanaRegion="sa-east-1": Amazon Managed Grafana is not offered there (https://docs.aws.amazon.com/general/latest/gr/grafana.html); must be one of us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, eu-central-1, eu-west-1, eu-west-2',
+      ],
+    ],
+    [
+      "HTTPS without the domain name its certificate covers",
+      "stage",
+      { ...base, certificateArn: prodOk.certificateArn },
+      [
+        "domainName: certificateArn is set, so clients and the smoke test reach the service by the name its certificate covers; set domainName to that name",
+      ],
+    ],
+    [
+      "a domain name that is not one, and a hosted zone id that is not one",
+      "stage",
+      { ...base, domainName: "https://comments.example.com", hostedZoneId: "zone-1" },
+      [
+        'domainName="https://comments.example.com": must be a DNS name like comments.example.com',
+        'hostedZoneId="zone-1": must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ',
+      ],
+    ],
   ])("rejects %s with exactly those messages", (_name, stack, raw, problems) => {
     expect(parseStackConfig(stack, raw as Record<string, string>)).toEqual({ ok: false, problems });
+  });
+});
+
+describe("grafanaRegion", () => {
+  it("defaults to the stack's region where Managed Grafana is offered", () => {
+    const result = parseStackConfig("stage", { "aws:region": "eu-west-1", owner: "o", costCentre: "c" });
+    expect(result.ok && result.config.monitoring.grafana).toEqual({ mode: "managed", region: "eu-west-1" });
   });
 });
 

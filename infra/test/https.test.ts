@@ -8,7 +8,11 @@ import { firewallTable, ofType } from "./helpers";
 const CERTIFICATE = "arn:aws:acm:sa-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 let result: SynthResult;
 beforeAll(async () => {
-  const config = { ...readStackFile("stage"), "comments-platform:certificateArn": CERTIFICATE };
+  const config = {
+    ...readStackFile("stage"),
+    "comments-platform:certificateArn": CERTIFICATE,
+    "comments-platform:domainName": "comments-stage.example.com",
+  };
   expect(rawConfigFrom(config).certificateArn).toBe(CERTIFICATE);
   result = await synth({ stack: "stage", preview: false, config });
 }, 60_000);

@@ -34,7 +34,7 @@ describe("pnpm synth", () => {
     expect([parsed.project, parsed.stack, parsed.resources.length]).toEqual([
       "comments-platform",
       "stage",
-      101,
+      103,
     ]);
     const service = parsed.resources.find((r) => r.type === "aws:ecs/service:Service");
     expect(service?.inputs.taskDefinition).toBe("${ecs:TaskDefinition/comments-api-stage-task.arn}");
@@ -80,6 +80,7 @@ describe("pnpm synth", () => {
         '  - taskMemory="3000": is not a Fargate size for taskCpu 256; allowed: 512, 1024, 2048',
         '  - dbDeletionProtection="false": prod needs deletion protection on its database',
         "  - certificateArn: prod serves HTTPS; set the ACM certificate of its domain",
+        "  - grafanaRegion: Amazon Managed Grafana is not offered in sa-east-1 (https://docs.aws.amazon.com/general/latest/gr/grafana.html); set grafanaRegion to one of us-east-1, us-east-2, us-west-2, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, eu-central-1, eu-west-1, eu-west-2, or use grafanaMode existing",
         "",
       ].join("\n"),
     );

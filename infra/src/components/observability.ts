@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import type { StackConfig } from "../config";
+import { heartbeatAlarm } from "../documents/alarms";
 import { renderAlertmanagerDefinition } from "../documents/alertmanager";
 import { alertTopicPolicy } from "../documents/collector";
 import {
@@ -70,6 +71,9 @@ export class Observability extends pulumi.ComponentResource {
       );
     }
 
+    // Alarms notify page (the heartbeat alarm) and ticket (the rollback alarms): those topics let
+    // this stack's CloudWatch alarms publish too.
+    const alarmPublishers = { region: args.region, alarmNamePrefix: `${name}-` };
     const topic = (severity: (typeof SEVERITIES)[number]) => {
       const created = new aws.sns.Topic(
         `${name}-${severity}`,
@@ -86,7 +90,14 @@ export class Observability extends pulumi.ComponentResource {
           policy: pulumi
             .all([created.arn, account, this.workspace.arn])
             .apply(([arn, accountId, workspaceArn]) =>
-              JSON.stringify(alertTopicPolicy(arn, accountId, workspaceArn)),
+              JSON.stringify(
+                alertTopicPolicy(
+                  arn,
+                  accountId,
+                  workspaceArn,
+                  severity === "heartbeat" ? undefined : alarmPublishers,
+                ),
+              ),
             ),
         },
         parent,
@@ -94,6 +105,27 @@ export class Observability extends pulumi.ComponentResource {
       return created;
     };
     this.topics = { page: topic("page"), ticket: topic("ticket"), heartbeat: topic("heartbeat") };
+    const heartbeat = heartbeatAlarm(`${name}-heartbeat`);
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-heartbeat-missing`,
+      {
+        alarmDescription: heartbeat.description,
+        namespace: heartbeat.namespace,
+        metricName: heartbeat.metricName,
+        dimensions: { TopicName: this.topics.heartbeat.name },
+        statistic: heartbeat.statistic,
+        period: heartbeat.period,
+        evaluationPeriods: heartbeat.evaluationPeriods,
+        datapointsToAlarm: heartbeat.datapointsToAlarm,
+        comparisonOperator: heartbeat.comparisonOperator,
+        threshold: heartbeat.threshold,
+        treatMissingData: heartbeat.treatMissingData,
+        alarmActions: [this.topics.page.arn],
+        okActions: [this.topics.page.arn],
+        tags: named(args.tags, `${name}-heartbeat-missing`),
+      },
+      parent,
+    );
     const subscribe = (severity: "page" | "ticket", emails: string[]) =>
       emails.forEach((email, index) => {
         new aws.sns.TopicSubscription(
@@ -147,6 +179,15 @@ export class Observability extends pulumi.ComponentResource {
         },
         parent,
       );
+      // Managed Grafana is offered in fewer regions than Prometheus
+      // (https://docs.aws.amazon.com/general/latest/gr/grafana.html): the workspace and its service
+      // account live where the config says; the data source still signs for this stack's region.
+      const grafanaRegion = new aws.Provider(
+        `${name}-grafana-region`,
+        { region: args.settings.grafana.region as aws.Region },
+        parent,
+      );
+      const inGrafanaRegion = { parent: this, provider: grafanaRegion };
       const workspace = new aws.grafana.Workspace(
         `${name}-grafana`,
         {
@@ -158,7 +199,7 @@ export class Observability extends pulumi.ComponentResource {
           dataSources: ["PROMETHEUS"],
           tags: named(args.tags, `${name}-grafana`),
         },
-        parent,
+        inGrafanaRegion,
       );
       const account = new aws.grafana.WorkspaceServiceAccount(
         `${name}-pulumi`,
@@ -167,7 +208,7 @@ export class Observability extends pulumi.ComponentResource {
           name: "pulumi",
           grafanaRole: "ADMIN",
         },
-        parent,
+        inGrafanaRegion,
       );
       // Tokens expire after at most 30 days: a new one, named after the rotation window, replaces it.
       const token = new aws.grafana.WorkspaceServiceAccountToken(
@@ -178,7 +219,7 @@ export class Observability extends pulumi.ComponentResource {
           name: `pulumi-${tokenRotationWindow(args.now ?? new Date())}`,
           secondsToLive: TOKEN_LIFETIME_SECONDS,
         },
-        parent,
+        inGrafanaRegion,
       );
       this.grafanaUrl = pulumi.interpolate`https://${workspace.endpoint}`;
       provider = new grafana.Provider(`${name}-grafana`, { url: this.grafanaUrl, auth: token.key }, parent);

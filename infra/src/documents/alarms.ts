@@ -102,3 +102,43 @@ export function rollbackAlarms<D = string>(input: RollbackAlarmInput<D>): AlarmS
     },
   ];
 }
+
+/**
+ * The dead man's switch of the alerting path: Watchdog always fires, Alertmanager sends it to the
+ * heartbeat topic every minute (its route's repeat_interval), and this alarm, outside that path,
+ * pages when the topic goes quiet. SNS sends topic metrics every five minutes
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html): about five
+ * heartbeats per 300 s period; three empty periods (15 minutes) page, and no data at all (the metric
+ * is absent when nothing is published) counts as empty.
+ */
+export interface HeartbeatAlarmSpec {
+  description: string;
+  namespace: "AWS/SNS";
+  metricName: "NumberOfMessagesPublished";
+  dimensions: { TopicName: string };
+  statistic: "Sum";
+  period: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  comparisonOperator: "LessThanThreshold";
+  threshold: number;
+  treatMissingData: "breaching";
+}
+
+export function heartbeatAlarm(topicName: string): HeartbeatAlarmSpec {
+  const period = 300;
+  const periods = 3;
+  return {
+    description: `No Watchdog heartbeat reached the heartbeat topic for ${(period * periods) / 60} minutes: the path from Prometheus rules through Alertmanager to SNS is broken, and no alert would reach anyone`,
+    namespace: "AWS/SNS",
+    metricName: "NumberOfMessagesPublished",
+    dimensions: { TopicName: topicName },
+    statistic: "Sum",
+    period,
+    evaluationPeriods: periods,
+    datapointsToAlarm: periods,
+    comparisonOperator: "LessThanThreshold",
+    threshold: 1,
+    treatMissingData: "breaching",
+  };
+}

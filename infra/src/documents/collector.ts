@@ -128,11 +128,26 @@ export function remoteWritePolicy(workspaceArn: string): Record<string, unknown>
   };
 }
 
-/** SNS topic policy letting Amazon Managed Prometheus (this account's workspace only) publish. */
+/** Who besides Prometheus may publish to a topic: this account's CloudWatch alarms of one stack. */
+export interface AlarmPublishers {
+  region: string;
+  /** Alarm names start with it (`comments-api-prod-`): other stacks' alarms may not publish. */
+  alarmNamePrefix: string;
+}
+
+/**
+ * SNS topic policy letting Amazon Managed Prometheus (this account's workspace only) publish and,
+ * for topics alarms notify, this stack's CloudWatch alarms. A TopicPolicy replaces the topic's
+ * default policy, so CloudWatch needs its own statement
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html),
+ * scoped with aws:SourceAccount and aws:SourceArn against the confused deputy
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
+ */
 export function alertTopicPolicy(
   topicArn: string,
   accountId: string,
   workspaceArn: string,
+  alarms?: AlarmPublishers,
 ): Record<string, unknown> {
   return {
     Version: "2012-10-17",
@@ -148,6 +163,23 @@ export function alertTopicPolicy(
           ArnEquals: { "aws:SourceArn": workspaceArn },
         },
       },
+      ...(alarms === undefined
+        ? []
+        : [
+            {
+              Sid: "AllowCloudWatchAlarms",
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: topicArn,
+              Condition: {
+                StringEquals: { "aws:SourceAccount": accountId },
+                ArnLike: {
+                  "aws:SourceArn": `arn:aws:cloudwatch:${alarms.region}:${accountId}:alarm:${alarms.alarmNamePrefix}*`,
+                },
+              },
+            },
+          ]),
     ],
   };
 }

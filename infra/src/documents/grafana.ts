@@ -14,7 +14,18 @@ export function tokenRotationWindow(now: Date, days: number = TOKEN_ROTATION_DAY
   return `w${window}`;
 }
 
-/** The AMP data source's JSON settings: SigV4 with the workspace role (managed) or the host's credentials. */
+/**
+ * The SigV4 auth types Grafana knows (grafana/grafana-aws-sdk, `pkg/awsauth`: `default`, `keys`,
+ * `credentials`, `ec2_iam_role`, `grafana_assume_role`). Managed Grafana signs with its workspace
+ * IAM role, which the editor calls "Workspace IAM Role" and stores as `ec2_iam_role`; an existing
+ * Grafana uses its host's default credential chain.
+ */
+export const SIGV4_AUTH_TYPE = { managed: "ec2_iam_role", existing: "default" } as const;
+
+/**
+ * The AMP data source's JSON settings. `region` is Prometheus's region, which signs the requests:
+ * the Grafana workspace may live in another one.
+ */
 export function prometheusDataSourceSettings(
   region: string,
   mode: "managed" | "existing",
@@ -22,7 +33,7 @@ export function prometheusDataSourceSettings(
   return {
     httpMethod: "POST",
     sigV4Auth: true,
-    sigV4AuthType: mode === "managed" ? "ec2" : "default",
+    sigV4AuthType: SIGV4_AUTH_TYPE[mode],
     sigV4Region: region,
   };
 }

@@ -40,6 +40,8 @@ export interface RecordedResource {
     protect: boolean;
     skipDestroy?: boolean;
     deleteBeforeReplace?: boolean;
+    /** The explicit provider's name, when the resource has one. */
+    provider?: string;
   };
 }
 
@@ -292,6 +294,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
         dependsOn: dependsOn.map((d) => (d as { __name?: string }).__name ?? UNKNOWN),
         protect: opts.protect === true,
         deleteBeforeReplace: opts.deleteBeforeReplace === true,
+        ...(opts.provider === undefined
+          ? {}
+          : { provider: (opts.provider as unknown as { __name?: string }).__name ?? UNKNOWN }),
       });
       return undefined;
     });
@@ -316,6 +321,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
           protect: opts?.protect ?? false,
           ...(skipDestroy === true ? { skipDestroy: true } : {}),
           ...(opts?.deleteBeforeReplace === true ? { deleteBeforeReplace: true } : {}),
+          ...(opts?.provider === undefined ? {} : { provider: opts.provider }),
         },
       };
     })

@@ -1,0 +1,134 @@
+/**
+ * The documents `pnpm synth` shows a reviewer, for both committed stacks, compared whole: what AWS
+ * computes appears as `${module:Type/name.output}`, so each document is exact.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../src/stack-file";
+import type { RecordedResource, SynthResult } from "../src/synth/run";
+import { one } from "./helpers";
+
+const plans: Record<string, SynthResult> = {};
+beforeAll(() => {
+  for (const stack of ["stage", "prod"]) {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/synth.ts", stack], {
+      cwd: join(REPO_ROOT, "infra"),
+      encoding: "utf8",
+      env: { ...process.env, IMAGE_TAG: "" },
+    });
+    if (run.status !== 0) throw new Error(`synth ${stack} failed: ${run.stderr}`);
+    plans[stack] = JSON.parse(run.stdout) as SynthResult;
+  }
+}, 120_000);
+
+const ACCOUNT = "${aws:getCallerIdentity.accountId}";
+const json = (resource: RecordedResource, key: string) => JSON.parse(String(resource.inputs[key]));
+
+describe.each(["stage", "prod"])("the %s plan", (stack) => {
+  const name = `comments-api-${stack}`;
+  const plan = () => plans[stack] as SynthResult;
+
+  // Amazon Managed Grafana is not offered in sa-east-1 (https://docs.aws.amazon.com/general/latest/gr/grafana.html).
+  it("creates the Grafana workspace through a provider in a region that offers it", () => {
+    const workspace = one(plan(), "aws:grafana/workspace:Workspace");
+    expect(workspace.options.provider).toBe(`${name}-grafana-region`);
+    expect(one(plan(), "pulumi:providers:aws", `${name}-grafana-region`).inputs.region).toBe("us-east-1");
+    for (const type of [
+      "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount",
+      "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken",
+    ]) {
+      expect([type, one(plan(), type).options.provider]).toEqual([type, `${name}-grafana-region`]);
+    }
+  });
+
+  // grafana/grafana-aws-sdk pkg/awsauth: "ec2_iam_role" is the workspace IAM role; "ec2" is no auth type.
+  it("signs Prometheus queries with the workspace's IAM role, for the Prometheus region", () => {
+    expect(json(one(plan(), "grafana:oss/dataSource:DataSource"), "jsonDataEncoded")).toEqual({
+      httpMethod: "POST",
+      sigV4Auth: true,
+      sigV4AuthType: "ec2_iam_role",
+      sigV4Region: "sa-east-1",
+    });
+  });
+
+  const costCentre = stack === "prod" ? "cc-comments-prod" : "cc-comments-nonprod";
+  const tags = (tagName: string) => ({
+    Name: tagName,
+    "cost-centre": costCentre,
+    owner: "platform-team",
+    project: "comments-platform",
+    stack,
+  });
+  const topic = (severity: string) => `\${sns:Topic/${name}-${severity}.arn}`;
+  const fromPrometheus = (severity: string) => ({
+    Sid: "AllowPrometheusAlertmanager",
+    Effect: "Allow",
+    Principal: { Service: "aps.amazonaws.com" },
+    Action: ["sns:Publish", "sns:GetTopicAttributes"],
+    Resource: topic(severity),
+    Condition: {
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnEquals: { "aws:SourceArn": `\${amp:Workspace/${name}-prometheus.arn}` },
+    },
+  });
+  // A TopicPolicy replaces the topic's default policy: CloudWatch alarms may publish only when a
+  // statement lets cloudwatch.amazonaws.com, for this account's alarms of this stack.
+  const fromAlarms = (severity: string) => ({
+    Sid: "AllowCloudWatchAlarms",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: topic(severity),
+    Condition: {
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:sa-east-1:${ACCOUNT}:alarm:${name}-*` },
+    },
+  });
+
+  it("lets Prometheus publish to every topic, and CloudWatch alarms to the topics alarms notify", () => {
+    const policy = (severity: string) =>
+      json(one(plan(), "aws:sns/topicPolicy:TopicPolicy", `${name}-${severity}`), "policy");
+    expect(policy("page")).toEqual({
+      Version: "2012-10-17",
+      Statement: [fromPrometheus("page"), fromAlarms("page")],
+    });
+    expect(policy("ticket")).toEqual({
+      Version: "2012-10-17",
+      Statement: [fromPrometheus("ticket"), fromAlarms("ticket")],
+    });
+    expect(policy("heartbeat")).toEqual({ Version: "2012-10-17", Statement: [fromPrometheus("heartbeat")] });
+    const alarmTopics = plan()
+      .resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
+      .flatMap((alarm) => [
+        ...(alarm.inputs.alarmActions as string[]),
+        ...((alarm.inputs.okActions as string[]) ?? []),
+      ]);
+    expect([...new Set(alarmTopics)].sort()).toEqual([topic("page"), topic("ticket")]);
+  });
+
+  // SNS sends its topic metrics to CloudWatch every five minutes
+  // (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html); Watchdog
+  // repeats every minute, so a healthy pipeline publishes about five per period.
+  it("pages when the Watchdog heartbeat stops arriving, outside the path it watches", () => {
+    expect(one(plan(), "aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-heartbeat-missing`).inputs).toEqual(
+      {
+        alarmDescription:
+          "No Watchdog heartbeat reached the heartbeat topic for 15 minutes: the path from Prometheus rules through Alertmanager to SNS is broken, and no alert would reach anyone",
+        namespace: "AWS/SNS",
+        metricName: "NumberOfMessagesPublished",
+        dimensions: { TopicName: `${name}-heartbeat` },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+        alarmActions: [topic("page")],
+        okActions: [topic("page")],
+        tags: tags(`${name}-heartbeat-missing`),
+      },
+    );
+  });
+});
