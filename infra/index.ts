@@ -21,6 +21,7 @@ import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { currentImageTag } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
+import { deploymentGroupArn, releaseTarget } from "./src/release/plan";
 import { REPO_ROOT } from "./src/stack-file";
 
 const stack = pulumi.getStack();
@@ -96,11 +97,35 @@ const service = new Service(name, {
   taskRolePolicies: {
     "remote-write": observability.workspace.arn.apply((arn) => JSON.stringify(remoteWritePolicy(arn))),
   },
+  serviceDependsOn: [
+    loadBalancer.productionListener,
+    loadBalancer.testListener,
+    ...firewall.rules.service,
+    ...firewall.rules.alb,
+  ],
+  tags,
+});
+
+// The hook reports to a deployment group whose ARN follows from its names: it is created first, so
+// CodeDeploy's policy can name it.
+const target = releaseTarget(config);
+const smokeHook = new SmokeHook(name, {
+  stack,
+  region: config.region,
+  testListenerUrl: pulumi.interpolate`${config.loadBalancer.certificateArn === undefined ? "http" : "https"}://${loadBalancer.alb.dnsName}:${config.loadBalancer.testListenerPort}`,
+  privateSubnetIds: network.privateSubnetIds,
+  securityGroupId: firewall.groups.smoke.id,
+  deploymentGroupArn: aws
+    .getCallerIdentityOutput()
+    .accountId.apply((account) =>
+      deploymentGroupArn(config.region, account, target.application, target.deploymentGroup),
+    ),
   tags,
 });
 
 const release = new Release(name, {
   settings: config.release,
+  region: config.region,
   clusterName: service.cluster.name,
   serviceName: service.service.name,
   blueTargetGroup: loadBalancer.blueTargetGroup,
@@ -109,16 +134,8 @@ const release = new Release(name, {
   productionListenerArn: loadBalancer.productionListener.arn,
   testListenerArn: loadBalancer.testListener.arn,
   alarmTopicArn: observability.topics.ticket.arn,
-  tags,
-});
-
-const smokeHook = new SmokeHook(name, {
-  stack,
-  region: config.region,
-  testListenerUrl: pulumi.interpolate`${config.loadBalancer.certificateArn === undefined ? "http" : "https"}://${loadBalancer.alb.dnsName}:${config.loadBalancer.testListenerPort}`,
-  privateSubnetIds: network.privateSubnetIds,
-  securityGroupId: firewall.groups.smoke.id,
-  deploymentGroupArn: release.deploymentGroup.arn,
+  hookFunctionArns: [smokeHook.function.arn],
+  taskRoleArns: [service.executionRole.arn, service.taskRole.arn],
   tags,
 });
 
@@ -127,7 +144,16 @@ new ReleaseStep(name, {
   taskDefinitionArn: service.taskDefinition.arn,
   subnetIds: network.privateSubnetIds,
   securityGroupIds: [firewall.groups.service.id],
-  dependsOn: [service.service, release.deploymentGroup, smokeHook.function],
+  // The hook reaches green through the test listener, from its subnets through the NAT gateways.
+  dependsOn: [
+    service.service,
+    release.deploymentGroup,
+    release.permissions,
+    smokeHook.function,
+    smokeHook.permissions,
+    ...firewall.rules.smoke,
+    ...firewall.rules.alb,
+  ],
 });
 
 const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {

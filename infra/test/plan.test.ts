@@ -131,4 +131,99 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       },
     );
   });
+
+  // AWSCodeDeployRoleForECS may invoke every Lambda and publish to every topic; the Limited one only
+  // passes roles named ecsTaskExecutionRole or ECSTaskExecution*
+  // (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECSLimited.html).
+  it("gives CodeDeploy exactly what a blue/green deployment of this service needs, inline", () => {
+    const role = one(plan(), "aws:iam/role:Role", `${name}-codedeploy`);
+    expect(role.inputs.managedPolicyArns).toBeUndefined();
+    const listener = (which: string) => `\${lb:Listener/${name}-${which}.arn}`;
+    expect(json(one(plan(), "aws:iam/rolePolicy:RolePolicy", `${name}-codedeploy`), "policy")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EcsTaskSets",
+          Effect: "Allow",
+          Action: [
+            "ecs:CreateTaskSet",
+            "ecs:DeleteTaskSet",
+            "ecs:DescribeServices",
+            "ecs:UpdateServicePrimaryTaskSet",
+          ],
+          Resource: [
+            `arn:aws:ecs:sa-east-1:${ACCOUNT}:service/${name}/${name}`,
+            `arn:aws:ecs:sa-east-1:${ACCOUNT}:task-set/${name}/${name}/*`,
+          ],
+        },
+        {
+          Sid: "ShiftTraffic",
+          Effect: "Allow",
+          Action: ["elasticloadbalancing:ModifyListener"],
+          Resource: [listener("production"), listener("test")],
+        },
+        {
+          Sid: "ReadLoadBalancingAndAlarms",
+          Effect: "Allow",
+          Action: [
+            "cloudwatch:DescribeAlarms",
+            "elasticloadbalancing:DescribeListeners",
+            "elasticloadbalancing:DescribeRules",
+            "elasticloadbalancing:DescribeTargetGroups",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "InvokeSmokeHook",
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          Resource: `\${lambda:Function/${name}-smoke.arn}`,
+        },
+        {
+          Sid: "PassTaskRoles",
+          Effect: "Allow",
+          Action: ["iam:PassRole"],
+          Resource: [`\${iam:Role/${name}-execution.arn}`, `\${iam:Role/${name}-task.arn}`],
+          Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        },
+      ],
+    });
+  });
+
+  const rulesOf = (group: string) =>
+    plan()
+      .resources.filter(
+        (r) => r.type.startsWith("aws:vpc/securityGroup") && r.name.startsWith(`${name}-${group}-`),
+      )
+      .map((r) => `vpc:${r.type.split(":")[2]}/${r.name}`)
+      .sort();
+
+  // A target group must belong to a load balancer before a service can use it, and a release must
+  // not start before the permissions and rules it uses exist.
+  it("creates the service after its listeners, role policies and security group rules", () => {
+    expect([...one(plan(), "aws:ecs/service:Service").options.dependsOn].sort()).toEqual(
+      [
+        `lb:Listener/${name}-production`,
+        `lb:Listener/${name}-test`,
+        `iam:RolePolicy/${name}-execution`,
+        `iam:RolePolicy/${name}-task-remote-write`,
+        ...rulesOf("service"),
+        ...rulesOf("alb"),
+      ].sort(),
+    );
+  });
+
+  it("runs the release step after the service, CodeDeploy and its permissions, the hook and its rules", () => {
+    expect([...one(plan(), "command:local:Command").options.dependsOn].sort()).toEqual(
+      [
+        `ecs:Service/${name}-service`,
+        `codedeploy:DeploymentGroup/${name}-group`,
+        `iam:RolePolicy/${name}-codedeploy`,
+        `lambda:Function/${name}-smoke`,
+        `iam:RolePolicy/${name}-smoke`,
+        ...rulesOf("smoke"),
+        ...rulesOf("alb"),
+      ].sort(),
+    );
+  });
 });

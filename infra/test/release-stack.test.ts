@@ -43,8 +43,9 @@ describe("the stage release", () => {
         (s) => `comments-api-stage-${s}`,
       ),
     });
+    // Its role's inline policy is compared whole, for both stacks, in plan.test.ts.
     const role = ofType(result, "aws:iam/role:Role").find((r) => r.name === "comments-api-stage-codedeploy");
-    expect(role?.inputs.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"]);
+    expect(role?.inputs.managedPolicyArns).toBeUndefined();
     expect(one(result, "aws:codedeploy/application:Application").inputs.computePlatform).toBe("ECS");
   });
 
@@ -172,7 +173,8 @@ describe("the smoke hook Lambda", () => {
           Sid: "ReportHookStatus",
           Effect: "Allow",
           Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
-          Resource: "arn:aws:codedeploy:sa-east-1:123456789012:comments-api-stage-group",
+          Resource:
+            "arn:aws:codedeploy:sa-east-1:123456789012:deploymentgroup:comments-api-stage/comments-api-stage",
         },
       ],
     });
@@ -198,10 +200,6 @@ describe("the release step in pulumi up", () => {
       update: command,
       triggers: [task, subnets, ["comments-api-stage-service-id"]],
     });
-    expect(step.options.dependsOn).toEqual([
-      "comments-api-stage-service",
-      "comments-api-stage-group",
-      "comments-api-stage-smoke",
-    ]);
+    // What it runs after is compared whole, for both stacks, in plan.test.ts.
   });
 });

@@ -18,8 +18,8 @@ const RUNNER = createRequire(join(INFRA, "package.json")).resolve("@pulumi/pulum
 const run = promisify(execFile);
 
 describe.each([
-  ["stage", 103],
-  ["prod", 120],
+  ["stage", 104],
+  ["prod", 121],
 ])("stack %s under Pulumi's program runner", (stack, resources) => {
   it(`compiles with type checking and declares all ${resources} resources`, async () => {
     const config = readStackFile(stack);

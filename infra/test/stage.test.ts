@@ -41,7 +41,7 @@ describe("stage", () => {
       "aws:ecs/cluster:Cluster": 1,
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:iam/role:Role": 5,
-      "aws:iam/rolePolicy:RolePolicy": 4,
+      "aws:iam/rolePolicy:RolePolicy": 5,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "aws:ecs/service:Service": 1,
       "aws:appautoscaling/target:Target": 1,
@@ -212,6 +212,7 @@ describe("stage", () => {
       });
     }
     expect(ofType(result, "aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).toEqual([
+      "comments-api-stage-codedeploy",
       "comments-api-stage-execution",
       "comments-api-stage-grafana",
       "comments-api-stage-smoke",

@@ -13,6 +13,8 @@ export interface FirewallArgs extends Omit<FirewallInput, "testListenerSources">
 /** The three security groups and every rule between them, from `firewallRules`. */
 export class Firewall extends pulumi.ComponentResource {
   readonly groups: Record<GroupName, aws.ec2.SecurityGroup>;
+  /** Every rule, by the group it belongs to: what uses a group depends on its rules. */
+  readonly rules: Record<GroupName, pulumi.Resource[]>;
 
   constructor(name: string, args: FirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:network:Firewall", name, {}, opts);
@@ -45,6 +47,7 @@ export class Firewall extends pulumi.ComponentResource {
         ...args.natPublicIps.map((ip) => pulumi.interpolate`${ip}/32`),
       ],
     });
+    this.rules = { alb: [], service: [], database: [], smoke: [] };
     for (const rule of rules) {
       const peer =
         "group" in rule.peer
@@ -59,9 +62,11 @@ export class Firewall extends pulumi.ComponentResource {
         tags: named(args.tags, `${name}-${rule.name}`),
         ...peer,
       };
-      if (rule.direction === "ingress")
-        new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, common, parent);
-      else new aws.vpc.SecurityGroupEgressRule(`${name}-${rule.name}`, common, parent);
+      this.rules[rule.group].push(
+        rule.direction === "ingress"
+          ? new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.name}`, common, parent)
+          : new aws.vpc.SecurityGroupEgressRule(`${name}-${rule.name}`, common, parent),
+      );
     }
     this.registerOutputs({});
   }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEPLOYMENT_CONFIGS, type StackConfig } from "../config";
 import { rollbackAlarms } from "../documents/alarms";
-import { assumeRolePolicy } from "../documents/iam";
+import { assumeRolePolicy, codeDeployPolicy } from "../documents/iam";
 import { deploymentConfigName } from "../release/plan";
 import { named, type Tags } from "./tags";
 
@@ -17,6 +17,11 @@ export interface ReleaseArgs {
   testListenerArn: pulumi.Input<string>;
   /** Where the rollback alarms notify (besides rolling back). */
   alarmTopicArn: pulumi.Input<string>;
+  region: string;
+  /** The lifecycle hooks CodeDeploy may invoke (the smoke test). */
+  hookFunctionArns: pulumi.Input<string>[];
+  /** The execution and task roles CodeDeploy passes to ECS with each new task set. */
+  taskRoleArns: pulumi.Input<string>[];
   tags: Tags;
 }
 
@@ -30,6 +35,8 @@ export class Release extends pulumi.ComponentResource {
   readonly deploymentGroup: aws.codedeploy.DeploymentGroup;
   readonly deploymentConfigName: pulumi.Output<string>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
+  /** CodeDeploy's permissions: a deployment must not start before they exist. */
+  readonly permissions: aws.iam.RolePolicy;
 
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:release:Release", name, {}, opts);
@@ -56,8 +63,37 @@ export class Release extends pulumi.ComponentResource {
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("codedeploy.amazonaws.com")),
         description: "CodeDeploy: shift the comments API's traffic between blue and green",
-        managedPolicyArns: ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"],
         tags: named(args.tags, `${name}-codedeploy`),
+      },
+      parent,
+    );
+    this.permissions = new aws.iam.RolePolicy(
+      `${name}-codedeploy`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([
+            aws.getCallerIdentityOutput({}, parent).accountId,
+            args.clusterName,
+            args.serviceName,
+            args.productionListenerArn,
+            args.testListenerArn,
+            pulumi.all(args.hookFunctionArns),
+            pulumi.all(args.taskRoleArns),
+          ])
+          .apply(([accountId, cluster, service, production, test, hookFunctionArns, taskRoleArns]) =>
+            JSON.stringify(
+              codeDeployPolicy({
+                region: args.region,
+                accountId,
+                cluster,
+                service,
+                listenerArns: [production, test],
+                hookFunctionArns,
+                taskRoleArns,
+              }),
+            ),
+          ),
       },
       parent,
     );
@@ -148,7 +184,8 @@ export class Release extends pulumi.ComponentResource {
         alarmConfiguration: { enabled: true, alarms: this.alarms.map((alarm) => alarm.name) },
         tags: named(args.tags, name),
       },
-      parent,
+      // CreateDeploymentGroup checks the role's permissions on the service.
+      { parent: this, dependsOn: [this.permissions] },
     );
     this.registerOutputs({
       application: this.application.name,

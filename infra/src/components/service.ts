@@ -23,6 +23,12 @@ export interface ServiceArgs {
   sidecars?: (logGroupName: string) => pulumi.Input<ContainerDefinition>[];
   /** Inline policies of the task role, by name (the collector's remote write). */
   taskRolePolicies?: Record<string, pulumi.Input<string>>;
+  /**
+   * What the ECS service needs before it is created: the listeners that attach its target group to
+   * the load balancer (ECS refuses a target group without one) and the security group rules its
+   * tasks and health checks use.
+   */
+  serviceDependsOn?: pulumi.Resource[];
   tags: Tags;
 }
 
@@ -52,6 +58,9 @@ export class Service extends pulumi.ComponentResource {
   readonly taskDefinition: aws.ecs.TaskDefinition;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly taskRole: aws.iam.Role;
+  readonly executionRole: aws.iam.Role;
+  /** The execution and task roles' policies: tasks must not start before they exist. */
+  readonly permissions: aws.iam.RolePolicy[];
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:service:Service", name, {}, opts);
@@ -87,7 +96,7 @@ export class Service extends pulumi.ComponentResource {
       parent,
     );
 
-    const executionRole = new aws.iam.Role(
+    this.executionRole = new aws.iam.Role(
       `${name}-execution`,
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")),
@@ -96,7 +105,8 @@ export class Service extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.iam.RolePolicy(
+    const executionRole = this.executionRole;
+    const executionPolicy = new aws.iam.RolePolicy(
       `${name}-execution`,
       {
         role: executionRole.id,
@@ -118,9 +128,13 @@ export class Service extends pulumi.ComponentResource {
       },
       parent,
     );
-    for (const [policyName, policy] of Object.entries(args.taskRolePolicies ?? {})) {
-      new aws.iam.RolePolicy(`${name}-task-${policyName}`, { role: this.taskRole.id, policy }, parent);
-    }
+    this.permissions = [
+      executionPolicy,
+      ...Object.entries(args.taskRolePolicies ?? {}).map(
+        ([policyName, policy]) =>
+          new aws.iam.RolePolicy(`${name}-task-${policyName}`, { role: this.taskRole.id, policy }, parent),
+      ),
+    ];
 
     const sidecars: pulumi.Input<ContainerDefinition>[] = args.sidecars?.(logGroupName(name)) ?? [];
     const containers = pulumi
@@ -194,7 +208,11 @@ export class Service extends pulumi.ComponentResource {
         waitForSteadyState: false,
         tags: named(args.tags, name),
       },
-      { parent: this, ignoreChanges: SERVICE_IGNORE_CHANGES },
+      {
+        parent: this,
+        ignoreChanges: SERVICE_IGNORE_CHANGES,
+        dependsOn: [...this.permissions, ...(args.serviceDependsOn ?? [])],
+      },
     );
 
     const target = new aws.appautoscaling.Target(

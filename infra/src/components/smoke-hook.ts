@@ -19,11 +19,13 @@ export interface SmokeHookArgs {
 }
 
 /**
- * The AfterAllowTestTraffic Lambda, named `CodeDeployHook_<stack>_smoke` (the AWSCodeDeployRoleForECS
- * policy lets CodeDeploy invoke functions with that prefix only).
+ * The AfterAllowTestTraffic Lambda, named `CodeDeployHook_<stack>_smoke`: CodeDeploy's inline policy
+ * lets it invoke this one function (documents/iam.ts, codeDeployPolicy).
  */
 export class SmokeHook extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
+  /** What the hook may do: a release must not start before it exists. */
+  readonly permissions: aws.iam.RolePolicy;
 
   constructor(name: string, args: SmokeHookArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:release:SmokeHook", name, {}, opts);
@@ -40,7 +42,7 @@ export class SmokeHook extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.iam.RolePolicy(
+    this.permissions = new aws.iam.RolePolicy(
       `${name}-smoke`,
       {
         role: role.id,

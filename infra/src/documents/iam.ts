@@ -5,6 +5,7 @@ export interface PolicyStatement {
   Effect: "Allow";
   Action: string[];
   Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 export interface PolicyDocument {
   Version: "2012-10-17";
@@ -47,6 +48,87 @@ export function executionRolePolicy(arns: {
         Effect: "Allow",
         Action: ["secretsmanager:GetSecretValue"],
         Resource: arns.databaseSecret,
+      },
+    ],
+  };
+}
+
+export interface CodeDeployPolicyInput {
+  region: string;
+  accountId: string;
+  cluster: string;
+  service: string;
+  /** The production and test listeners, whose default actions CodeDeploy rewrites. */
+  listenerArns: string[];
+  /** The lifecycle hook functions CodeDeploy invokes. */
+  hookFunctionArns: string[];
+  /** The task definition's execution and task roles, passed to ECS with each new task set. */
+  taskRoleArns: string[];
+}
+
+/**
+ * What CodeDeploy's service role needs for an ECS blue/green deployment of this one service: the
+ * actions of AWSCodeDeployRoleForECS
+ * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html)
+ * scoped to this service, its listeners, its hook and its task roles. That managed policy invokes
+ * every Lambda and publishes to every topic; AWSCodeDeployRoleForECSLimited only passes roles named
+ * ecsTaskExecutionRole or ECSTaskExecution*, so with our role names every deployment would fail.
+ * Left out: sns:Publish (no deployment-group triggers), s3:GetObject (the AppSpec is inline), and
+ * elasticloadbalancing:ModifyRule (the listeners have no rules, only default actions).
+ */
+export function codeDeployPolicy(input: CodeDeployPolicyInput): PolicyDocument {
+  const ecs = `arn:aws:ecs:${input.region}:${input.accountId}`;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EcsTaskSets",
+        Effect: "Allow",
+        Action: [
+          "ecs:CreateTaskSet",
+          "ecs:DeleteTaskSet",
+          "ecs:DescribeServices",
+          "ecs:UpdateServicePrimaryTaskSet",
+        ],
+        Resource: [
+          `${ecs}:service/${input.cluster}/${input.service}`,
+          `${ecs}:task-set/${input.cluster}/${input.service}/*`,
+        ],
+      },
+      {
+        Sid: "ShiftTraffic",
+        Effect: "Allow",
+        Action: ["elasticloadbalancing:ModifyListener"],
+        Resource: input.listenerArns,
+      },
+      // Describe calls take no resource-level permissions beyond "*"; they change nothing.
+      {
+        Sid: "ReadLoadBalancingAndAlarms",
+        Effect: "Allow",
+        Action: [
+          "cloudwatch:DescribeAlarms",
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeRules",
+          "elasticloadbalancing:DescribeTargetGroups",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "InvokeSmokeHook",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource:
+          input.hookFunctionArns.length === 1
+            ? (input.hookFunctionArns[0] as string)
+            : input.hookFunctionArns,
+      },
+      {
+        Sid: "PassTaskRoles",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: input.taskRoleArns,
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
     ],
   };

@@ -291,7 +291,13 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       optionsByKey.set(key(args.type, args.name), {
         parent: (opts.parent as unknown as { __name?: string } | undefined)?.__name ?? null,
         ignoreChanges: [...(opts.ignoreChanges ?? [])],
-        dependsOn: dependsOn.map((d) => (d as { __name?: string }).__name ?? UNKNOWN),
+        // As `module:Type/name`, like a reference: names are unique per type only.
+        dependsOn: dependsOn.map((d) => {
+          const { __name, __pulumiType } = d as { __name?: string; __pulumiType?: string };
+          return __name === undefined || __pulumiType === undefined
+            ? UNKNOWN
+            : reference(__pulumiType, __name, "").slice(2, -2);
+        }),
         protect: opts.protect === true,
         deleteBeforeReplace: opts.deleteBeforeReplace === true,
         ...(opts.provider === undefined
