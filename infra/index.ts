@@ -62,6 +62,8 @@ const loadBalancer = new LoadBalancer(name, {
   containerPort: config.service.containerPort,
   certificateArn: config.loadBalancer.certificateArn,
   testListenerPort: config.loadBalancer.testListenerPort,
+  domainName: config.loadBalancer.domainName,
+  hostedZoneId: config.loadBalancer.hostedZoneId,
   tags,
 });
 const observability = new Observability(name, {
@@ -112,7 +114,7 @@ const target = releaseTarget(config);
 const smokeHook = new SmokeHook(name, {
   stack,
   region: config.region,
-  testListenerUrl: pulumi.interpolate`${config.loadBalancer.certificateArn === undefined ? "http" : "https"}://${loadBalancer.alb.dnsName}:${config.loadBalancer.testListenerPort}`,
+  testListenerUrl: loadBalancer.testListenerUrl,
   privateSubnetIds: network.privateSubnetIds,
   securityGroupId: firewall.groups.smoke.id,
   deploymentGroupArn: aws

@@ -12,6 +12,7 @@ beforeAll(async () => {
     ...readStackFile("stage"),
     "comments-platform:certificateArn": CERTIFICATE,
     "comments-platform:domainName": "comments-stage.example.com",
+    "comments-platform:hostedZoneId": "Z0123456789ABCDEFGHIJ",
   };
   expect(rawConfigFrom(config).certificateArn).toBe(CERTIFICATE);
   result = await synth({ stack: "stage", preview: false, config });
@@ -49,5 +50,31 @@ describe("stage with a certificate", () => {
       firewallTable(result).filter((rule) => rule.startsWith("alb in") && !rule.includes("8443")),
     ).toEqual(["alb in tcp/443-443 0.0.0.0/0", "alb in tcp/80-80 0.0.0.0/0"]);
     expect((result.outputs.contractV1 as { url: string }).url).toMatch(/^https:\/\//);
+  });
+
+  it("points the domain at the ALB with an alias record, and the smoke hook at the domain", () => {
+    const record = ofType(result, "aws:route53/record:Record");
+    expect(record.map((r) => [r.name, r.inputs])).toEqual([
+      [
+        "comments-api-stage-dns",
+        {
+          zoneId: "Z0123456789ABCDEFGHIJ",
+          name: "comments-stage.example.com",
+          type: "A",
+          aliases: [
+            {
+              name: expect.stringMatching(
+                /^comments-api-stage-alb-[0-9a-f]{8}\.sa-east-1\.elb\.amazonaws\.com$/,
+              ),
+              zoneId: "Z2P70J7HTTTPLU",
+              evaluateTargetHealth: true,
+            },
+          ],
+        },
+      ],
+    ]);
+    expect(ofType(result, "aws:lambda/function:Function")[0]?.inputs.environment).toEqual({
+      variables: { TEST_LISTENER_URL: "https://comments-stage.example.com:8443" },
+    });
   });
 });

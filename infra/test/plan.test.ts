@@ -226,4 +226,20 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       ].sort(),
     );
   });
+
+  // Prod's test listener serves the certificate of comments.example.com: the hook must call that
+  // name, or TLS verification fails and every release rolls back.
+  it("points the smoke hook at the test listener by the name its certificate covers", () => {
+    expect(one(plan(), "aws:lambda/function:Function").inputs.environment).toEqual({
+      variables: {
+        TEST_LISTENER_URL:
+          stack === "prod"
+            ? "https://comments.example.com:8443"
+            : `http://\${lb:LoadBalancer/${name}-alb.dnsName}:8443`,
+      },
+    });
+    expect((plan().outputs.contractV1 as { url: string }).url).toBe(
+      stack === "prod" ? "https://comments.example.com" : `http://\${lb:LoadBalancer/${name}-alb.dnsName}`,
+    );
+  });
 });

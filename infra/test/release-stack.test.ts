@@ -180,9 +180,11 @@ describe("the smoke hook Lambda", () => {
     });
   });
 
-  it("ships the handler as one CommonJS file that needs only the AWS SDK", () => {
+  it("ships the handler as one CommonJS file that needs only Node.js and the AWS SDK", () => {
     const code = smokeHookCode();
     expect([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual([
+      "node:http",
+      "node:https",
       "@aws-sdk/client-codedeploy",
     ]);
     expect(code).toContain("exports.handler = handler;");

@@ -9,12 +9,17 @@ export interface LoadBalancerArgs {
   containerPort: number;
   certificateArn: string | undefined;
   testListenerPort: number;
+  /** The name clients use (covered by the certificate). @default the ALB's DNS name */
+  domainName?: string | undefined;
+  /** A Route 53 zone to create `domainName`'s alias record in. @default none */
+  hostedZoneId?: string | undefined;
   tags: Tags;
 }
 
 /**
- * Listener default actions CodeDeploy rewrites when it shifts traffic between blue and green: the
- * program must not put them back (DESIGN.md).
+ * Listener default actions CodeDeploy rewrites when it shifts traffic between blue and green
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html): the
+ * program must not put them back.
  */
 export const LISTENER_IGNORE_CHANGES = ["defaultActions"];
 
@@ -25,7 +30,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly greenTargetGroup: aws.lb.TargetGroup;
   readonly productionListener: aws.lb.Listener;
   readonly testListener: aws.lb.Listener;
+  /** Where clients go: `https://<domainName>`, or the ALB's own name over HTTP without a certificate. */
   readonly url: pulumi.Output<string>;
+  /** Where the smoke test reaches green: the same name, on the test listener's port. */
+  readonly testListenerUrl: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:service:LoadBalancer", name, {}, opts);
@@ -117,7 +125,26 @@ export class LoadBalancer extends pulumi.ComponentResource {
       },
       listenerOptions,
     );
-    this.url = pulumi.interpolate`${https ? "https" : "http"}://${this.alb.dnsName}`;
-    this.registerOutputs({ url: this.url });
+    if (args.hostedZoneId !== undefined && args.domainName !== undefined) {
+      // An alias A record: Route 53 answers with the ALB's current addresses
+      // (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html).
+      new aws.route53.Record(
+        `${name}-dns`,
+        {
+          zoneId: args.hostedZoneId,
+          name: args.domainName,
+          type: "A",
+          aliases: [{ name: this.alb.dnsName, zoneId: this.alb.zoneId, evaluateTargetHealth: true }],
+        },
+        parent,
+      );
+    }
+    // TLS is verified against a name the certificate covers; the ALB's own DNS name
+    // (*.elb.amazonaws.com) is never on an ACM certificate for the service's domain.
+    const host = args.domainName === undefined ? this.alb.dnsName : pulumi.output(args.domainName);
+    const scheme = https ? "https" : "http";
+    this.url = pulumi.interpolate`${scheme}://${host}`;
+    this.testListenerUrl = pulumi.interpolate`${scheme}://${host}:${args.testListenerPort}`;
+    this.registerOutputs({ url: this.url, testListenerUrl: this.testListenerUrl });
   }
 }

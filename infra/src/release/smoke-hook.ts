@@ -3,9 +3,12 @@
  * test listener (readiness, then a write and its read-back) and reports Succeeded or Failed to
  * CodeDeploy. A failure means production traffic never reaches the new version.
  *
- * This file is the Lambda's whole code: it imports only the AWS SDK, which the Node.js 22 Lambda
- * runtime provides, and is shipped transpiled as a single file.
+ * This file is the Lambda's whole code: it imports only Node.js's own modules and the AWS SDK, which
+ * the Node.js 22 Lambda runtime provides, and is shipped transpiled as a single file.
  */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 
 export interface HookEvent {
@@ -14,30 +17,112 @@ export interface HookEvent {
 }
 
 export interface SmokeOptions {
-  /** Test listener base URL, e.g. https://alb-dns:8443 */
+  /** Test listener base URL, e.g. https://comments.example.com:8443: TLS is verified against its host. */
   baseUrl: string;
   /** How long green may take to answer /readyz. @default 60000 */
   readyWithinMs?: number;
   /** Per request. @default 5000 */
   requestTimeoutMs?: number;
+  /**
+   * Connect to this address instead of resolving the URL's host, still verifying TLS against the
+   * host (what `curl --resolve` does). @default unset: the host is resolved by DNS
+   */
+  connectTo?: string;
+  /** Extra trusted CA certificates (PEM). @default unset: Node.js's bundled roots, which include Amazon's */
+  ca?: string;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** Errors of certificate verification: retrying cannot fix them, so the hook fails at once, saying so. */
+const TLS_VERIFICATION_ERRORS = new Set([
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+]);
+
+class TlsVerificationError extends Error {}
+
+/**
+ * One HTTP(S) request with node:http(s) rather than fetch: its `lookup` lets a test reach a local
+ * server by the certificate's name, and its errors say what failed ("fetch failed" says nothing).
+ */
+function send(
+  options: SmokeOptions,
+  path: string,
+  init: { method?: string; body?: string } = {},
+): Promise<Answer> {
+  const url = new URL(`${options.baseUrl}${path}`);
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const address = options.connectTo;
+  const lookup: LookupFunction | undefined =
+    address === undefined
+      ? undefined
+      : (_hostname, lookupOptions, callback) => {
+          // Node asks for every address when it races IPv4 and IPv6 (autoSelectFamily).
+          if ((lookupOptions as { all?: boolean }).all === true)
+            (callback as unknown as (e: null, all: Array<{ address: string; family: number }>) => void)(
+              null,
+              [{ address, family: 4 }],
+            );
+          else callback(null, address, 4);
+        };
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: init.method ?? "GET",
+        timeout: options.requestTimeoutMs ?? 5000,
+        headers: init.body === undefined ? {} : { "content-type": "application/json" },
+        ...(lookup === undefined ? {} : { lookup }),
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        response.on("error", reject);
+      },
+    );
+    outgoing.on("timeout", () =>
+      outgoing.destroy(new Error(`no answer within ${options.requestTimeoutMs ?? 5000} ms`)),
+    );
+    outgoing.on("error", (error: Error & { code?: string }) => {
+      reject(
+        error.code !== undefined && TLS_VERIFICATION_ERRORS.has(error.code)
+          ? new TlsVerificationError(
+              `TLS verification of ${url.hostname} failed (${error.code}): ${error.message}`,
+            )
+          : error,
+      );
+    });
+    outgoing.end(init.body);
+  });
 }
 
 /** Runs the smoke test; resolves with what failed, or undefined when everything passed. */
 export async function smokeTest(deploymentId: string, options: SmokeOptions): Promise<string | undefined> {
-  const timeout = options.requestTimeoutMs ?? 5000;
   const deadline = Date.now() + (options.readyWithinMs ?? 60_000);
-  const call = (path: string, init?: RequestInit) =>
-    fetch(`${options.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(timeout) });
 
   let readiness = "not tried";
   for (;;) {
     try {
-      const ready = await call("/readyz");
+      const ready = await send(options, "/readyz");
       readiness = `GET /readyz answered ${ready.status}`;
-      await ready.arrayBuffer();
       if (ready.status === 200) break;
     } catch (error) {
       readiness = `GET /readyz failed: ${(error as Error).message}`;
+      // A certificate that does not fit will not fit in a minute either.
+      if (error instanceof TlsVerificationError) return readiness;
     }
     if (Date.now() >= deadline) return readiness;
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -47,17 +132,14 @@ export async function smokeTest(deploymentId: string, options: SmokeOptions): Pr
   const contentId = `smoke-${deploymentId}`.replace(/[^A-Za-z0-9_.:-]/g, "-");
   const comment = `smoke test of ${deploymentId}`;
   try {
-    const created = await call("/api/comment/new", {
+    const created = await send(options, "/api/comment/new", {
       method: "POST",
-      headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: "smoke-test@comments-platform.invalid", comment, content_id: contentId }),
     });
-    if (created.status !== 200)
-      return `POST /api/comment/new answered ${created.status}: ${await created.text()}`;
-    await created.arrayBuffer().catch(() => undefined);
-    const listed = await call(`/api/comment/list/${contentId}`);
+    if (created.status !== 200) return `POST /api/comment/new answered ${created.status}: ${created.body}`;
+    const listed = await send(options, `/api/comment/list/${contentId}`);
     if (listed.status !== 200) return `GET /api/comment/list/${contentId} answered ${listed.status}`;
-    const comments = (await listed.json()) as Array<{ comment: string }>;
+    const comments = JSON.parse(listed.body) as Array<{ comment: string }>;
     if (!comments.some((c) => c.comment === comment))
       return `the comment written was not read back from /api/comment/list/${contentId}`;
   } catch (error) {
