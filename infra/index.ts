@@ -19,6 +19,7 @@ import { baseTags, named } from "./src/components/tags";
 import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
+import { METRICS_PORT } from "./src/documents/containers";
 import { currentImageTag } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
 import { deploymentGroupArn, releaseTarget } from "./src/release/plan";
@@ -90,7 +91,7 @@ const service = new Service(name, {
       collectorContainer({
         stack,
         region: config.region,
-        appPort: config.service.containerPort,
+        metricsPort: METRICS_PORT,
         prometheusEndpoint,
         logGroup,
       }),

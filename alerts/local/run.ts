@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { localAlertmanagerFiles } from "./compose.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const PORTS = { service: 3000, prometheus: 9090, alertmanager: 9093, webhook: 9099 };
+const PORTS = { service: 3000, metrics: 9464, prometheus: 9090, alertmanager: 9093, webhook: 9099 };
 
 for (const [tool, pkg] of [
   ["prometheus", "prometheus"],
@@ -49,7 +49,8 @@ writeFileSync(
     `alerting: { alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:${PORTS.alertmanager}"] }] }] }`,
     "scrape_configs:",
     "  - job_name: comments-api",
-    `    static_configs: [{ targets: ["127.0.0.1:${PORTS.service}"], labels: { stack: local } }]`,
+    // The metrics listener, as the collector sidecar scrapes it in ECS.
+    `    static_configs: [{ targets: ["127.0.0.1:${PORTS.metrics}"], labels: { stack: local } }]`,
     "",
   ].join("\n"),
 );
@@ -78,6 +79,7 @@ const service = start(
   ["--import", "tsx", join(REPO, "services", "comments-api", "src", "server.ts")],
   {
     PORT: String(PORTS.service),
+    METRICS_PORT: String(PORTS.metrics),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
   },

@@ -77,7 +77,8 @@ describe.skipIf(prometheus.path === undefined)(
 
       // The rule file as it is, but evaluated every second instead of every minute.
       writeFileSync(join(dir, "rules.yaml"), RULES.replaceAll("interval: 1m", "interval: 1s"));
-      const target = new URL(service.base).host;
+      // The collector scrapes the metrics listener, never the API port.
+      const target = new URL(service.metricsUrl).host;
       writeFileSync(
         join(dir, "prometheus.yml"),
         [
@@ -107,7 +108,7 @@ describe.skipIf(prometheus.path === undefined)(
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const metrics = await (await fetch(`${service.base}/metrics`)).text();
+      const metrics = await (await fetch(service.metricsUrl)).text();
       exported = new Set(
         metrics
           .split("\n")
@@ -131,7 +132,7 @@ describe.skipIf(prometheus.path === undefined)(
         {
           metric: {
             __name__: "up",
-            instance: new URL(service.base).host,
+            instance: new URL(service.metricsUrl).host,
             job: "comments-api",
             stack: "local",
           },

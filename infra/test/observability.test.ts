@@ -91,7 +91,12 @@ describe("monitoring in the stage stack", () => {
     ]);
     const endpoint = String(one(result, "grafana:oss/dataSource:DataSource").inputs.url);
     expect(parse(collector.environment[0]?.value ?? "")).toEqual(
-      collectorConfig({ stack: "stage", region: "sa-east-1", appPort: 3000, prometheusEndpoint: endpoint }),
+      collectorConfig({
+        stack: "stage",
+        region: "sa-east-1",
+        metricsPort: 9464,
+        prometheusEndpoint: endpoint,
+      }),
     );
     const remoteWrite = ofType(result, "aws:iam/rolePolicy:RolePolicy").find(
       (p) => p.name === "comments-api-stage-task-remote-write",
@@ -134,7 +139,7 @@ describe("collectorConfig", () => {
     const config = collectorConfig({
       stack: "prod",
       region: "sa-east-1",
-      appPort: 3000,
+      metricsPort: 9464,
       prometheusEndpoint: "https://aps-workspaces.sa-east-1.amazonaws.com/workspaces/ws-1/",
     }) as Record<string, Record<string, unknown>>;
     expect(config.receivers).toEqual({
@@ -145,7 +150,7 @@ describe("collectorConfig", () => {
             {
               job_name: "comments-api",
               metrics_path: "/metrics",
-              static_configs: [{ targets: ["127.0.0.1:3000"], labels: { stack: "prod" } }],
+              static_configs: [{ targets: ["127.0.0.1:9464"], labels: { stack: "prod" } }],
             },
           ],
         },

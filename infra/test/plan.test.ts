@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { REPO_ROOT } from "../src/stack-file";
 import type { RecordedResource, SynthResult } from "../src/synth/run";
 import { one } from "./helpers";
@@ -241,5 +242,99 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
     expect((plan().outputs.contractV1 as { url: string }).url).toBe(
       stack === "prod" ? "https://comments.example.com" : `http://\${lb:LoadBalancer/${name}-alb.dnsName}`,
     );
+  });
+
+  it("runs the app and the collector with exactly these container definitions", () => {
+    const containers = json(one(plan(), "aws:ecs/taskDefinition:TaskDefinition"), "containerDefinitions");
+    const db = `\${rds:Instance/${name}-db`;
+    const logs = (prefix: string) => ({
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": `/ecs/${name}`,
+        "awslogs-region": "sa-east-1",
+        "awslogs-stream-prefix": prefix,
+      },
+    });
+    expect(containers).toEqual([
+      {
+        name: "comments-api",
+        image: `\${docker-build:Image/${name}-image.ref}`,
+        essential: true,
+        user: "1000:1000",
+        readonlyRootFilesystem: true,
+        // Only the API port: the metrics port is reached on localhost by the collector.
+        portMappings: [{ containerPort: 3000, protocol: "tcp", name: "http" }],
+        environment: [
+          { name: "DATABASE_SSL", value: "verify-full" },
+          { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
+          { name: "LOG_LEVEL", value: "info" },
+          { name: "METRICS_PORT", value: "9464" },
+          { name: "NODE_ENV", value: "production" },
+          { name: "PGDATABASE", value: "comments" },
+          { name: "PGHOST", value: `${db}.address}` },
+          { name: "PGPORT", value: `${db}.port}` },
+          { name: "PORT", value: "3000" },
+        ],
+        secrets: [
+          { name: "PGPASSWORD", valueFrom: `${db}.masterUserSecrets[0].secretArn}:password::` },
+          { name: "PGUSER", valueFrom: `${db}.masterUserSecrets[0].secretArn}:username::` },
+        ],
+        healthCheck: {
+          command: [
+            "CMD",
+            "node",
+            "-e",
+            "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+          ],
+          interval: 15,
+          timeout: 5,
+          retries: 3,
+          startPeriod: 20,
+        },
+        stopTimeout: 30,
+        logConfiguration: logs("app"),
+      },
+      {
+        name: "metrics-collector",
+        image: "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3",
+        essential: false,
+        user: "10001:10001",
+        readonlyRootFilesystem: true,
+        environment: [{ name: "AOT_CONFIG_CONTENT", value: expect.any(String) }],
+        logConfiguration: logs("collector"),
+      },
+    ]);
+    const collector = parse(containers[1].environment[0].value);
+    expect(collector.receivers.prometheus.config.scrape_configs).toEqual([
+      {
+        job_name: "comments-api",
+        metrics_path: "/metrics",
+        static_configs: [{ labels: { stack }, targets: ["127.0.0.1:9464"] }],
+      },
+    ]);
+    expect(collector.exporters.prometheusremotewrite.endpoint).toBe(
+      `\${amp:Workspace/${name}-prometheus.prometheusEndpoint}/api/v1/remote_write`,
+    );
+  });
+
+  // A deep check that fails while the database is down turns every target unhealthy, and ECS
+  // replaces every task (https://aws.amazon.com/builders-library/implementing-health-checks/).
+  it("health-checks both target groups on the shallow liveness path", () => {
+    for (const colour of ["blue", "green"]) {
+      expect([
+        colour,
+        one(plan(), "aws:lb/targetGroup:TargetGroup", `${name}-${colour}`).inputs.healthCheck,
+      ]).toEqual([
+        colour,
+        {
+          path: "/healthz",
+          matcher: "200",
+          interval: 10,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+      ]);
+    }
   });
 });

@@ -162,6 +162,7 @@ describe("stage", () => {
       "DATABASE_SSL",
       "DATABASE_SSL_CA_FILE",
       "LOG_LEVEL",
+      "METRICS_PORT",
       "NODE_ENV",
       "PGDATABASE",
       "PGHOST",
@@ -275,7 +276,7 @@ describe("stage", () => {
     expect(isolated?.inputs).not.toHaveProperty("routes");
   });
 
-  it("keeps CodeDeploy's listener rewrites, and health-checks /readyz on both colours", () => {
+  it("keeps CodeDeploy's listener rewrites, and health-checks /healthz on both colours", () => {
     for (const listener of ofType(result, "aws:lb/listener:Listener")) {
       expect(listener.options.ignoreChanges, listener.name).toEqual(["defaultActions"]);
       expect(listener.inputs.protocol).toBe("HTTP");
@@ -289,7 +290,7 @@ describe("stage", () => {
         targetType: "ip",
         port: 3000,
         deregistrationDelay: 15,
-        healthCheck: { path: "/readyz" },
+        healthCheck: { path: "/healthz" },
       });
     }
   });

@@ -63,8 +63,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
           protocol: "HTTP",
           // Short: tasks drain in-flight requests themselves on SIGTERM.
           deregistrationDelay: 15,
+          // Shallow: /healthz answers 200 while the process serves, whatever the database does. A
+          // deep check would turn every target unhealthy in a database outage and ECS would replace
+          // every task (https://aws.amazon.com/builders-library/implementing-health-checks/). The
+          // smoke test checks /readyz.
           healthCheck: {
-            path: "/readyz",
+            path: "/healthz",
             matcher: "200",
             interval: 10,
             timeout: 5,

@@ -18,7 +18,8 @@ export const SCRAPE_JOB = "comments-api";
 export interface CollectorInput {
   stack: string;
   region: string;
-  appPort: number;
+  /** The app's metrics listener, on the task's localhost. */
+  metricsPort: number;
   /** `https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/` */
   prometheusEndpoint: string;
   scrapeIntervalSeconds?: number;
@@ -39,7 +40,9 @@ export function collectorConfig(input: CollectorInput): Record<string, unknown> 
             {
               job_name: SCRAPE_JOB,
               metrics_path: "/metrics",
-              static_configs: [{ targets: [`127.0.0.1:${input.appPort}`], labels: { stack: input.stack } }],
+              static_configs: [
+                { targets: [`127.0.0.1:${input.metricsPort}`], labels: { stack: input.stack } },
+              ],
             },
           ],
         },

@@ -6,6 +6,12 @@
 export const APP_CONTAINER = "comments-api";
 /** The image's `node` user: non-root, and it owns nothing in the image. */
 export const APP_USER = "1000:1000";
+/**
+ * The app's metrics listener (METRICS_PORT). Not in portMappings, any target group or security
+ * group: the collector sidecar scrapes it over the task's localhost (containers of an awsvpc task
+ * share its network namespace: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html).
+ */
+export const METRICS_PORT = 9464;
 
 export interface ContainerDefinition {
   name: string;
@@ -34,6 +40,7 @@ export function appContainer(input: AppContainerInput): ContainerDefinition {
       { name: "DATABASE_SSL", value: "verify-full" },
       { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
       { name: "LOG_LEVEL", value: "info" },
+      { name: "METRICS_PORT", value: String(METRICS_PORT) },
       { name: "NODE_ENV", value: "production" },
       { name: "PGDATABASE", value: input.database.name },
       { name: "PGHOST", value: input.database.host },

@@ -6,6 +6,9 @@
  * in one log line instead of one per restart.
  */
 
+/** The metrics listener's port when METRICS_PORT is unset (the OpenTelemetry Prometheus exporter's). */
+export const DEFAULT_METRICS_PORT = 9464;
+
 /** Log levels pino accepts. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,6 +40,8 @@ export type DatabaseConfig =
 export interface Config {
   /** @default 3000 */
   port: number;
+  /** Where `/metrics` is served, apart from the API. @default 9464 */
+  metricsPort: number;
   /** @default "0.0.0.0" (all interfaces: the container's port mapping decides exposure) */
   host: string;
   /** @default "info" */
@@ -133,11 +138,18 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
   const problems: string[] = [];
   const config: Config = {
     port: integer(env, "PORT", 3000, 0, 65535, problems),
+    metricsPort: integer(env, "METRICS_PORT", DEFAULT_METRICS_PORT, 0, 65535, problems),
     host: env.HOST === undefined || env.HOST === "" ? "0.0.0.0" : env.HOST,
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info", problems),
     database: parseDatabase(env, problems),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 25_000, 1_000, 120_000, problems),
   };
+  // 0 asks the system for a free port, which never collides.
+  if (config.metricsPort !== 0 && config.metricsPort === config.port) {
+    problems.push(
+      `METRICS_PORT="${config.metricsPort}": must differ from PORT (${config.port}): metrics are never served on the API port`,
+    );
+  }
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
 }
 

@@ -2,10 +2,12 @@
  * The process: read the environment, open the database, migrate, listen, and on SIGTERM or SIGINT
  * finish in-flight requests, close the pool and exit 0. Everything else lives in `app.ts`.
  */
+import type { AddressInfo } from "node:net";
 import type { pino } from "pino";
 import { buildApp } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { createMetrics, createMetricsServer } from "./plugins/metrics.js";
 import { CommentStore, createExecutor, migrate } from "./store/index.js";
 
 /** How long start-up keeps retrying an unreachable database before exiting 1 (ECS then restarts the task). */
@@ -39,8 +41,17 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
   const applied = await migrateWithRetry(() => migrate(db), log, Date.now() + STARTUP_DATABASE_DEADLINE_MS);
   log.info({ applied, database: config.database.kind }, "migrations done");
 
-  const app = await buildApp({ store: new CommentStore(db), logger: log });
+  const metrics = createMetrics();
+  const app = await buildApp({ store: new CommentStore(db), logger: log, metrics });
   await app.listen({ port: config.port, host: config.host });
+  // Metrics on their own port: the load balancer forwards only the API's.
+  const metricsServer = createMetricsServer(metrics);
+  await new Promise<void>((resolve, reject) => {
+    metricsServer.once("error", reject);
+    metricsServer.listen(config.metricsPort, config.host, () => resolve());
+  });
+  const { port: metricsPort } = metricsServer.address() as AddressInfo;
+  log.info({ metricsPort }, `metrics listening at http://${config.host}:${metricsPort}/metrics`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -55,16 +66,20 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
       exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    app.close().then(
-      () => {
-        log.info("shut down cleanly");
-        exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        exit(1);
-      },
-    );
+    app
+      .close()
+      // The metrics listener last: a scrape during the drain still sees the final counts.
+      .then(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())))
+      .then(
+        () => {
+          log.info("shut down cleanly");
+          exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));

@@ -7,6 +7,7 @@ describe("parseConfig", () => {
       ok: true,
       config: {
         port: 3000,
+        metricsPort: 9464,
         host: "0.0.0.0",
         logLevel: "info",
         database: { kind: "embedded", dataDir: undefined },
@@ -47,6 +48,11 @@ describe("parseConfig", () => {
     [{ PORT: "http" }, ['PORT="http": must be an integer from 0 to 65535']],
     [{ PORT: "70000" }, ['PORT="70000": must be an integer from 0 to 65535']],
     [{ PORT: "-1" }, ['PORT="-1": must be an integer from 0 to 65535']],
+    [{ METRICS_PORT: "99999" }, ['METRICS_PORT="99999": must be an integer from 0 to 65535']],
+    [
+      { PORT: "9464" },
+      ['METRICS_PORT="9464": must differ from PORT (9464): metrics are never served on the API port'],
+    ],
     [
       { LOG_LEVEL: "verbose" },
       ['LOG_LEVEL="verbose": must be one of fatal, error, warn, info, debug, trace, silent'],

@@ -1,15 +1,21 @@
-import type { FastifyInstance } from "fastify";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics, createMetricsServer } from "../src/plugins/metrics.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { buildTestApp, embeddedDatabase } from "./helper.js";
 
 let db: SqlExecutor;
 let app: FastifyInstance;
 let exposition: string;
+let apiMetrics: LightMyRequestResponse;
+let metricsServer: Server;
 
 beforeAll(async () => {
   db = await embeddedDatabase();
-  app = await buildTestApp(db);
+  const metrics = createMetrics();
+  app = await buildTestApp(db, { metrics });
   const json = { "content-type": "application/json" };
   await app.inject({
     method: "POST",
@@ -30,13 +36,36 @@ beforeAll(async () => {
   await app.inject({ method: "GET", url: "/another/unknown/m@example.com" });
   await app.inject({ method: "GET", url: "/healthz" });
   await app.inject({ method: "GET", url: "/readyz" });
-  const response = await app.inject({ method: "GET", url: "/metrics" });
-  expect(response.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
-  exposition = response.body;
+  apiMetrics = await app.inject({ method: "GET", url: "/metrics" });
+  // The exposition comes from its own listener, as the collector scrapes it on METRICS_PORT.
+  metricsServer = createMetricsServer(metrics);
+  await new Promise<void>((resolve) => metricsServer.listen(0, "127.0.0.1", resolve));
+  const response = await fetch(`http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`);
+  expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+  exposition = await response.text();
 });
 afterAll(async () => {
   await app.close();
   await db.close();
+  metricsServer?.close();
+});
+
+describe("the API port", () => {
+  // The ALB forwards every path of the API port to the internet: metrics must not be one of them.
+  it("answers 404 on /metrics, in the API's error format", () => {
+    expect([apiMetrics.statusCode, apiMetrics.json()]).toEqual([
+      404,
+      { status: "NOT-FOUND", message: "no route GET /metrics" },
+    ]);
+  });
+});
+
+describe("the metrics listener", () => {
+  it("serves nothing but /metrics", async () => {
+    const base = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+    const other = await fetch(`${base}/api/comment/list/3`);
+    expect([other.status, await other.text()]).toEqual([404, "not found: metrics are at /metrics\n"]);
+  });
 });
 
 const lines = (prefix: string) => exposition.split("\n").filter((line) => line.startsWith(prefix));
@@ -48,7 +77,8 @@ describe("GET /metrics", () => {
       'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="400"} 1',
       'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="200"} 1',
       'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="404"} 2',
-      'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"} 2',
+      // Two unknown routes, and /metrics on the API port: it is served on its own listener only.
+      'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"} 3',
     ]);
   });
 

@@ -13,6 +13,8 @@ export function requireBuild(dir: string = SERVICE_DIR): string {
 
 export interface RunningServer {
   base: string;
+  /** The metrics listener's `/metrics` URL (METRICS_PORT, a free port unless the test sets one). */
+  metricsUrl: string;
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
@@ -24,7 +26,14 @@ export interface RunningServer {
 export async function startServer(dir: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, [requireBuild(dir)], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      METRICS_PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -35,17 +44,19 @@ export async function startServer(dir: string, env: Record<string, string> = {})
   const exited = new Promise<number | string>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
-  const base = await new Promise<string>((resolve, reject) => {
+  // Listening means both listeners: the API's, then the metrics one.
+  const [base, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not listen in 30 s:\n${out}\n${err}`)),
       30_000,
     );
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (match?.[1] !== undefined) {
+      const api = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
+      const metrics = /"msg":"metrics listening at (http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(out)?.[1];
+      if (api !== undefined && metrics !== undefined) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve([api, metrics]);
       }
     });
     void exited.then((code) => {
@@ -53,7 +64,7 @@ export async function startServer(dir: string, env: Record<string, string> = {})
       reject(new Error(`server exited with ${code} before listening:\n${out}\n${err}`));
     });
   });
-  return { base, child, stdout: () => out, stderr: () => err, exited };
+  return { base, metricsUrl, child, stdout: () => out, stderr: () => err, exited };
 }
 
 /** Runs the built server to completion (for start-up failures). */

@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
@@ -11,10 +12,11 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.3, 0.5, 1, 2.5
 export const UNMATCHED_ROUTE = "unmatched";
 
 /**
- * Routes left out of `http_request_duration_seconds`: probes and scrapes arrive on a timer, not from
- * users, and would dilute the SLIs (a quiet service would look 100% healthy on health checks alone).
+ * Routes left out of `http_request_duration_seconds`: probes arrive on a timer, not from users, and
+ * would dilute the SLIs (a quiet service would look 100% healthy on health checks alone). Scrapes
+ * never reach the API: they have their own listener.
  */
-export const UNMEASURED_ROUTES: ReadonlySet<string> = new Set(["/metrics", "/healthz", "/readyz"]);
+export const UNMEASURED_ROUTES: ReadonlySet<string> = new Set(["/healthz", "/readyz"]);
 
 export interface Metrics {
   registry: Registry;
@@ -56,8 +58,29 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): 
     }
     child.observe(reply.elapsedTime / 1000);
   });
-  app.get("/metrics", async (_request, reply) => {
-    const body = await metrics.registry.metrics();
-    return reply.type(metrics.registry.contentType).send(body);
+}
+
+/**
+ * The metrics listener: `GET /metrics` and nothing else, on its own port (METRICS_PORT). The load
+ * balancer forwards only the API port, so the exposition (process details, route names, traffic)
+ * never reaches the internet; the collector sidecar scrapes it on localhost.
+ */
+export function createMetricsServer(metrics: Metrics): Server {
+  return createServer((request, response) => {
+    if (request.method !== "GET" || request.url?.split("?", 1)[0] !== "/metrics") {
+      response.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      response.end("not found: metrics are at /metrics\n");
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => {
+        response.writeHead(200, { "content-type": metrics.registry.contentType });
+        response.end(body);
+      },
+      (error: unknown) => {
+        response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        response.end(`collecting metrics failed: ${(error as Error).message}\n`);
+      },
+    );
   });
 }
