@@ -20,7 +20,7 @@ import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { METRICS_PORT } from "./src/documents/containers";
-import { currentImageTag } from "./src/image-tag";
+import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
 import { deploymentGroupArn, releaseTarget } from "./src/release/plan";
 import { REPO_ROOT } from "./src/stack-file";
@@ -44,8 +44,9 @@ const registry = new Registry(name, {
   // Relative to the program's directory (infra/), where Pulumi runs it: absolute paths would differ
   // between machines and show as a change in every preview.
   contextPath: "..",
-  dockerfilePath: "../services/comments-api/Dockerfile",
-  imageTag: currentImageTag(REPO_ROOT),
+  dockerfilePath: `../${DOCKERFILE}`,
+  // The hash of the build inputs: a commit that changes none of them builds and releases nothing.
+  imageTag: imageTagFor(REPO_ROOT),
   cpuArchitecture: config.service.cpuArchitecture,
   keepReleases: config.registry.keepReleases,
   tags,

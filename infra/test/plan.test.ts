@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { imageTagFor } from "../src/image-tag";
 import { REPO_ROOT } from "../src/stack-file";
 import type { RecordedResource, SynthResult } from "../src/synth/run";
 import { one } from "./helpers";
@@ -16,7 +17,7 @@ beforeAll(() => {
     const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/synth.ts", stack], {
       cwd: join(REPO_ROOT, "infra"),
       encoding: "utf8",
-      env: { ...process.env, IMAGE_TAG: "" },
+      env: process.env,
     });
     if (run.status !== 0) throw new Error(`synth ${stack} failed: ${run.stderr}`);
     plans[stack] = JSON.parse(run.stdout) as SynthResult;
@@ -336,5 +337,26 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
         },
       ]);
     }
+  });
+
+  // The tag is the hash of the build inputs: a commit that changes none of them leaves these inputs,
+  // so the image, its digest, the task definition and the release step, as they are.
+  it("builds the image under the tag of its build inputs, from the workspace root", () => {
+    expect(one(plan(), "docker-build:index:Image").inputs).toEqual({
+      buildOnPreview: true,
+      context: { location: ".." },
+      dockerfile: { location: "../services/comments-api/Dockerfile" },
+      network: "default",
+      platforms: ["linux/arm64"],
+      push: true,
+      registries: [
+        {
+          address: `\${ecr:Repository/${name}-repo.repositoryUrl}`,
+          password: "${aws:getAuthorizationToken.password}",
+          username: "AWS",
+        },
+      ],
+      tags: [`\${ecr:Repository/${name}-repo.repositoryUrl}:${imageTagFor(REPO_ROOT)}`],
+    });
   });
 });

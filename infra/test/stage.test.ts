@@ -1,5 +1,7 @@
 /** The stage stack under Pulumi mocks, with deterministic fake values for what AWS computes. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { imageTagFor } from "../src/image-tag";
+import { REPO_ROOT } from "../src/stack-file";
 import { type SynthResult, synth } from "../src/synth/run";
 import { BASE_TAG_KEYS, countByType, firewallTable, ofType, one, UNTAGGABLE } from "./helpers";
 
@@ -143,7 +145,9 @@ describe("stage", () => {
       readonlyRootFilesystem: true,
     });
     expect(app?.image).toMatch(
-      /^123456789012\.dkr\.ecr\.sa-east-1\.amazonaws\.com\/comments-api-stage:synth@sha256:[0-9a-f]{64}$/,
+      new RegExp(
+        `^123456789012\\.dkr\\.ecr\\.sa-east-1\\.amazonaws\\.com/comments-api-stage:${imageTagFor(REPO_ROOT)}@sha256:[0-9a-f]{64}$`,
+      ),
     );
     const secret = "arn:aws:secretsmanager:sa-east-1:123456789012:secret:rds!db-";
     expect(app?.secrets).toEqual([

@@ -11,7 +11,7 @@ const synth = (...args: string[]) =>
   spawnSync(process.execPath, ["--import", "tsx", "scripts/synth.ts", ...args], {
     cwd: INFRA,
     encoding: "utf8",
-    env: { ...process.env, IMAGE_TAG: "" },
+    env: process.env,
   });
 
 describe("pnpm synth", () => {

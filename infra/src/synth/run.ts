@@ -219,7 +219,7 @@ export function mockCalls(region: string, preview = false): Record<string, Recor
     },
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
       userName: "AWS",
-      password: "mock-token",
+      password: preview ? "${aws:getAuthorizationToken.password}" : "mock-token",
       authorizationToken: "mock",
       proxyEndpoint: "mock",
     },
@@ -231,7 +231,6 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const raw = options.config ?? readStackFile(options.stack);
   // The SDK reads its config from PULUMI_CONFIG: set it before the program's first config read.
   process.env.PULUMI_CONFIG = JSON.stringify(raw);
-  process.env.IMAGE_TAG = process.env.IMAGE_TAG ?? "synth";
   const region = raw["aws:region"] ?? "sa-east-1";
   const calls = mockCalls(region, options.preview);
 
