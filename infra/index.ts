@@ -183,6 +183,7 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   alarmTopicArn: observability.topics.ticket.arn,
 };
 new aws.ssm.Parameter(`${name}-contract-v1`, {
+  // Fixed: the address consumers read. Only a rename replaces a parameter.
   name: contractParameterName(stack),
   type: "String",
   // `insecureValue`: the provider treats `value` as secret always; the contract holds no secret and

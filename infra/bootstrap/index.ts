@@ -27,22 +27,42 @@ const tags = {
   "cost-centre": config.require("costCentre"),
 };
 
-const bucket = new aws.s3.BucketV2("state", { bucketPrefix: "comments-platform-state-", tags });
-new aws.s3.BucketVersioningV2("state", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+// The current S3 resources: @pulumi/aws 7 deprecates BucketV2 and its *V2 companions in favour of
+// these (its type declarations: "s3.BucketV2 has been deprecated in favor of s3.Bucket"), and warned
+// on every run. The aliases let a state written with the *V2 types move over without replacing the
+// bucket (https://www.pulumi.com/docs/iac/concepts/options/aliases/).
+const bucket = new aws.s3.Bucket(
+  "state",
+  { bucketPrefix: "comments-platform-state-", tags },
+  { aliases: [{ type: "aws:s3/bucketV2:BucketV2" }] },
+);
+new aws.s3.BucketVersioning(
+  "state",
+  { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+  { aliases: [{ type: "aws:s3/bucketVersioningV2:BucketVersioningV2" }] },
+);
 const stateKey = new aws.kms.Key("state", {
   description: "comments-platform Pulumi state bucket",
   enableKeyRotation: true,
   tags,
 });
-new aws.s3.BucketServerSideEncryptionConfigurationV2("state", {
-  bucket: bucket.id,
-  rules: [
-    {
-      applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: stateKey.arn },
-      bucketKeyEnabled: true,
-    },
-  ],
-});
+new aws.s3.BucketServerSideEncryptionConfiguration(
+  "state",
+  {
+    bucket: bucket.id,
+    rules: [
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: stateKey.arn },
+        bucketKeyEnabled: true,
+      },
+    ],
+  },
+  {
+    aliases: [
+      { type: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2" },
+    ],
+  },
+);
 new aws.s3.BucketPublicAccessBlock("state", {
   bucket: bucket.id,
   blockPublicAcls: true,

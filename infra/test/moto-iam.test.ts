@@ -12,6 +12,9 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { remoteWritePolicy } from "../src/documents/collector";
+import { grafanaQueryPolicy } from "../src/documents/grafana";
+import { assumeRolePolicy, codeDeployPolicy, executionRolePolicy } from "../src/documents/iam";
 import type { SynthResult } from "../src/synth/run";
 import { ofType, synthBootstrap } from "./helpers";
 import { MOTO_SKIP_REASON, type Moto, motoClientConfig, skipMoto, startMoto } from "./moto";
@@ -91,5 +94,62 @@ describe.skipIf(skipMoto)(`the bootstrap's IAM documents against moto's IAM${MOT
       "comments-platform-stage-preview/preview-stage-isolation",
       "comments-platform-stage-preview/preview-stage-state",
     ]);
+  });
+});
+
+describe.skipIf(skipMoto)(`the stacks' IAM documents against moto's IAM${MOTO_SKIP_REASON}`, () => {
+  let moto: Moto;
+  let iam: IAMClient;
+  beforeAll(async () => {
+    moto = await startMoto();
+    iam = new IAMClient(motoClientConfig(moto.endpoint));
+  }, 60_000);
+  afterAll(() => moto?.stop());
+
+  // Built from the pure builders with ARNs in AWS's real formats, as a stack would have them.
+  const account = "123456789012";
+  const documents = {
+    codedeploy: codeDeployPolicy({
+      region: "sa-east-1",
+      accountId: account,
+      cluster: "comments-api-prod",
+      service: "comments-api-prod",
+      listenerArns: [
+        `arn:aws:elasticloadbalancing:sa-east-1:${account}:listener/app/comments-api-prod-alb-1a2b3c/50dc6c495c0c9188/f2f7dc8efc522ab2`,
+        `arn:aws:elasticloadbalancing:sa-east-1:${account}:listener/app/comments-api-prod-alb-1a2b3c/50dc6c495c0c9188/0467ef3c8400ae65`,
+      ],
+      hookFunctionArns: [`arn:aws:lambda:sa-east-1:${account}:function:CodeDeployHook_prod_smoke`],
+      taskRoleArns: [
+        `arn:aws:iam::${account}:role/comments-api-prod-execution-1f2e3d4`,
+        `arn:aws:iam::${account}:role/comments-api-prod-task-5a6b7c8`,
+      ],
+    }),
+    execution: executionRolePolicy({
+      repository: `arn:aws:ecr:sa-east-1:${account}:repository/comments-api-prod`,
+      logGroup: `arn:aws:logs:sa-east-1:${account}:log-group:/ecs/comments-api-prod`,
+      databaseSecret: `arn:aws:secretsmanager:sa-east-1:${account}:secret:rds!db-0123-AbCdEf`,
+    }),
+    "remote-write": remoteWritePolicy(`arn:aws:aps:sa-east-1:${account}:workspace/ws-0123`),
+    grafana: grafanaQueryPolicy(`arn:aws:aps:sa-east-1:${account}:workspace/ws-0123`),
+  };
+
+  it("accepts every inline policy the stacks attach, exactly as built", async () => {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "stack-roles",
+        AssumeRolePolicyDocument: JSON.stringify(assumeRolePolicy("codedeploy.amazonaws.com")),
+      }),
+    );
+    for (const [name, document] of Object.entries(documents)) {
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: "stack-roles",
+          PolicyName: name,
+          PolicyDocument: JSON.stringify(document),
+        }),
+      );
+      const stored = await iam.send(new GetRolePolicyCommand({ RoleName: "stack-roles", PolicyName: name }));
+      expect([name, JSON.parse(decodeURIComponent(stored.PolicyDocument ?? ""))]).toEqual([name, document]);
+    }
   });
 });

@@ -31,6 +31,10 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
   const name = `comments-api-${stack}`;
   const plan = () => plans[stack] as SynthResult;
 
+  it("raises no warning while declaring (no deprecated resource or property)", () => {
+    expect(plan().warnings).toEqual([]);
+  });
+
   // Amazon Managed Grafana is not offered in sa-east-1 (https://docs.aws.amazon.com/general/latest/gr/grafana.html).
   it("creates the Grafana workspace through a provider in a region that offers it", () => {
     const workspace = one(plan(), "aws:grafana/workspace:Workspace");
@@ -358,5 +362,40 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       ],
       tags: [`\${ecr:Repository/${name}-repo.repositoryUrl}:${imageTagFor(REPO_ROOT)}`],
     });
+  });
+
+  // A fixed physical name makes a create-before-delete replacement collide with itself. Each one is
+  // either safe (only a rename replaces the resource), or deleted first (deleteBeforeReplace).
+  it("names resources by hand only where it is safe, deleting first where a replacement would collide", () => {
+    const fixed = plan()
+      .resources.filter(
+        (r) =>
+          r.type.startsWith("aws:") && typeof (r.inputs.name ?? r.inputs.deploymentGroupName) === "string",
+      )
+      .map(
+        (r) => `${r.type} ${r.name}${r.options.deleteBeforeReplace === true ? " deleteBeforeReplace" : ""}`,
+      );
+    const alarms = ["blue-5xx", "blue-p99", "blue-unhealthy", "green-5xx", "green-p99", "green-unhealthy"];
+    expect(fixed).toEqual(
+      [
+        "aws:amp/ruleGroupNamespace:RuleGroupNamespace comments-api-STACK-rules-comments-api",
+        "aws:cloudwatch/logGroup:LogGroup comments-api-STACK-logs",
+        "aws:cloudwatch/logGroup:LogGroup comments-api-STACK-smoke",
+        ...alarms.map((alarm) => `aws:cloudwatch/metricAlarm:MetricAlarm comments-api-STACK-${alarm}`),
+        "aws:codedeploy/application:Application comments-api-STACK-app deleteBeforeReplace",
+        "aws:codedeploy/deploymentGroup:DeploymentGroup comments-api-STACK-group deleteBeforeReplace",
+        "aws:ecr/repository:Repository comments-api-STACK-repo",
+        "aws:ecs/cluster:Cluster comments-api-STACK-cluster",
+        "aws:ecs/service:Service comments-api-STACK-service deleteBeforeReplace",
+        "aws:grafana/workspace:Workspace comments-api-STACK-grafana",
+        "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount comments-api-STACK-pulumi",
+        "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken comments-api-STACK-pulumi-token",
+        "aws:lambda/function:Function comments-api-STACK-smoke",
+        "aws:sns/topic:Topic comments-api-STACK-heartbeat",
+        "aws:sns/topic:Topic comments-api-STACK-page",
+        "aws:sns/topic:Topic comments-api-STACK-ticket",
+        "aws:ssm/parameter:Parameter comments-api-STACK-contract-v1",
+      ].map((line) => line.replace("STACK", stack)),
+    );
   });
 });

@@ -78,6 +78,8 @@ export class Observability extends pulumi.ComponentResource {
       const created = new aws.sns.Topic(
         `${name}-${severity}`,
         {
+          // Fixed: the heartbeat alarm's TopicName dimension and the alarms' SourceArn condition
+          // read it. Only a rename (or FIFO, never used) replaces a topic, so nothing collides.
           name: `${name}-${severity}`,
           tags: named({ ...args.tags, severity }, `${name}-${severity}`),
         },

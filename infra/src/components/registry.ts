@@ -41,6 +41,9 @@ export class Registry extends pulumi.ComponentResource {
     this.repository = new aws.ecr.Repository(
       `${name}-repo`,
       {
+        // Fixed, on purpose: its inputs that replace it (name, encryption) are constants here, and
+        // a replacement would drop every image a rollback needs. If one is ever forced, creating
+        // the new repository fails on the name instead of deleting the old one's images.
         name,
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },

@@ -56,7 +56,8 @@ export class Release extends pulumi.ComponentResource {
         computePlatform: "ECS",
         tags: named(args.tags, name),
       },
-      parent,
+      // Fixed name; a new compute platform replaces it, and only between deployments: delete first.
+      { parent: this, deleteBeforeReplace: true },
     );
     const role = new aws.iam.Role(
       `${name}-codedeploy`,
@@ -103,6 +104,8 @@ export class Release extends pulumi.ComponentResource {
         ? new aws.codedeploy.DeploymentConfig(
             `${name}-canary`,
             {
+              // Every input replaces a deployment configuration; the name carries the percentage and
+              // interval, so a new one never collides with the one in use.
               deploymentConfigName: deploymentConfigName(name, settings),
               computePlatform: "ECS",
               trafficRoutingConfig: {
@@ -132,6 +135,8 @@ export class Release extends pulumi.ComponentResource {
           new aws.cloudwatch.MetricAlarm(
             `${name}-${spec.suffix}`,
             {
+              // Fixed: the deployment group lists alarms by name, and the topics' policy admits
+              // `<stack base name>-*`. The name is an alarm's only replacing input: no collision.
               name: `${name}-${spec.suffix}`,
               alarmDescription: spec.description,
               comparisonOperator: spec.comparisonOperator,
@@ -185,7 +190,8 @@ export class Release extends pulumi.ComponentResource {
         tags: named(args.tags, name),
       },
       // CreateDeploymentGroup checks the role's permissions on the service.
-      { parent: this, dependsOn: [this.permissions] },
+      // Fixed name (`pnpm release` finds it by name); changing the application replaces it: delete first.
+      { parent: this, dependsOn: [this.permissions], deleteBeforeReplace: true },
     );
     this.registerOutputs({
       application: this.application.name,

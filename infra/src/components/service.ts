@@ -70,6 +70,8 @@ export class Service extends pulumi.ComponentResource {
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
       {
+        // Fixed (the release finds it by name); the name is its only replacing input, so a
+        // replacement is a rename and cannot collide.
         name,
         settings: [{ name: "containerInsights", value: "enabled" }],
         tags: named(args.tags, name),
@@ -89,6 +91,7 @@ export class Service extends pulumi.ComponentResource {
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       {
+        // Fixed (the awslogs driver names it); replaced only by a rename, which cannot collide.
         name: logGroupName(name),
         retentionInDays: settings.logRetentionDays,
         tags: named(args.tags, logGroupName(name)),
@@ -211,6 +214,10 @@ export class Service extends pulumi.ComponentResource {
       {
         parent: this,
         ignoreChanges: SERVICE_IGNORE_CHANGES,
+        // Its name is fixed (CodeDeploy's group, `pnpm release` and the contract name it), and a
+        // change of launch type or capacity providers replaces it: delete first, or the new one
+        // collides with the old name. A replacement is an outage either way.
+        deleteBeforeReplace: true,
         dependsOn: [...this.permissions, ...(args.serviceDependsOn ?? [])],
       },
     );

@@ -65,6 +65,7 @@ export class SmokeHook extends pulumi.ComponentResource {
     new aws.cloudwatch.LogGroup(
       `${name}-smoke`,
       {
+        // Lambda writes to /aws/lambda/<function name>; replaced only by a rename.
         name: `/aws/lambda/${functionName}`,
         retentionInDays: 30,
         tags: named(args.tags, `/aws/lambda/${functionName}`),
@@ -74,6 +75,7 @@ export class SmokeHook extends pulumi.ComponentResource {
     this.function = new aws.lambda.Function(
       `${name}-smoke`,
       {
+        // Fixed: the AppSpec names the hook. Only a rename replaces a function.
         name: functionName,
         runtime: "nodejs22.x",
         handler: "index.handler",

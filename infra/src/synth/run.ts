@@ -50,6 +50,8 @@ export interface SynthResult {
   stack: string;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
+  /** Warnings the program raised while declaring (deprecated resources, for one): none, for a clean plan. */
+  warnings: string[];
   /** What the release step would create: the AppSpec (revision and network as references), names and deadline. */
   release: (Omit<ReleasePlan, "appSpec"> & { appSpec: unknown }) | undefined;
 }
@@ -84,7 +86,6 @@ function computed(
     name: inputs.name ?? name,
   };
   switch (type) {
-    case "aws:s3/bucketV2:BucketV2":
     case "aws:s3/bucket:Bucket":
       // AWS completes a prefix with 26 characters of its own; the mocks use the hash.
       values.bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? ""}${short}`;
@@ -280,6 +281,14 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   );
   const program = options.program ?? (() => import("../../index.js") as Promise<Record<string, unknown>>);
   let exports: Record<string, unknown> = {};
+  // The SDK warns through pulumi.log (a deprecated resource type says so when constructed): keep
+  // those in the result, where a test and a reviewer see them.
+  const warnings: string[] = [];
+  const log = pulumi.log as { warn: (message: string) => Promise<void> };
+  const warn = log.warn;
+  log.warn = async (message: string) => {
+    warnings.push(message);
+  };
   // The root stack resource, as the language host would create it: stack transformations need it.
   await pulumi.runtime.runInPulumiStack(async () => {
     // Options are not visible to mocks: a transformation sees them as the program passes them.
@@ -305,7 +314,11 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       });
       return undefined;
     });
-    exports = await program();
+    try {
+      exports = await program();
+    } finally {
+      log.warn = warn;
+    }
     return exports;
   });
   const outputs: Record<string, unknown> = {};
@@ -333,13 +346,14 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   if (options.program !== undefined) {
     // Another program (the bootstrap): no release plan of its own.
-    return { project: PROJECT, stack: options.stack, resources, outputs, release: undefined };
+    return { project: PROJECT, stack: options.stack, resources, outputs, warnings, release: undefined };
   }
   return {
     project: PROJECT,
     stack: options.stack,
     resources,
     outputs,
+    warnings,
     release: releaseOf(options.stack, raw, resources),
   };
 }
