@@ -398,4 +398,40 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       ].map((line) => line.replace("STACK", stack)),
     );
   });
+
+  it("shows the release the release step would create: the AppSpec with the tasks' network", () => {
+    const subnets = (stack === "prod" ? [0, 1, 2] : [0, 1]).map(
+      (i) => `\${ec2:Subnet/${name}-private-${i}.id}`,
+    );
+    expect(plan().release).toEqual({
+      application: name,
+      deploymentGroup: name,
+      deploymentConfigName: stack === "prod" ? `${name}-canary-10pct-3min` : "CodeDeployDefault.ECSAllAtOnce",
+      // Task start 600 + hook 120 + traffic shift + termination wait + margin 300.
+      deadlineSeconds: stack === "prod" ? 600 + 120 + 180 + 900 + 300 : 600 + 120 + 0 + 60 + 300,
+      appSpec: {
+        version: "0.0",
+        Resources: [
+          {
+            TargetService: {
+              Type: "AWS::ECS::Service",
+              Properties: {
+                TaskDefinition: `\${ecs:TaskDefinition/${name}-task.arn}`,
+                LoadBalancerInfo: { ContainerName: "comments-api", ContainerPort: 3000 },
+                PlatformVersion: "1.4.0",
+                NetworkConfiguration: {
+                  AwsvpcConfiguration: {
+                    Subnets: subnets,
+                    SecurityGroups: [`\${ec2:SecurityGroup/${name}-service.id}`],
+                    AssignPublicIp: "DISABLED",
+                  },
+                },
+              },
+            },
+          },
+        ],
+        Hooks: [{ AfterAllowTestTraffic: `CodeDeployHook_${stack}_smoke` }],
+      },
+    });
+  });
 });

@@ -25,8 +25,10 @@ export interface ServiceArgs {
   taskRolePolicies?: Record<string, pulumi.Input<string>>;
   /**
    * What the ECS service needs before it is created: the listeners that attach its target group to
-   * the load balancer (ECS refuses a target group without one) and the security group rules its
-   * tasks and health checks use.
+   * the load balancer (CreateService refuses a target group that "does not have an associated load
+   * balancer") and the security group rules its tasks and health checks use. Its role policies come
+   * first too, as the provider's docs ask ("set dependsOn to the related aws.iam.RolePolicy":
+   * https://www.pulumi.com/registry/packages/aws/api-docs/ecs/service/).
    */
   serviceDependsOn?: pulumi.Resource[];
   tags: Tags;

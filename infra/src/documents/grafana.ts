@@ -15,8 +15,8 @@ export function tokenRotationWindow(now: Date, days: number = TOKEN_ROTATION_DAY
 }
 
 /**
- * The SigV4 auth types Grafana knows (grafana/grafana-aws-sdk, `pkg/awsauth`: `default`, `keys`,
- * `credentials`, `ec2_iam_role`, `grafana_assume_role`). Managed Grafana signs with its workspace
+ * The SigV4 auth types Grafana knows (`default`, `keys`, `credentials`, `ec2_iam_role`,
+ * `grafana_assume_role`: https://github.com/grafana/grafana-aws-sdk/tree/main/pkg/awsauth). Managed Grafana signs with its workspace
  * IAM role, which the editor calls "Workspace IAM Role" and stores as `ec2_iam_role`; an existing
  * Grafana uses its host's default credential chain.
  */

@@ -74,6 +74,8 @@ export function parseReleaseArgs(
  * The revision a rollback redeploys: the task definition of the newest deployment that Succeeded
  * with a revision other than the current one, from CodeDeploy's own history. Not "the previous
  * ACTIVE revision": revisions are kept (skipDestroy), so that may be one that was rolled back.
+ * ListDeployments filters by status and pages with nextToken
+ * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeployments.html).
  */
 export async function lastGoodRevision(
   clients: ReleaseClients,
