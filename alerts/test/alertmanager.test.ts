@@ -12,6 +12,7 @@ import {
   unwrapAlertmanagerDefinition,
   withLocalReceivers,
 } from "../../infra/src/documents/alertmanager.js";
+import { track, waitUntil } from "../../services/comments-api/test/process.js";
 import { findTool, run } from "./tools.js";
 
 const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");
@@ -134,22 +135,19 @@ describe.skipIf(alertmanager.path === undefined)(
       const file = writeOut(dir, stringify(local), templateFiles);
       const port = 19093 + Math.floor(Math.random() * 500);
       base = `http://127.0.0.1:${port}`;
-      child = spawn(
-        "prometheus-alertmanager",
-        [
-          `--config.file=${file}`,
-          `--storage.path=${dir}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          "--cluster.listen-address=",
-        ],
-        { stdio: "ignore" },
+      child = track(
+        spawn(
+          "prometheus-alertmanager",
+          [
+            `--config.file=${file}`,
+            `--storage.path=${dir}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+            "--cluster.listen-address=",
+          ],
+          { stdio: "ignore" },
+        ),
       );
-      for (let attempt = 0; attempt < 100; attempt += 1) {
-        const ready = await fetch(`${base}/-/ready`).catch(() => undefined);
-        if (ready?.status === 200) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error("alertmanager did not become ready");
+      await waitUntil("alertmanager", async () => (await fetch(`${base}/-/ready`)).status === 200, child);
     });
     afterAll(async () => {
       // Alertmanager writes its state on the way out: remove its directory only once it is gone.

@@ -70,13 +70,9 @@ describe.skipIf(promtool.path === undefined)(`promtool${promtool.reason}`, () =>
   });
 
   // The multi-day cases evaluate every rule each minute for 3.5 days: about 40 s here.
-  it.each(testFiles)(
-    "passes every case of tests/%s",
-    (file) => {
-      const result = run("promtool", ["test", "rules", join(ALERTS, "tests", file)]);
-      expect(result.output.trim().split("\n").at(-1)?.trim()).toBe("SUCCESS");
-      expect(result.status).toBe(0);
-    },
-    180_000,
-  );
+  it.each(testFiles)("passes every case of tests/%s", (file) => {
+    const result = run("promtool", ["test", "rules", join(ALERTS, "tests", file)]);
+    expect(result.output.trim().split("\n").at(-1)?.trim()).toBe("SUCCESS");
+    expect(result.status).toBe(0);
+  });
 });

@@ -10,7 +10,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { findTool } from "../../alerts/test/tools.js";
-import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process.js";
+import {
+  type RunningServer,
+  SERVICE_DIR,
+  startServer,
+  track,
+  waitUntil,
+} from "../../services/comments-api/test/process.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const RULES = readFileSync(join(REPO, "alerts", "rules", "comments-api.yaml"), "utf8");
@@ -92,21 +98,23 @@ describe.skipIf(prometheus.path === undefined)(
       );
       const port = 19600 + Math.floor(Math.random() * 300);
       base = `http://127.0.0.1:${port}`;
-      child = spawn(
-        "prometheus",
-        [
-          `--config.file=${join(dir, "prometheus.yml")}`,
-          `--storage.tsdb.path=${join(dir, "data")}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-        ],
-        { stdio: "ignore" },
+      child = track(
+        spawn(
+          "prometheus",
+          [
+            `--config.file=${join(dir, "prometheus.yml")}`,
+            `--storage.tsdb.path=${join(dir, "data")}`,
+            `--web.listen-address=127.0.0.1:${port}`,
+          ],
+          { stdio: "ignore" },
+        ),
       );
       // Ready once the 5m SLIs have two scrapes to compute a rate from.
-      for (let attempt = 0; attempt < 120; attempt += 1) {
-        const ready = await query("comments_api:request_slow:ratio_rate5m").catch(() => []);
-        if (ready.length > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      await waitUntil(
+        "prometheus computing the 5m SLIs",
+        async () => (await query("comments_api:request_slow:ratio_rate5m")).length > 0,
+        child,
+      );
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const metrics = await (await fetch(service.metricsUrl)).text();
       exported = new Set(
@@ -115,7 +123,7 @@ describe.skipIf(prometheus.path === undefined)(
           .filter((line) => line.length > 0 && !line.startsWith("#"))
           .map((line) => line.split(/[{ ]/, 1)[0] ?? ""),
       );
-    }, 60_000);
+    });
 
     afterAll(async () => {
       clearInterval(traffic);

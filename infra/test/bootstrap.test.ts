@@ -13,7 +13,7 @@ import { countByType, ofType, one, synthBootstrap } from "./helpers";
 let result: SynthResult;
 beforeAll(async () => {
   result = await synthBootstrap();
-}, 60_000);
+});
 
 describe("bootstrap", () => {
   it("creates the state bucket versioned, KMS-encrypted, private and TLS-only", () => {

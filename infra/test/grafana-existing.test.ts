@@ -13,7 +13,7 @@ beforeAll(async () => {
     "comments-platform:grafanaToken": "glsa_test_token",
   };
   result = await synth({ stack: "stage", preview: false, config });
-}, 60_000);
+});
 
 describe("an existing Grafana", () => {
   it("gets the folder, data source and dashboards, and no Managed Grafana is created", () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   };
   expect(rawConfigFrom(config).certificateArn).toBe(CERTIFICATE);
   result = await synth({ stack: "stage", preview: false, config });
-}, 60_000);
+});
 
 describe("stage with a certificate", () => {
   it("serves HTTPS on 443 with a TLS 1.3 policy, redirects HTTP, and keeps the test listener on TLS", () => {

@@ -38,7 +38,7 @@ describe.skipIf(skipMoto)(`the bootstrap's IAM documents against moto's IAM${MOT
     moto = await startMoto();
     iam = new IAMClient(motoClientConfig(moto.endpoint));
     result = await synthBootstrap();
-  }, 60_000);
+  });
   afterAll(() => moto?.stop());
 
   it("rejects a malformed document (the validator is on)", async () => {
@@ -103,7 +103,7 @@ describe.skipIf(skipMoto)(`the stacks' IAM documents against moto's IAM${MOTO_SK
   beforeAll(async () => {
     moto = await startMoto();
     iam = new IAMClient(motoClientConfig(moto.endpoint));
-  }, 60_000);
+  });
   afterAll(() => moto?.stop());
 
   // Built from the pure builders with ARNs in AWS's real formats, as a stack would have them.

@@ -22,7 +22,7 @@ describe.skipIf(skipMoto)(`CodeDeploy requests against moto${MOTO_SKIP_REASON}`,
   beforeAll(async () => {
     moto = await startMoto();
     client = new CodeDeployClient(motoClientConfig(moto.endpoint));
-  }, 30_000);
+  });
   afterAll(() => {
     moto?.stop();
   });

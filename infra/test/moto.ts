@@ -4,6 +4,7 @@
  * the tests that need it are skipped and say so in their name; under CI=true they run and fail.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { track, waitUntil } from "../../services/comments-api/test/process";
 
 export const motoAvailable = spawnSync("python3", ["-c", "import moto.server"]).status === 0;
 /** Skip the moto tests: moto is absent and this is not CI (where a missing tool is a failure). */
@@ -24,14 +25,11 @@ export async function startMoto(): Promise<Moto> {
       "python3 -m moto.server is unavailable and CI=true requires it: pip install 'moto[server]'",
     );
   const port = 15000 + Math.floor(Math.random() * 2000);
-  const child: ChildProcess = spawn("python3", ["-m", "moto.server", "-p", String(port)], {
-    stdio: "ignore",
-  });
+  const child: ChildProcess = track(
+    spawn("python3", ["-m", "moto.server", "-p", String(port)], { stdio: "ignore" }),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if ((await fetch(`${endpoint}/moto-api/`).catch(() => undefined)) !== undefined) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntil("moto", async () => (await fetch(`${endpoint}/moto-api/`)).status < 500, child);
   return { endpoint, stop: () => child.kill() };
 }
 

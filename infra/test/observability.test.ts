@@ -14,7 +14,7 @@ const workspaceArn = "arn:aws:amp:sa-east-1:123456789012:comments-api-stage-prom
 let result: SynthResult;
 beforeAll(async () => {
   result = await synth({ stack: "stage", preview: false });
-}, 60_000);
+});
 
 describe("monitoring in the stage stack", () => {
   it("creates one rule-groups namespace per rule file, its data the file byte for byte", () => {

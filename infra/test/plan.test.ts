@@ -22,7 +22,7 @@ beforeAll(() => {
     if (run.status !== 0) throw new Error(`synth ${stack} failed: ${run.stderr}`);
     plans[stack] = JSON.parse(run.stdout) as SynthResult;
   }
-}, 120_000);
+});
 
 const ACCOUNT = "${aws:getCallerIdentity.accountId}";
 const json = (resource: RecordedResource, key: string) => JSON.parse(String(resource.inputs[key]));

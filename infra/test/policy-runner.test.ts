@@ -61,7 +61,7 @@ beforeAll(async () => {
     runner.on("exit", (code) => reject(new Error(`the policy pack exited with ${code}:\n${out}\n${stderr}`)));
   });
   client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}, 120_000);
+});
 
 afterAll(() => {
   client?.close();

@@ -203,5 +203,5 @@ describe("what the stacks declare", () => {
         result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, stack: "prod" })),
       ),
     ).toEqual([]);
-  }, 60_000);
+  });
 });

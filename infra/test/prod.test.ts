@@ -6,7 +6,7 @@ import { countByType, firewallTable, ofType, one } from "./helpers";
 let result: SynthResult;
 beforeAll(async () => {
   result = await synth({ stack: "prod", preview: false });
-}, 60_000);
+});
 
 describe("prod", () => {
   it("spreads over three zones with a NAT gateway in each", () => {

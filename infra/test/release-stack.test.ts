@@ -8,7 +8,7 @@ import { ofType, one } from "./helpers";
 let result: SynthResult;
 beforeAll(async () => {
   result = await synth({ stack: "stage", preview: false });
-}, 60_000);
+});
 
 describe("the stage release", () => {
   it("deploys blue/green with traffic control, both target groups, both listeners, rollback on failure and alarms", () => {

@@ -61,5 +61,5 @@ describe.each([
           (line) => line !== "" && !line.startsWith("Error while signaling shutdown: TypeError: monitorRef"),
         ),
     ).toEqual([`mock-monitor: registered ${resources}`]);
-  }, 120_000);
+  });
 });

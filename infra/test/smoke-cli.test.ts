@@ -57,7 +57,7 @@ describe("pnpm smoke (the script)", () => {
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
     closedPort = (probe.address() as { port: number }).port;
     await new Promise((resolve) => probe.close(resolve));
-  }, 60_000);
+  });
   afterAll(async () => {
     service?.child.kill("SIGTERM");
     await service?.exited;

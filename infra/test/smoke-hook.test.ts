@@ -51,7 +51,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
   listenerPort = (listener.address() as AddressInfo).port;
-}, 60_000);
+});
 afterAll(async () => {
   service?.child.kill("SIGTERM");
   await service?.exited;

@@ -8,7 +8,7 @@ import { BASE_TAG_KEYS, countByType, firewallTable, ofType, one, UNTAGGABLE } fr
 let result: SynthResult;
 beforeAll(async () => {
   result = await synth({ stack: "stage", preview: false });
-}, 60_000);
+});
 
 describe("stage", () => {
   it("declares exactly these resources", () => {

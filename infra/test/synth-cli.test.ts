@@ -45,7 +45,7 @@ describe("pnpm synth", () => {
       clusterName: "comments-api-stage",
       vpcId: "${ec2:Vpc/comments-api-stage-vpc.id}",
     });
-  }, 60_000);
+  });
 
   it("refuses an unknown stack", () => {
     const result = synth("dev");
@@ -84,5 +84,5 @@ describe("pnpm synth", () => {
         "",
       ].join("\n"),
     );
-  }, 60_000);
+  });
 });

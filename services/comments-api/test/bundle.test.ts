@@ -22,7 +22,7 @@ describe("the production bundle the Dockerfile ships", () => {
     tmp = mkdtempSync(join(tmpdir(), "comments-bundle-"));
     bundle = join(tmp, "app");
     execFileSync("pnpm", [...DEPLOY_COMMAND, bundle], { cwd: WORKSPACE, stdio: "pipe" });
-  }, 120_000);
+  });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it("is built by the same commands the Dockerfile runs", () => {

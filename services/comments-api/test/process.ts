@@ -2,6 +2,41 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
+/**
+ * Every child a test starts, killed when the test process ends: a failed start or a failed test
+ * never leaves a server running.
+ */
+const children = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+export function track<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/**
+ * Polls `probe` until it answers true. No attempt limit and no clock: on a busy machine a start
+ * takes what it takes, and the test's own timeout (vitest.config.ts) is the only bound. Fails at
+ * once, saying so, if `child` exits first.
+ */
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  child?: ChildProcess,
+): Promise<void> {
+  let exited: string | undefined;
+  child?.once("exit", (code, signal) => {
+    exited = `${code ?? signal}`;
+  });
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${what}: the process exited with ${exited} first`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The built server: `pnpm test` builds before vitest runs. */
 export const SERVICE_DIR = join(import.meta.dirname, "..");
 
@@ -24,18 +59,20 @@ export interface RunningServer {
 
 /** Starts `node dist/server.js` on a free port and resolves once it listens. */
 export async function startServer(dir: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, [requireBuild(dir)], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      PORT: "0",
-      METRICS_PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = track(
+    spawn(process.execPath, [requireBuild(dir)], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: "0",
+        METRICS_PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let out = "";
   let err = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -45,22 +82,15 @@ export async function startServer(dir: string, env: Record<string, string> = {})
     child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
   // Listening means both listeners: the API's, then the metrics one.
+  // No clock of its own: the test's timeout bounds a start that hangs.
   const [base, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not listen in 30 s:\n${out}\n${err}`)),
-      30_000,
-    );
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const api = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1];
       const metrics = /"msg":"metrics listening at (http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(out)?.[1];
-      if (api !== undefined && metrics !== undefined) {
-        clearTimeout(timer);
-        resolve([api, metrics]);
-      }
+      if (api !== undefined && metrics !== undefined) resolve([api, metrics]);
     });
     void exited.then((code) => {
-      clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${out}\n${err}`));
     });
   });
@@ -69,11 +99,13 @@ export async function startServer(dir: string, env: Record<string, string> = {})
 
 /** Runs the built server to completion (for start-up failures). */
 export function runServer(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [requireBuild()], {
-    cwd: SERVICE_DIR,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = track(
+    spawn(process.execPath, [requireBuild()], {
+      cwd: SERVICE_DIR,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

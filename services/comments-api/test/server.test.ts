@@ -30,7 +30,7 @@ describe("SIGTERM under load", () => {
   });
   afterAll(() => scratch?.drop());
 
-  it("finishes every request already sent, then exits 0 well within 30 s", async () => {
+  it("finishes every request already sent, then exits 0 within its shutdown bound", async () => {
     const server = await startServer(SERVICE_DIR, scratch === undefined ? {} : { DATABASE_URL: scratch.url });
     let stopped = false;
     const results: Array<number | string> = [];
@@ -52,20 +52,20 @@ describe("SIGTERM under load", () => {
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const sentBeforeStop = results.length;
+    // Load by count, not by time: however slow the machine, 200 answers have come back and 40
+    // requests are on the wire when the signal arrives.
+    while (results.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
     stopped = true;
-    const signalledAt = Date.now();
     server.child.kill("SIGTERM");
     await Promise.all(clients);
     const code = await server.exited;
-    const shutdownMs = Date.now() - signalledAt;
 
-    expect(sentBeforeStop).toBeGreaterThan(100);
     expect(results.filter((status) => status !== 200)).toEqual([]);
+    // Each of the 40 clients had one request in flight at the signal, and got its answer.
+    expect(results.length).toBeGreaterThanOrEqual(200 + 40);
     if (code !== 0) console.log(server.stdout().slice(-3000), server.stderr());
+    // 0 means it finished before SHUTDOWN_TIMEOUT_MS (25 s, under ECS's 30 s): past it, exit 1.
     expect(code).toBe(0);
-    expect(shutdownMs).toBeLessThan(10_000);
     expect(server.stdout()).toContain('"msg":"shut down cleanly"');
   });
 });
