@@ -347,11 +347,18 @@ describe("Drift", () => {
 
   it("previews with refresh and expect-no-changes, and hands the verdict to the issue opener", () => {
     const check = job.steps.find((s) => s.id === "check") as Step;
-    expect(check.run).toContain(
-      'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive \\\n' +
+    // Whole: without `set +e` the step would stop at a failing preview and never record its exit
+    // code, so the issue step would never learn of the drift.
+    expect(check.run).toBe(
+      [
+        'pulumi login "$BACKEND"',
+        "set +e",
+        'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive \\',
         "  --suppress-progress --policy-pack infra/policy 2>&1 | tee preview.log",
+        'echo "exit-code=${PIPESTATUS[0]}" >> "$GITHUB_OUTPUT"',
+        "",
+      ].join("\n"),
     );
-    expect(check.run).toContain('echo "exit-code=${PIPESTATUS[0]}" >> "$GITHUB_OUTPUT"');
     expect(job.steps.at(-1)?.run).toBe(
       'node .github/scripts/github.ts drift --stack "$STACK" --exit-code "$EXIT_CODE" --log preview.log',
     );

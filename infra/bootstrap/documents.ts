@@ -62,15 +62,22 @@ export function tlsOnlyBucketPolicy(bucketArn: string): Record<string, unknown> 
   };
 }
 
-/** One stack's files in the S3 backend's project-scoped layout under `.pulumi/`. */
+/**
+ * One stack's files in the S3 backend's project-scoped layout under `.pulumi/`, as the CLI writes
+ * them (pulumi/pulumi `pkg/backend/diy`, store.go and lock.go): the stack file
+ * `stacks/<project>/<stack>.json` (`.json.gz`/`.json.zst` when compressed, `.json.bak` beside it),
+ * `history/` and `backups/` per project and stack, `journal/` in newer CLIs, and the lock under the
+ * stack's fully qualified name, `locks/organization/<project>/<stack>/<id>.json`. A lock the role
+ * may not write fails every `pulumi up` with AccessDenied.
+ */
 export function stackStateFiles(bucketArn: string, project: string, stack: string): string[] {
   const under = (dir: string) => `${bucketArn}/.pulumi/${dir}/${project}/${stack}`;
   return [
-    `${under("stacks")}.json`,
-    `${under("stacks")}.json.bak`,
+    `${under("stacks")}.json*`,
     `${under("history")}/*`,
     `${under("backups")}/*`,
-    `${under("locks")}/*`,
+    `${under("journal")}/*`,
+    `${bucketArn}/.pulumi/locks/organization/${project}/${stack}/*`,
   ];
 }
 

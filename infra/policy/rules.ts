@@ -113,9 +113,10 @@ export const RULES: Rule[] = [
       }
       if (type === "aws:ec2/securityGroup:SecurityGroup") {
         for (const rule of (props.ingress as
-          | Array<{ cidrBlocks?: string[]; fromPort?: number; toPort?: number }>
+          | Array<{ cidrBlocks?: string[]; ipv6CidrBlocks?: string[]; fromPort?: number; toPort?: number }>
           | undefined) ?? []) {
-          for (const cidr of rule.cidrBlocks ?? []) check(cidr, rule.fromPort, rule.toPort);
+          for (const cidr of [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])])
+            check(cidr, rule.fromPort, rule.toPort);
         }
       }
     },

@@ -84,6 +84,67 @@ describe("bootstrap", () => {
     expect(statement("preview-stage-state").Resource).toBe(statement("deploy-prod-state").Resource);
   });
 
+  // pulumi/pulumi pkg/backend/diy: stacks at .pulumi/stacks/<project>/<stack>.json (.gz or .zst when
+  // compressed), history and backups per project and stack, locks under the fully qualified name
+  // organization/<project>/<stack> (lock.go: stackLockDir(stackRef.FullyQualifiedName())).
+  it("lets the deploy role read and write exactly its stack's files in the layout the CLI writes, and use the state key", () => {
+    const bucket = "arn:aws:s3:sa-east-1:123456789012:state";
+    const policy = JSON.parse(
+      String(one(result, "aws:iam/rolePolicy:RolePolicy", "deploy-stage-state").inputs.policy),
+    );
+    expect(policy).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "ListState",
+          Effect: "Allow",
+          Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+          Resource: bucket,
+        },
+        {
+          Sid: "BackendMetadata",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: `${bucket}/.pulumi/meta.yaml`,
+        },
+        {
+          Sid: "ReadWriteStackState",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+          Resource: [
+            `${bucket}/.pulumi/stacks/comments-platform/stage.json*`,
+            `${bucket}/.pulumi/history/comments-platform/stage/*`,
+            `${bucket}/.pulumi/backups/comments-platform/stage/*`,
+            `${bucket}/.pulumi/journal/comments-platform/stage/*`,
+            `${bucket}/.pulumi/locks/organization/comments-platform/stage/*`,
+          ],
+        },
+        {
+          Sid: "StateEncryption",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: "arn:aws:kms:sa-east-1:123456789012:state",
+        },
+        {
+          Sid: "StackSecrets",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+          Resource: "arn:aws:kms:sa-east-1:123456789012:secrets-stage",
+        },
+      ],
+    });
+    expect(one(result, "aws:kms/key:Key", "state").inputs).toEqual({
+      description: "comments-platform Pulumi state bucket",
+      enableKeyRotation: true,
+      tags: {
+        "cost-centre": "cc-platform",
+        owner: "platform-team",
+        project: "comments-platform",
+        stack: "bootstrap",
+      },
+    });
+  });
+
   it("keeps each stack's roles away from the other stack: state, key, and (deploys) tagged resources", () => {
     const policy = (name: string) =>
       JSON.parse(
@@ -181,11 +242,11 @@ describe("bootstrap documents", () => {
           Effect: "Deny",
           Action: "s3:*",
           Resource: [
-            "arn:aws:s3:::b/.pulumi/stacks/p/prod.json",
-            "arn:aws:s3:::b/.pulumi/stacks/p/prod.json.bak",
+            "arn:aws:s3:::b/.pulumi/stacks/p/prod.json*",
             "arn:aws:s3:::b/.pulumi/history/p/prod/*",
             "arn:aws:s3:::b/.pulumi/backups/p/prod/*",
-            "arn:aws:s3:::b/.pulumi/locks/p/prod/*",
+            "arn:aws:s3:::b/.pulumi/journal/p/prod/*",
+            "arn:aws:s3:::b/.pulumi/locks/organization/p/prod/*",
           ],
         },
         {
@@ -321,11 +382,11 @@ describe("bootstrap documents", () => {
         "ReadStackState",
         ["s3:GetObject"],
         [
-          "arn:aws:s3:::b/.pulumi/stacks/p/stage.json",
-          "arn:aws:s3:::b/.pulumi/stacks/p/stage.json.bak",
+          "arn:aws:s3:::b/.pulumi/stacks/p/stage.json*",
           "arn:aws:s3:::b/.pulumi/history/p/stage/*",
           "arn:aws:s3:::b/.pulumi/backups/p/stage/*",
-          "arn:aws:s3:::b/.pulumi/locks/p/stage/*",
+          "arn:aws:s3:::b/.pulumi/journal/p/stage/*",
+          "arn:aws:s3:::b/.pulumi/locks/organization/p/stage/*",
         ],
       ],
       ["StateEncryption", ["kms:Decrypt"], "arn:aws:kms:r:1:key/state"],

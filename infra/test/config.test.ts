@@ -178,6 +178,19 @@ describe("parseStackConfig", () => {
         'minTasks="1": prod runs at least 2 tasks, one per availability zone',
       ],
     ],
+    // ECS API reference, CapacityProviderStrategyItem: FARGATE_SPOT runs X86_64 tasks only.
+    [
+      "Spot on ARM64 in stage",
+      "stage",
+      { ...base, fargateSpot: "true", cpuArchitecture: "ARM64" },
+      ['fargateSpot="true": Fargate Spot runs X86_64 tasks only; cpuArchitecture is ARM64'],
+    ],
+    [
+      "a test listener open to every address under another prefix",
+      "stage",
+      { ...base, testListenerCidrs: '["10.0.0.0/0"]' },
+      ['testListenerCidrs="10.0.0.0/0": must not open the test listener to the internet'],
+    ],
     // https://docs.aws.amazon.com/general/latest/gr/grafana.html lists no sa-east-1.
     [
       "managed Grafana in a region without the service, and no grafanaRegion",

@@ -434,4 +434,35 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       },
     });
   });
+
+  // Keys alone passed when a value pointed at the wrong resource: the whole contract, for both stacks.
+  it("exports the contract other teams read, each value the resource it names", () => {
+    const ref = (module: string, type: string, resource: string, output: string) =>
+      `\${${module}:${type}/${resource}.${output}}`;
+    const alb = ref("lb", "LoadBalancer", `${name}-alb`, "dnsName");
+    expect(plan().outputs.contractV1).toEqual({
+      version: 1,
+      stack,
+      region: "sa-east-1",
+      url: stack === "prod" ? "https://comments.example.com" : `http://${alb}`,
+      albDnsName: alb,
+      albZoneId: ref("lb", "LoadBalancer", `${name}-alb`, "zoneId"),
+      ecrRepositoryUrl: ref("ecr", "Repository", `${name}-repo`, "repositoryUrl"),
+      imageRef: ref("docker-build", "Image", `${name}-image`, "ref"),
+      clusterName: name,
+      serviceName: name,
+      vpcId: ref("ec2", "Vpc", `${name}-vpc`, "id"),
+      privateSubnetIds: (stack === "prod" ? [0, 1, 2] : [0, 1]).map((i) =>
+        ref("ec2", "Subnet", `${name}-private-${i}`, "id"),
+      ),
+      serviceSecurityGroupId: ref("ec2", "SecurityGroup", `${name}-service`, "id"),
+      logGroupName: `/ecs/${name}`,
+      prometheusWorkspaceId: ref("amp", "Workspace", `${name}-prometheus`, "id"),
+      prometheusQueryUrl: ref("amp", "Workspace", `${name}-prometheus`, "prometheusEndpoint"),
+      grafanaUrl: `https://${ref("grafana", "Workspace", `${name}-grafana`, "endpoint")}`,
+      codedeployApplication: name,
+      codedeployDeploymentGroup: name,
+      alarmTopicArn: ref("sns", "Topic", `${name}-ticket`, "arn"),
+    });
+  });
 });

@@ -20,6 +20,50 @@ const messages = (r: PolicyResource, ruleName: string) => {
 const container = (extra: Record<string, unknown>) =>
   JSON.stringify([{ name: "app", readonlyRootFilesystem: true, user: "1000:1000", ...extra }]);
 
+// Each of these passed every test once: a one-line change to a rule must fail one.
+describe("policy rules at their edges", () => {
+  it.each(["0", "0:0", "root:root", "root", ""])("refuses the container user %j", (user) => {
+    expect(
+      messages(
+        resource("aws:ecs/taskDefinition:TaskDefinition", { containerDefinitions: container({ user }) }),
+        "hardened-containers",
+      ),
+    ).toEqual([`container app: user must be set and not root, got ${JSON.stringify(user)}`]);
+  });
+
+  it("accepts the image's non-root user", () => {
+    expect(
+      messages(
+        resource("aws:ecs/taskDefinition:TaskDefinition", {
+          containerDefinitions: container({ user: "1000:1000" }),
+        }),
+        "hardened-containers",
+      ),
+    ).toEqual([]);
+  });
+
+  it("refuses ingress open to every IPv6 address, as a rule resource or inline", () => {
+    expect(
+      messages(
+        resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+          cidrIpv6: "::/0",
+          fromPort: 22,
+          toPort: 22,
+        }),
+        "no-internet-ingress",
+      ),
+    ).toEqual(["ports 22-22 are open to ::/0"]);
+    expect(
+      messages(
+        resource("aws:ec2/securityGroup:SecurityGroup", {
+          ingress: [{ ipv6CidrBlocks: ["::/0"], fromPort: 5432, toPort: 5432 }],
+        }),
+        "no-internet-ingress",
+      ),
+    ).toEqual(["ports 5432-5432 are open to ::/0"]);
+  });
+});
+
 describe("policy rules", () => {
   it.each([
     [

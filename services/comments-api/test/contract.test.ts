@@ -1,8 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import Fastify from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { healthRoutes } from "../src/routes/health.js";
 import { BODY_LIMIT_BYTES, MAX_COMMENT_LENGTH } from "../src/schemas/comment.js";
+import { CommentStore } from "../src/store/comment-store.js";
 import type { SqlExecutor } from "../src/store/executor.js";
-import { buildTestApp, captureLogs, embeddedDatabase, truncate } from "./helper.js";
+import { buildTestApp, captureLogs, embeddedDatabase, truncate, unclosable } from "./helper.js";
 
 let db: SqlExecutor;
 let app: FastifyInstance;
@@ -245,6 +248,57 @@ describe("GET /api/comment/list/:content_id", () => {
     const response = await app.inject({ method: "GET", url });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ status: "BAD-REQUEST", message });
+  });
+});
+
+describe("boundaries a one-line change must not move", () => {
+  it("accepts a comment of exactly the documented maximum and refuses one character more", async () => {
+    const exact = await post({
+      email: "a@example.com",
+      comment: "x".repeat(MAX_COMMENT_LENGTH),
+      content_id: 1,
+    });
+    expect([MAX_COMMENT_LENGTH, exact.statusCode]).toEqual([4000, 200]);
+    const over = await post({
+      email: "a@example.com",
+      comment: "x".repeat(MAX_COMMENT_LENGTH + 1),
+      content_id: 1,
+    });
+    expect([over.statusCode, over.json()]).toEqual([
+      400,
+      { status: "BAD-REQUEST", message: "comment: must be at most 4000 characters, got 4001" },
+    ]);
+  });
+
+  it("refuses an address without a dot in its domain, like a@localhost", async () => {
+    const response = await post({ email: "a@localhost", comment: "c", content_id: 1 });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(/^email: /);
+  });
+
+  it("answers 404 for an unknown content, whatever page is asked for", async () => {
+    const response = await app.inject({ method: "GET", url: "/api/comment/list/nothing-here?after=5" });
+    expect([response.statusCode, response.json()]).toEqual([
+      404,
+      { status: "NOT-FOUND", message: "content_id nothing-here not found" },
+    ]);
+  });
+
+  // Fastify refuses inject() once close() began, so readiness is checked on the routes themselves,
+  // with the draining flag the app's preClose hook raises.
+  it("fails /readyz once shutdown began, while /healthz still answers", async () => {
+    const draining = Fastify();
+    await draining.register(healthRoutes, {
+      store: new CommentStore(unclosable(db)),
+      isDraining: () => true,
+    });
+    const ready = await draining.inject({ method: "GET", url: "/readyz" });
+    expect([ready.statusCode, ready.json()]).toEqual([
+      503,
+      { status: "UNAVAILABLE", message: "shutting down" },
+    ]);
+    expect((await draining.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    await draining.close();
   });
 });
 
