@@ -8,7 +8,7 @@ const SERVICE = 'job="comments-api", stack="$stack"';
 const requests = (extra = "") =>
   `http_request_duration_seconds_count{${SERVICE}${extra === "" ? "" : `, ${extra}`}}`;
 
-/** Availability objective: 99.9% of requests not 5xx (DESIGN.md). */
+/** Availability objective: 99.9% of requests not 5xx, over 30 days. */
 export const AVAILABILITY_OBJECTIVE = 0.999;
 /** Latency objective: 99% of requests within 300 ms. */
 export const LATENCY_OBJECTIVE = 0.99;

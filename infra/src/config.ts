@@ -4,6 +4,8 @@
  * the value and what is allowed, before any resource is declared.
  */
 
+import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
+
 export const PROJECT = "comments-platform";
 export const STACKS = ["stage", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
@@ -157,14 +159,8 @@ export const GRAFANA_REGIONS = [
 ] as const;
 const GRAFANA_ENDPOINTS_PAGE = "https://docs.aws.amazon.com/general/latest/gr/grafana.html";
 
-/** CodeDeploy's predefined ECS deployment configurations. */
-export const DEPLOYMENT_CONFIGS = [
-  "CodeDeployDefault.ECSAllAtOnce",
-  "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
-  "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
-  "CodeDeployDefault.ECSCanary10Percent5Minutes",
-  "CodeDeployDefault.ECSCanary10Percent15Minutes",
-] as const;
+/** CodeDeploy's predefined ECS deployment configurations: the names of release/deadline.ts's one list. */
+export const DEPLOYMENT_CONFIGS = Object.keys(PREDEFINED_CONFIGS) as PredefinedConfig[];
 
 type Raw = Readonly<Record<string, string | undefined>>;
 
@@ -179,11 +175,21 @@ function isCidr(value: string): boolean {
 /** Reads keys, remembering every problem; `key` is the name a person types in `pulumi config set`. */
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly raw: Raw) {}
+  constructor(
+    private readonly raw: Raw,
+    /** Every key read, with the default it falls back to (`undefined`: none). */
+    private readonly seen?: Map<string, unknown>,
+  ) {}
 
-  private value(key: string): string | undefined {
+  private value(key: string, fallback?: unknown): string | undefined {
+    this.seen?.set(key, fallback);
     const value = this.raw[key];
     return value === undefined || value === "" ? undefined : value;
+  }
+
+  /** A key read outside the typed readers (a secret checked for presence only). */
+  present(key: string): boolean {
+    return this.value(key) !== undefined;
   }
 
   problem(key: string, value: unknown, allowed: string): void {
@@ -191,7 +197,7 @@ class Reader {
   }
 
   string(key: string, fallback?: string): string {
-    const value = this.value(key) ?? fallback;
+    const value = this.value(key, fallback) ?? fallback;
     if (value === undefined) {
       this.problems.push(`${key}: is required`);
       return "";
@@ -199,12 +205,13 @@ class Reader {
     return value;
   }
 
-  optionalString(key: string): string | undefined {
-    return this.value(key);
+  /** `recordedDefault`: what the caller falls back to, for the record of defaults only. */
+  optionalString(key: string, recordedDefault?: unknown): string | undefined {
+    return this.value(key, recordedDefault);
   }
 
   integer(key: string, fallback: number | undefined, min: number, max: number): number {
-    const raw = this.value(key);
+    const raw = this.value(key, fallback);
     if (raw === undefined) {
       if (fallback === undefined) this.problems.push(`${key}: is required`);
       return fallback ?? min;
@@ -218,7 +225,7 @@ class Reader {
   }
 
   boolean(key: string, fallback: boolean): boolean {
-    const raw = this.value(key);
+    const raw = this.value(key, fallback);
     if (raw === undefined) return fallback;
     if (raw === "true" || raw === "false") return raw === "true";
     this.problem(key, raw, "must be true or false");
@@ -226,7 +233,7 @@ class Reader {
   }
 
   oneOf<T extends string | number>(key: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.value(key);
+    const raw = this.value(key, fallback);
     if (raw === undefined) return fallback;
     const match = allowed.find((option) => String(option) === raw);
     if (match === undefined) this.problem(key, raw, `must be one of ${allowed.join(", ")}`);
@@ -234,7 +241,7 @@ class Reader {
   }
 
   stringList(key: string, fallback: string[]): string[] {
-    const raw = this.value(key);
+    const raw = this.value(key, fallback);
     if (raw === undefined) return fallback;
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -254,8 +261,10 @@ class Reader {
 export function parseStackConfig(
   stack: string,
   raw: Raw,
+  /** Filled with every key the parser reads and its default: Pulumi.yaml must declare exactly these. */
+  seen?: Map<string, unknown>,
 ): { ok: true; config: StackConfig } | { ok: false; problems: string[] } {
-  const read = new Reader(raw);
+  const read = new Reader(raw, seen);
   if (!(STACKS as readonly string[]).includes(stack)) {
     read.problem("stack", stack, `must be one of ${STACKS.join(", ")}`);
   }
@@ -382,6 +391,7 @@ export function parseStackConfig(
   }
 
   const grafanaMode = read.oneOf("grafanaMode", GRAFANA_MODES, "managed");
+  const hasGrafanaToken = read.present("grafanaToken");
   const grafanaUrl = read.optionalString("grafanaUrl");
   const offersGrafana = (name: string) => (GRAFANA_REGIONS as readonly string[]).includes(name);
   const grafanaRegion = read.optionalString("grafanaRegion") ?? (offersGrafana(region) ? region : undefined);
@@ -406,7 +416,7 @@ export function parseStackConfig(
         "grafanaMode existing needs the https:// URL of that Grafana",
       );
     }
-    if (raw.grafanaToken === undefined || raw.grafanaToken === "") {
+    if (!hasGrafanaToken) {
       read.problems.push(
         "grafanaToken: grafanaMode existing needs a service account token (pulumi config set --secret grafanaToken ...)",
       );
@@ -426,7 +436,7 @@ export function parseStackConfig(
     isProd ? "custom" : "CodeDeployDefault.ECSAllAtOnce",
   );
   const ratio = (key: string, fallback: number) => {
-    const raw = read.optionalString(key);
+    const raw = read.optionalString(key, fallback);
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!(value > 0 && value < 1)) read.problem(key, raw, "must be a fraction between 0 and 1, like 0.0144");

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { DEPLOYMENT_CONFIGS, loadStackConfig, rawConfigFrom } from "../src/config";
 import { buildAppSpec, smokeHookName } from "../src/release/appspec";
 import { PREDEFINED_CONFIGS, releaseDeadlineSeconds, trafficShiftSeconds } from "../src/release/deadline";
+import { releaseTarget } from "../src/release/plan";
+import { readStackFile } from "../src/stack-file";
 
 const ARN = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42";
 
@@ -119,10 +122,24 @@ describe("release deadline", () => {
     ["CodeDeployDefault.ECSCanary10Percent15Minutes", 900],
     ["CodeDeployDefault.ECSLinear10PercentEvery1Minutes", 600],
     ["CodeDeployDefault.ECSLinear10PercentEvery3Minutes", 1800],
-  ])("%s shifts traffic in %i s", (name, seconds) => {
-    const routing = PREDEFINED_CONFIGS[name];
-    if (routing === undefined) throw new Error(`no ${name}`);
-    expect(trafficShiftSeconds(routing)).toBe(seconds);
+  ] as const)("%s shifts traffic in %i s", (name, seconds) => {
+    expect(trafficShiftSeconds(PREDEFINED_CONFIGS[name])).toBe(seconds);
+  });
+
+  it("is one list with the configurations the parser accepts", () => {
+    expect(DEPLOYMENT_CONFIGS).toEqual(Object.keys(PREDEFINED_CONFIGS));
+    expect(DEPLOYMENT_CONFIGS).toHaveLength(5);
+  });
+
+  it("refuses to plan a configuration it has no routing for, instead of a zero-length shift", () => {
+    const config = loadStackConfig("stage", rawConfigFrom(readStackFile("stage")));
+    const unknown = {
+      ...config,
+      release: { ...config.release, deploymentConfig: "CodeDeployDefault.ECSLinear5PercentEvery1Minutes" },
+    };
+    expect(() => releaseTarget(unknown)).toThrow(
+      'release: deploymentConfig "CodeDeployDefault.ECSLinear5PercentEvery1Minutes" is not one of CodeDeployDefault.ECSAllAtOnce, CodeDeployDefault.ECSLinear10PercentEvery1Minutes, CodeDeployDefault.ECSLinear10PercentEvery3Minutes, CodeDeployDefault.ECSCanary10Percent5Minutes, CodeDeployDefault.ECSCanary10Percent15Minutes or custom',
+    );
   });
 
   it("adds task start, hooks, traffic shift, termination wait and margin", () => {

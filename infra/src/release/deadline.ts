@@ -47,8 +47,12 @@ export function trafficShiftSeconds(routing: TrafficRouting): number {
   }
 }
 
-/** CodeDeploy's predefined ECS configurations (DESIGN.md), as routing. */
-export const PREDEFINED_CONFIGS: Readonly<Record<string, TrafficRouting>> = {
+/**
+ * CodeDeploy's predefined ECS deployment configurations, as routing: the one list the config parser
+ * accepts and the deadline reads
+ * (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html).
+ */
+export const PREDEFINED_CONFIGS = {
   "CodeDeployDefault.ECSAllAtOnce": { type: "AllAtOnce" },
   "CodeDeployDefault.ECSLinear10PercentEvery1Minutes": {
     type: "TimeBasedLinear",
@@ -70,4 +74,7 @@ export const PREDEFINED_CONFIGS: Readonly<Record<string, TrafficRouting>> = {
     percentage: 10,
     intervalMinutes: 15,
   },
-};
+} as const satisfies Readonly<Record<string, TrafficRouting>>;
+
+/** The names of the predefined configurations. */
+export type PredefinedConfig = keyof typeof PREDEFINED_CONFIGS;

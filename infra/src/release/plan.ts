@@ -51,7 +51,7 @@ export function releaseTarget(config: StackConfig): ReleaseTarget & {
           percentage: release.canaryPercent,
           intervalMinutes: release.canaryIntervalMinutes,
         }
-      : (PREDEFINED_CONFIGS[release.deploymentConfig] ?? { type: "AllAtOnce" });
+      : predefinedRouting(release.deploymentConfig);
   return {
     region: config.region,
     application: name,
@@ -108,4 +108,14 @@ export function deploymentGroupArn(
   group: string,
 ): string {
   return `arn:aws:codedeploy:${region}:${accountId}:deploymentgroup:${application}/${group}`;
+}
+
+/** A predefined configuration's routing; an unknown name is an error, never a silent zero-length shift. */
+function predefinedRouting(name: string): TrafficRouting {
+  if (!Object.hasOwn(PREDEFINED_CONFIGS, name)) {
+    throw new Error(
+      `release: deploymentConfig ${JSON.stringify(name)} is not one of ${Object.keys(PREDEFINED_CONFIGS).join(", ")} or custom`,
+    );
+  }
+  return PREDEFINED_CONFIGS[name as keyof typeof PREDEFINED_CONFIGS];
 }
