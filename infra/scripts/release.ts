@@ -2,10 +2,9 @@
  * `pnpm release <status|deploy|rollback> --stack <stack> [--task-definition <arn>]`. AWS endpoints
  * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
-import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
 import { runReleaseCli, USAGE } from "../src/release/cli";
+import { releaseClients } from "../src/release/clients";
 import { readStackFile } from "../src/stack-file";
 
 async function main(): Promise<number> {
@@ -16,10 +15,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadStackConfig(stack, rawConfigFrom(readStackFile(stack)));
-  const clients = {
-    codedeploy: new CodeDeployClient({ region: config.region }),
-    ecs: new ECSClient({ region: config.region }),
-  };
+  const clients = releaseClients(config.region);
   return runReleaseCli(argv, config, clients, { log: (line) => console.log(line) });
 }
 

@@ -14,7 +14,7 @@ import {
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type ReleaseOptions, type ReleaseTarget, release } from "../src/release/release";
+import { nextStep, type ReleaseOptions, type ReleaseTarget, release } from "../src/release/release";
 
 const codedeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
@@ -250,29 +250,6 @@ describe("release", () => {
     expect(lines).toContain("+75s deadline of 60 s passed: stopping d-1 with rollback");
   });
 
-  it("retries throttling with backoff and swallows nothing else", async () => {
-    const throttled = Object.assign(new Error("Rate exceeded"), {
-      name: "ThrottlingException",
-      $metadata: { httpStatusCode: 400 },
-    });
-    ecs
-      .on(DescribeServicesCommand)
-      .rejectsOnce(throttled)
-      .rejectsOnce(throttled)
-      .resolves({ services: [{ taskDefinition: NEW }] });
-    expect(await release(clients, target, options())).toEqual({ action: "none" });
-    expect(lines.slice(0, 2)).toEqual([
-      "+0s DescribeServices: ThrottlingException, retrying in 500 ms",
-      "+1s DescribeServices: ThrottlingException, retrying in 1000 ms",
-    ]);
-    const denied = Object.assign(new Error("not authorized"), {
-      name: "AccessDeniedException",
-      $metadata: { httpStatusCode: 400 },
-    });
-    ecs.on(DescribeServicesCommand).rejects(denied);
-    await expect(release(clients, target, options())).rejects.toThrow("not authorized");
-  });
-
   // CodeDeploy answers GetDeploymentTarget with these for a while after CreateDeployment (the API
   // reference lists both for GetDeploymentTarget); the release must keep following the deployment.
   it("keeps following a deployment while GetDeploymentTarget says it has not started or has no target yet", async () => {
@@ -372,5 +349,65 @@ describe("release", () => {
     ecs.on(DescribeServicesCommand).resolves(running(NEW, ["subnet-b", "subnet-a"], ["sg-service"]));
     expect(await release(clients, target, options({ network: NETWORK }))).toEqual({ action: "none" });
     expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+  });
+});
+
+// One poll, one decision (cdk-ecs-codedeploy's is-complete, as a table).
+describe("nextStep", () => {
+  const deployment = (status: string, extra: Partial<DeploymentInfo> = {}) =>
+    ({ deploymentId: "d-1", status, ...extra }) as DeploymentInfo;
+  const failedWith = {
+    errorInformation: { code: "HEALTH_CONSTRAINTS" as const, message: "The deployment failed because ..." },
+  };
+  it.each([
+    ["Created", undefined, { next: "wait" }],
+    ["Queued", undefined, { next: "wait" }],
+    ["InProgress", undefined, { next: "wait" }],
+    ["Baking", undefined, { next: "wait" }],
+    ["Ready", undefined, { next: "wait" }],
+    ["Succeeded", undefined, { next: "succeeded" }],
+    [
+      "Failed",
+      undefined,
+      {
+        next: "failed",
+        reason:
+          "deployment d-1 Failed: HEALTH_CONSTRAINTS: The deployment failed because ...; no rollback deployment",
+      },
+    ],
+    [
+      "Stopped",
+      undefined,
+      { next: "failed", reason: "deployment d-1 Stopped: no error code: no message; no rollback deployment" },
+    ],
+  ] as const)("%s (no rollback named) -> %j", (status, _rollback, decision) => {
+    const extra = status === "Failed" ? failedWith : {};
+    expect(nextStep(deployment(status, extra))).toEqual(decision);
+  });
+
+  const withRollback = { ...failedWith, rollbackInfo: { rollbackDeploymentId: "d-2" } };
+  it.each([
+    ["not read yet", undefined, { next: "wait" }],
+    ["InProgress", deployment("InProgress"), { next: "wait" }],
+    [
+      "Succeeded",
+      deployment("Succeeded"),
+      {
+        next: "failed",
+        reason:
+          "deployment d-1 Failed: HEALTH_CONSTRAINTS: The deployment failed because ...; rolled back by d-2 (Succeeded)",
+      },
+    ],
+    [
+      "Failed",
+      deployment("Failed"),
+      {
+        next: "failed",
+        reason:
+          "deployment d-1 Failed: HEALTH_CONSTRAINTS: The deployment failed because ...; rolled back by d-2 (Failed)",
+      },
+    ],
+  ] as const)("Failed with its rollback %s -> %j", (_name, rollback, decision) => {
+    expect(nextStep(deployment("Failed", withRollback), rollback)).toEqual(decision);
   });
 });

@@ -68,16 +68,7 @@ export class ReleaseError extends Error {
 /** Statuses of a deployment still under way. */
 export const ACTIVE_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"] as const;
 const ACTIVE = ACTIVE_STATUSES;
-const TRANSIENT = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "ServiceUnavailable",
-  "InternalFailure",
-  "InternalServerError",
-]);
-const MAX_ATTEMPTS = 6;
+
 /** What GetDeploymentTarget answers before CodeDeploy has set the deployment's target up. */
 const NOT_YET = new Set(["DeploymentNotStartedException", "DeploymentTargetDoesNotExistException"]);
 
@@ -118,6 +109,36 @@ export function taskDefinitionOf(info: DeploymentInfo): string | undefined {
   }
 }
 
+/** What to do after one poll. */
+export type Decision = { next: "wait" } | { next: "succeeded" } | { next: "failed"; reason: string };
+
+/** A status of a deployment still under way. */
+export function isActive(status: string | undefined): boolean {
+  return (ACTIVE_STATUSES as readonly string[]).includes(status ?? "");
+}
+
+/**
+ * One poll, one decision: the deployment and, once it names one, its rollback deployment in, what
+ * to do out. Pure, and tested status by status as a table; the loop in `release` only does I/O.
+ */
+export function nextStep(deployment: DeploymentInfo, rollback?: DeploymentInfo): Decision {
+  if (isActive(deployment.status)) return { next: "wait" };
+  if (deployment.status === "Succeeded") return { next: "succeeded" };
+  const rollbackId = deployment.rollbackInfo?.rollbackDeploymentId;
+  // A failed or stopped deployment is done only once its rollback is: traffic is back on blue.
+  if (rollbackId !== undefined && (rollback === undefined || isActive(rollback.status)))
+    return { next: "wait" };
+  const error = deployment.errorInformation;
+  const rolledBack =
+    rollbackId === undefined
+      ? "no rollback deployment"
+      : `rolled back by ${rollbackId} (${rollback?.status})`;
+  return {
+    next: "failed",
+    reason: `deployment ${deployment.deploymentId} ${deployment.status}: ${error?.code ?? "no error code"}: ${error?.message ?? "no message"}; ${rolledBack}`,
+  };
+}
+
 export function consoleUrl(region: string, deploymentId: string): string {
   return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
 }
@@ -133,69 +154,23 @@ export async function release(
   const started = now();
   const stamp = () => `+${Math.round((now() - started) / 1000)}s`;
 
-  /** Throttling and transient failures are retried with backoff; anything else is thrown as is. */
-  const retry = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        const name = (error as { name?: string }).name ?? "";
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-        if (attempt >= MAX_ATTEMPTS || !(TRANSIENT.has(name) || status >= 500)) throw error;
-        const delay = Math.min(500 * 2 ** (attempt - 1), 10_000);
-        options.log(`${stamp()} ${what}: ${name || `HTTP ${status}`}, retrying in ${delay} ms`);
-        await sleep(delay);
-      }
-    }
-  };
   const getDeployment = async (deploymentId: string): Promise<DeploymentInfo> => {
-    const { deploymentInfo } = await retry("GetDeployment", () =>
-      clients.codedeploy.send(new GetDeploymentCommand({ deploymentId })),
-    );
+    const { deploymentInfo } = await clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }));
     if (deploymentInfo === undefined)
       throw new ReleaseError(`deployment ${deploymentId} not found`, deploymentId);
     return deploymentInfo;
   };
   const activeDeployments = async (): Promise<string[]> => {
-    const { deployments } = await retry("ListDeployments", () =>
-      clients.codedeploy.send(
-        new ListDeploymentsCommand({
-          applicationName: target.application,
-          deploymentGroupName: target.deploymentGroup,
-          includeOnlyStatuses: [...ACTIVE],
-        }),
-      ),
+    const { deployments } = await clients.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: target.application,
+        deploymentGroupName: target.deploymentGroup,
+        includeOnlyStatuses: [...ACTIVE],
+      }),
     );
     return deployments ?? [];
   };
 
-  /** Polls until the deployment ends: one log line per change. Returns the final info. */
-  const follow = async (deploymentId: string, enforceDeadline: boolean): Promise<DeploymentInfo> => {
-    let last = "";
-    for (;;) {
-      const info = await getDeployment(deploymentId);
-      const progress = await describeProgress(deploymentId);
-      const line = `deployment ${deploymentId} ${info.status}${progress === "" ? "" : `; ${progress}`}`;
-      if (line !== last) options.log(`${stamp()} ${line}`);
-      last = line;
-      if (!ACTIVE.includes(info.status as (typeof ACTIVE)[number])) return info;
-      if (enforceDeadline && now() - started > options.deadlineSeconds * 1000) {
-        options.log(
-          `${stamp()} deadline of ${options.deadlineSeconds} s passed: stopping ${deploymentId} with rollback`,
-        );
-        await retry("StopDeployment", () =>
-          clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true })),
-        );
-        const stopped = await follow(deploymentId, false);
-        await waitForRollback(stopped);
-        throw new ReleaseError(
-          `deployment ${deploymentId} did not finish within ${options.deadlineSeconds} s and was stopped with rollback; ${consoleUrl(target.region, deploymentId)}`,
-          deploymentId,
-        );
-      }
-      await sleep(pollMs);
-    }
-  };
   /**
    * Progress is for the log only: whatever GetDeploymentTarget answers, the release goes on.
    * Just after CreateDeployment it answers DeploymentNotStartedException or
@@ -205,10 +180,8 @@ export async function release(
   const describeProgress = async (deploymentId: string): Promise<string> => {
     let deploymentTarget: GetDeploymentTargetOutput["deploymentTarget"];
     try {
-      ({ deploymentTarget } = await retry("GetDeploymentTarget", () =>
-        clients.codedeploy.send(
-          new GetDeploymentTargetCommand({ deploymentId, targetId: `${target.cluster}:${target.service}` }),
-        ),
+      ({ deploymentTarget } = await clients.codedeploy.send(
+        new GetDeploymentTargetCommand({ deploymentId, targetId: `${target.cluster}:${target.service}` }),
       ));
     } catch (error) {
       const name = (error as { name?: string }).name ?? "Error";
@@ -224,24 +197,61 @@ export async function release(
     const traffic = green?.trafficWeight === undefined ? [] : [`green ${green.trafficWeight}% of traffic`];
     return [...events.slice(-1), ...traffic].join("; ");
   };
-  const waitForRollback = async (info: DeploymentInfo): Promise<string> => {
-    const rollbackId = info.rollbackInfo?.rollbackDeploymentId;
-    if (rollbackId === undefined) return "no rollback deployment";
-    options.log(`${stamp()} waiting for rollback deployment ${rollbackId}`);
-    const rollback = await follow(rollbackId, false);
-    return `rolled back by ${rollbackId} (${rollback.status})`;
-  };
-  const failure = async (info: DeploymentInfo, deploymentId: string): Promise<never> => {
-    const rolledBack = await waitForRollback(info);
-    const error = info.errorInformation;
-    throw new ReleaseError(
-      `deployment ${deploymentId} ${info.status}: ${error?.code ?? "no error code"}: ${error?.message ?? "no message"}; ${rolledBack}; ${consoleUrl(target.region, deploymentId)}`,
-      deploymentId,
-    );
+  /**
+   * The I/O loop: poll the deployment (and its rollback once it names one), print one line per
+   * change, ask `nextStep` what to do. Past the deadline it stops the deployment with rollback,
+   * once, and keeps following until the rollback is done.
+   */
+  const settle = async (
+    deploymentId: string,
+    enforceDeadline: boolean,
+  ): Promise<{ decision: Decision; stoppedAtDeadline: boolean }> => {
+    const last = new Map<string, string>();
+    const report = async (info: DeploymentInfo, id: string) => {
+      const progress = await describeProgress(id);
+      const line = `deployment ${id} ${info.status}${progress === "" ? "" : `; ${progress}`}`;
+      if (last.get(id) !== line) options.log(`${stamp()} ${line}`);
+      last.set(id, line);
+    };
+    let stoppedAtDeadline = false;
+    let rollback: DeploymentInfo | undefined;
+    for (;;) {
+      const info = await getDeployment(deploymentId);
+      if (rollback === undefined || isActive(info.status)) await report(info, deploymentId);
+      const rollbackId = isActive(info.status) ? undefined : info.rollbackInfo?.rollbackDeploymentId;
+      if (rollbackId !== undefined) {
+        if (rollback === undefined) options.log(`${stamp()} waiting for rollback deployment ${rollbackId}`);
+        rollback = await getDeployment(rollbackId);
+        await report(rollback, rollbackId);
+      }
+      const decision = nextStep(info, rollback);
+      if (decision.next !== "wait") return { decision, stoppedAtDeadline };
+      if (
+        enforceDeadline &&
+        !stoppedAtDeadline &&
+        isActive(info.status) &&
+        now() - started > options.deadlineSeconds * 1000
+      ) {
+        options.log(
+          `${stamp()} deadline of ${options.deadlineSeconds} s passed: stopping ${deploymentId} with rollback`,
+        );
+        await clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+        stoppedAtDeadline = true;
+        continue;
+      }
+      await sleep(pollMs);
+    }
   };
   const finish = async (deploymentId: string, action: "deployed" | "attached"): Promise<ReleaseResult> => {
-    const info = await follow(deploymentId, true);
-    if (info.status !== "Succeeded") return failure(info, deploymentId);
+    const { decision, stoppedAtDeadline } = await settle(deploymentId, true);
+    const link = consoleUrl(target.region, deploymentId);
+    if (stoppedAtDeadline) {
+      throw new ReleaseError(
+        `deployment ${deploymentId} did not finish within ${options.deadlineSeconds} s and was stopped with rollback; ${link}`,
+        deploymentId,
+      );
+    }
+    if (decision.next === "failed") throw new ReleaseError(`${decision.reason}; ${link}`, deploymentId);
     return { action, deploymentId };
   };
 
@@ -263,15 +273,13 @@ export async function release(
     options.log(
       `${stamp()} stopping deployment ${deploymentId} of ${taskDefinitionOf(info) ?? "another revision"} with rollback`,
     );
-    await retry("StopDeployment", () =>
-      clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true })),
-    );
-    await waitForRollback(await follow(deploymentId, false));
+    await clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    await settle(deploymentId, false);
   }
 
   // 1. Nothing to do when the service already runs the desired revision.
-  const { services } = await retry("DescribeServices", () =>
-    clients.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] })),
+  const { services } = await clients.ecs.send(
+    new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
   );
   const current = services?.[0]?.taskDefinition;
   const network = networkChange(runningNetwork(services?.[0]), options.network);
@@ -292,15 +300,13 @@ export async function release(
   });
   let deploymentId: string;
   try {
-    const created = await retry("CreateDeployment", () =>
-      clients.codedeploy.send(
-        new CreateDeploymentCommand({
-          applicationName: target.application,
-          deploymentGroupName: target.deploymentGroup,
-          description: change,
-          revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
-        }),
-      ),
+    const created = await clients.codedeploy.send(
+      new CreateDeploymentCommand({
+        applicationName: target.application,
+        deploymentGroupName: target.deploymentGroup,
+        description: change,
+        revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
+      }),
     );
     if (created.deploymentId === undefined)
       throw new ReleaseError("CreateDeployment returned no deployment id");

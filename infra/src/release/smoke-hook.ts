@@ -171,5 +171,6 @@ export async function runHook(
 export async function handler(event: HookEvent): Promise<string> {
   const baseUrl = process.env.TEST_LISTENER_URL;
   if (baseUrl === undefined) throw new Error("TEST_LISTENER_URL is not set");
-  return runHook(event, new CodeDeployClient({}), { baseUrl });
+  // The SDK retries throttling itself, as the release's clients do (release/clients.ts).
+  return runHook(event, new CodeDeployClient({ maxAttempts: 6, retryMode: "adaptive" }), { baseUrl });
 }
