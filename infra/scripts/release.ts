@@ -3,14 +3,19 @@
  * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
-import { runReleaseCli, USAGE } from "../src/release/cli";
+import { parseReleaseArgs, runReleaseCli, USAGE } from "../src/release/cli";
 import { releaseClients } from "../src/release/clients";
 import { readStackFile } from "../src/stack-file";
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const stack = argv[argv.indexOf("--stack") + 1];
-  if (!argv.includes("--stack") || stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
+  const args = parseReleaseArgs(argv);
+  if (!args.ok) {
+    process.stderr.write(`${args.problem}\n${USAGE}\n`);
+    return 2;
+  }
+  const { stack } = args;
+  if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
     process.stderr.write(`--stack must be one of ${STACKS.join(", ")}\n${USAGE}\n`);
     return 2;
   }

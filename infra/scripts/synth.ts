@@ -2,15 +2,22 @@
  * `pnpm synth <stack>`: what the stack declares, as JSON on stdout, without the Pulumi CLI or an
  * AWS account. Bad stack name or bad config: the problems on stderr, exit code 1.
  */
+import { parseArgs } from "node:util";
 import { STACKS, StackConfigError } from "../src/config";
 import { readStackFile } from "../src/stack-file";
 import { synth } from "../src/synth/run";
 
 async function main(): Promise<number> {
   // `--root DIR` reads Pulumi.<stack>.yaml from DIR instead of the repository (for tests).
-  const rootIndex = process.argv.indexOf("--root");
-  const root = rootIndex > 0 ? process.argv[rootIndex + 1] : undefined;
-  const stack = process.argv[2];
+  let parsed: { values: { root?: string }; positionals: string[] };
+  try {
+    parsed = parseArgs({ options: { root: { type: "string" } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`usage: pnpm synth <stack> [--root <dir>]; ${(error as Error).message}\n`);
+    return 2;
+  }
+  const root = parsed.values.root;
+  const [stack] = parsed.positionals;
   if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
     process.stderr.write(
       `usage: pnpm synth <stack>; stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(stack ?? "")}\n`,

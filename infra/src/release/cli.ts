@@ -39,7 +39,7 @@ const OPTIONS = {
 export function parseReleaseArgs(
   argv: string[],
 ):
-  | { ok: true; command: string | undefined; taskDefinition?: string; network?: TaskNetwork }
+  | { ok: true; command: string | undefined; stack?: string; taskDefinition?: string; network?: TaskNetwork }
   | { ok: false; problem: string } {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
@@ -63,6 +63,7 @@ export function parseReleaseArgs(
   return {
     ok: true,
     command: positionals[0],
+    ...(values.stack === undefined ? {} : { stack: values.stack }),
     ...(values["task-definition"] === undefined ? {} : { taskDefinition: values["task-definition"] }),
     ...(subnets === undefined || securityGroups === undefined
       ? {}

@@ -3,6 +3,7 @@
  * a write, its read-back) against a deployed stack from anywhere. The Deploy workflow runs it against
  * stage's URL after `pulumi up`; the smoke hook Lambda runs the same test through the test listener.
  */
+import { parseArgs } from "node:util";
 import { smokeTest } from "./smoke-hook";
 
 export const SMOKE_USAGE =
@@ -20,26 +21,28 @@ export interface SmokeArgs {
 /** Parses the arguments; throws one message naming every problem. */
 export function parseSmokeArgs(argv: readonly string[], now: () => number = Date.now): SmokeArgs {
   const problems: string[] = [];
-  const positional: string[] = [];
-  let id: string | undefined;
-  let readyWithin = "120";
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--id" || arg === "--ready-within") {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith("--")) {
-        problems.push(`${arg} needs a value`);
-        continue;
-      }
-      if (arg === "--id") id = value;
-      else readyWithin = value;
-      i++;
-    } else if (arg.startsWith("--")) {
-      problems.push(`unknown option ${arg}`);
-    } else {
-      positional.push(arg);
-    }
+  // node:util's parser, not strict, so that every problem is reported at once rather than the first.
+  const {
+    values,
+    positionals: positional,
+    tokens,
+  } = parseArgs({
+    args: [...argv],
+    options: { id: { type: "string" }, "ready-within": { type: "string" } },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    if (token.name !== "id" && token.name !== "ready-within")
+      problems.push(`unknown option ${token.rawName}`);
+    else if (token.value === undefined || token.value.startsWith("--"))
+      problems.push(`${token.rawName} needs a value`);
   }
+  const text = (value: unknown) => (typeof value === "string" && !value.startsWith("--") ? value : undefined);
+  const id = text(values.id);
+  const readyWithin = text(values["ready-within"]) ?? "120";
   let baseUrl = "";
   if (positional.length !== 1) {
     problems.push(`expected one base URL, got ${positional.length === 0 ? "none" : positional.join(" ")}`);
