@@ -4,6 +4,9 @@
  * the value and what is allowed, before any resource is declared.
  */
 
+import { isCidr, type Raw, Reader } from "./config-reader";
+import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
+import { prodFloorProblems } from "./prod-floor";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
 
 export const PROJECT = "comments-platform";
@@ -27,33 +30,7 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/**
- * Fargate's task sizes: CPU units → allowed memory (MiB). From the ECS developer guide, "Task CPU
- * and memory"; any other pair is rejected by RegisterTaskDefinition.
- */
-export function fargateMemoryOptions(cpu: number): number[] {
-  const range = (from: number, to: number, step: number) =>
-    Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-  switch (cpu) {
-    case 256:
-      return [512, 1024, 2048];
-    case 512:
-      return range(1024, 4096, 1024);
-    case 1024:
-      return range(2048, 8192, 1024);
-    case 2048:
-      return range(4096, 16384, 1024);
-    case 4096:
-      return range(8192, 30720, 1024);
-    case 8192:
-      return range(16384, 61440, 4096);
-    case 16384:
-      return range(32768, 122880, 8192);
-    default:
-      return [];
-  }
-}
-export const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
+export { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 
 export interface StackConfig {
   stack: StackName;
@@ -162,98 +139,6 @@ const GRAFANA_ENDPOINTS_PAGE = "https://docs.aws.amazon.com/general/latest/gr/gr
 /** CodeDeploy's predefined ECS deployment configurations: the names of release/deadline.ts's one list. */
 export const DEPLOYMENT_CONFIGS = Object.keys(PREDEFINED_CONFIGS) as PredefinedConfig[];
 
-type Raw = Readonly<Record<string, string | undefined>>;
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-function isCidr(value: string): boolean {
-  const match = IPV4_CIDR.exec(value);
-  if (match === null) return false;
-  const [a, b, c, d, bits] = match.slice(1).map(Number) as [number, number, number, number, number];
-  return [a, b, c, d].every((octet) => octet <= 255) && bits <= 32;
-}
-
-/** Reads keys, remembering every problem; `key` is the name a person types in `pulumi config set`. */
-class Reader {
-  readonly problems: string[] = [];
-  constructor(
-    private readonly raw: Raw,
-    /** Every key read, with the default it falls back to (`undefined`: none). */
-    private readonly seen?: Map<string, unknown>,
-  ) {}
-
-  private value(key: string, fallback?: unknown): string | undefined {
-    this.seen?.set(key, fallback);
-    const value = this.raw[key];
-    return value === undefined || value === "" ? undefined : value;
-  }
-
-  /** A key read outside the typed readers (a secret checked for presence only). */
-  present(key: string): boolean {
-    return this.value(key) !== undefined;
-  }
-
-  problem(key: string, value: unknown, allowed: string): void {
-    this.problems.push(`${key}=${JSON.stringify(value)}: ${allowed}`);
-  }
-
-  string(key: string, fallback?: string): string {
-    const value = this.value(key, fallback) ?? fallback;
-    if (value === undefined) {
-      this.problems.push(`${key}: is required`);
-      return "";
-    }
-    return value;
-  }
-
-  /** `recordedDefault`: what the caller falls back to, for the record of defaults only. */
-  optionalString(key: string, recordedDefault?: unknown): string | undefined {
-    return this.value(key, recordedDefault);
-  }
-
-  integer(key: string, fallback: number | undefined, min: number, max: number): number {
-    const raw = this.value(key, fallback);
-    if (raw === undefined) {
-      if (fallback === undefined) this.problems.push(`${key}: is required`);
-      return fallback ?? min;
-    }
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
-      this.problem(key, raw, `must be an integer from ${min} to ${max}`);
-      return fallback ?? min;
-    }
-    return value;
-  }
-
-  boolean(key: string, fallback: boolean): boolean {
-    const raw = this.value(key, fallback);
-    if (raw === undefined) return fallback;
-    if (raw === "true" || raw === "false") return raw === "true";
-    this.problem(key, raw, "must be true or false");
-    return fallback;
-  }
-
-  oneOf<T extends string | number>(key: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.value(key, fallback);
-    if (raw === undefined) return fallback;
-    const match = allowed.find((option) => String(option) === raw);
-    if (match === undefined) this.problem(key, raw, `must be one of ${allowed.join(", ")}`);
-    return match ?? fallback;
-  }
-
-  stringList(key: string, fallback: string[]): string[] {
-    const raw = this.value(key, fallback);
-    if (raw === undefined) return fallback;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed;
-    } catch {
-      // reported below
-    }
-    this.problem(key, raw, "must be a list of strings");
-    return fallback;
-  }
-}
-
 /**
  * Parses the raw config of one stack: keys without the project prefix (`owner`, not
  * `comments-platform:owner`), plus `aws:region`. Returns the config or every problem.
@@ -341,36 +226,21 @@ export function parseStackConfig(
     read.problems.push("hostedZoneId: needs domainName, the record it creates in that zone");
   }
 
-  // Production's floor: what an availability-zone outage or a bad `pulumi destroy` must not take down.
+  // Production's floor (prod-floor.ts): what an availability-zone outage or a bad `pulumi destroy`
+  // must not take down.
   if (isProd) {
-    if (availabilityZoneCount < 2)
-      read.problem(
-        "availabilityZoneCount",
-        String(availabilityZoneCount),
-        "prod needs at least 2 availability zones",
-      );
-    if (natStrategy !== "onePerAz")
-      read.problem("natStrategy", natStrategy, "prod needs onePerAz: one NAT gateway per availability zone");
-    if (!multiAz) read.problem("dbMultiAz", "false", "prod needs a Multi-AZ database");
-    if (!deletionProtection)
-      read.problem("dbDeletionProtection", "false", "prod needs deletion protection on its database");
-    if (backupRetentionDays < 7)
-      read.problem(
-        "dbBackupRetentionDays",
-        String(backupRetentionDays),
-        "prod keeps at least 7 days of backups",
-      );
-    if (fargateSpot)
-      read.problem(
-        "fargateSpot",
-        "true",
-        "prod runs on regular Fargate: Spot tasks can be reclaimed at two minutes' notice",
-      );
-    if (minTasks < 2)
-      read.problem("minTasks", String(minTasks), "prod runs at least 2 tasks, one per availability zone");
-    if (certificateArn === undefined) {
-      read.problems.push("certificateArn: prod serves HTTPS; set the ACM certificate of its domain");
-    }
+    read.problems.push(
+      ...prodFloorProblems({
+        availabilityZoneCount,
+        natStrategy,
+        multiAz,
+        deletionProtection,
+        backupRetentionDays,
+        fargateSpot,
+        minTasks,
+        certificateArn,
+      }),
+    );
   } else if (availabilityZoneCount < 2) {
     read.problem(
       "availabilityZoneCount",
