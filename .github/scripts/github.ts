@@ -23,6 +23,7 @@ import { classifyDrift, reportDrift } from "./lib/drift.ts";
 import type { GitHub, RunInfo } from "./lib/github-api.ts";
 import { type Outcome, reportPreview } from "./lib/preview-status.ts";
 
+/** How to call the script: its commands and options. */
 export const USAGE = [
   "usage: node .github/scripts/github.ts preview-status --stack <stack> --pr <number> --outcome <success|failure|cancelled>",
   "       node .github/scripts/github.ts drift --stack <stack> --exit-code <number> --log <file>",

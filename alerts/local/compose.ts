@@ -12,6 +12,7 @@ import {
 } from "../../infra/src/documents/alertmanager.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
+/** Where docker-compose.yml's Prometheus, Alertmanager and Grafana files live. */
 export const COMPOSE_DIR = join(REPO, "alerts", "local", "compose");
 
 /**
@@ -33,6 +34,7 @@ export function localAlertmanagerFiles(webhookUrl: string): {
   return { config: withLocalReceivers(config, webhookUrl), templateFiles };
 }
 
+/** The compose Alertmanager's config and templates, generated from alerts/alertmanager.yaml with the webhook as every receiver. */
 export function composeAlertmanagerFiles(): Record<string, string> {
   const { config, templateFiles } = localAlertmanagerFiles("http://webhook:8080/");
   return {

@@ -14,6 +14,7 @@ import { AVAILABILITY_OBJECTIVE, LATENCY_OBJECTIVE, queries } from "./queries.js
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 
+/** A dashboard panel as the generator writes it: Grafana's own panel type, narrowed. */
 export interface Panel {
   id: number;
   type: "row" | "timeseries" | "stat";

@@ -13,6 +13,7 @@ export const AVAILABILITY_OBJECTIVE = 0.999;
 /** Latency objective: 99% of requests within 300 ms. */
 export const LATENCY_OBJECTIVE = 0.99;
 
+/** Every PromQL query the dashboard runs, by panel, in one place (the layout is in comments-api.ts). */
 export const queries = {
   requestsByRoute: `sum by (route) (rate(${requests()}[$__rate_interval]))`,
   responsesByStatus: `sum by (status_code) (rate(${requests()}[$__rate_interval]))`,

@@ -170,7 +170,9 @@ const perStack = stacks.map((stack) => {
   };
 });
 
+/** The state backend URL for `pulumi login`. */
 export const stateBackend = pulumi.interpolate`s3://${bucket.bucket}?region=${region}`;
+/** Per stack: its roles, its secrets provider and the state it may touch. */
 export const stackAccess = perStack;
 /**
  * The GitHub Actions variables the workflows read, ready for `gh variable set`: the repository's,

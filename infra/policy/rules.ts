@@ -12,12 +12,14 @@ export interface PolicyResource {
   stack: string;
 }
 
+/** A policy rule as a plain function, apart from the pack, so tests call it directly. */
 export interface Rule {
   name: string;
   description: string;
   validate: (resource: PolicyResource, report: (message: string) => void) => void;
 }
 
+/** The tags every taggable resource carries. */
 export const REQUIRED_TAGS = ["project", "stack", "owner", "cost-centre"] as const;
 
 /** AWS resource types that take no `tags`; every other `aws:` resource must carry REQUIRED_TAGS. */
@@ -46,6 +48,7 @@ const json = (value: unknown): unknown => {
 };
 const INTERNET = new Set(["0.0.0.0/0", "::/0"]);
 
+/** Every rule the policy pack enforces, in the order it reports them. */
 export const RULES: Rule[] = [
   {
     name: "ecr-immutable-scanned",

@@ -9,8 +9,11 @@ import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { prodFloorProblems } from "./prod-floor";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
 
+/** The Pulumi project's name (Pulumi.yaml), and the prefix of its config keys. */
 export const PROJECT = "comments-platform";
+/** The stacks there is a Pulumi.<stack>.yaml for. */
 export const STACKS = ["stage", "prod"] as const;
+/** A stack this program knows. */
 export type StackName = (typeof STACKS)[number];
 
 /** The stack's base name: its components' names, and the cluster, service and CodeDeploy names. */
@@ -20,9 +23,12 @@ export function baseName(stack: string): string {
 
 /** NAT gateways: one shared (stage: cost) or one per availability zone (prod: an AZ outage keeps egress). */
 export const NAT_STRATEGIES = ["single", "onePerAz"] as const;
+/** How many NAT gateways a stack runs. */
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
+/** The CPU architectures Fargate runs (the image is built for the one chosen). */
 export const CPU_ARCHITECTURES = ["ARM64", "X86_64"] as const;
+/** A CPU architecture Fargate runs. */
 export type CpuArchitecture = (typeof CPU_ARCHITECTURES)[number];
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -32,6 +38,7 @@ export const LOG_RETENTION_DAYS = [
 
 export { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 
+/** A stack's configuration, typed and checked: what the components are built from. */
 export interface StackConfig {
   stack: StackName;
   region: string;
@@ -114,6 +121,7 @@ export interface StackConfig {
   };
 }
 
+/** Where dashboards go: a managed Grafana the stack creates, or an existing one. */
 export const GRAFANA_MODES = ["managed", "existing"] as const;
 
 /**
@@ -379,6 +387,7 @@ export function rawConfigFrom(all: Readonly<Record<string, string>>): Record<str
   return raw;
 }
 
+/** Every problem of a stack's configuration at once, thrown before any resource is declared. */
 export class StackConfigError extends Error {
   constructor(
     readonly stackName: string,

@@ -9,6 +9,7 @@ export interface MonitoringFiles {
   dashboards: Array<{ name: string; json: string }>;
 }
 
+/** The rule files, the Alertmanager template and the dashboards the stack deploys, read from the repository. */
 export function readMonitoringFiles(root: string = REPO_ROOT): MonitoringFiles {
   const list = (dir: string, extension: string) =>
     readdirSync(join(root, dir))

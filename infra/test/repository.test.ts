@@ -18,4 +18,41 @@ describe("the repository", () => {
     });
     expect(found).toEqual([]);
   });
+
+  // Every export says what it is for: the reader of a component or builder starts at its JSDoc.
+  it("documents every export of the program, the service, the scripts and the generators with JSDoc", () => {
+    const sources = execFileSync(
+      "git",
+      [
+        "ls-files",
+        "infra/index.ts",
+        "infra/src",
+        "infra/policy",
+        "infra/bootstrap",
+        "infra/scripts",
+        "services/comments-api/src",
+        "dashboards/src",
+        ".github/scripts",
+        "alerts/local",
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8" },
+    )
+      .split("\n")
+      .filter((file) => file.endsWith(".ts"));
+    const undocumented = sources.flatMap((file) => {
+      let previous = "";
+      return readFileSync(join(REPO_ROOT, file), "utf8")
+        .split("\n")
+        .flatMap((line, index) => {
+          const found =
+            /^export (async )?(function|const|class|interface|type|enum) /.test(line) &&
+            !/\*\/\s*$/.test(previous)
+              ? [`${file}:${index + 1}: ${line.slice(0, 60)}`]
+              : [];
+          if (line.trim() !== "") previous = line;
+          return found;
+        });
+    });
+    expect(undocumented).toEqual([]);
+  });
 });

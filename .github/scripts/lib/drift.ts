@@ -4,6 +4,7 @@
  */
 import { call, type GitHub, type Issue, listAll, type RunInfo } from "./github-api.ts";
 
+/** What a drift check found: no change, drift, or a check that failed for another reason. */
 export type DriftVerdict = "clean" | "drift" | "error";
 
 const NO_CHANGES_EXPECTED = /no changes were expected( for \S+)? but changes (were proposed|occurred)/;
@@ -14,6 +15,7 @@ export function classifyDrift(exitCode: number, log: string): DriftVerdict {
   return NO_CHANGES_EXPECTED.test(log) ? "drift" : "error";
 }
 
+/** The title of a stack's drift issue: one open issue per stack carries it. */
 export function driftTitle(stack: string): string {
   return `Drift: stack ${stack} differs from its code`;
 }
@@ -28,6 +30,7 @@ export function driftExcerpt(log: string): string {
   return ["```", text.replaceAll("```", "'''"), "```"].join("\n");
 }
 
+/** The body of a drift issue: the stack, the run that found it and the preview's diff. */
 export function driftBody(stack: string, log: string, run: RunInfo): string {
   return [
     `The nightly check found resources in \`${stack}\` that differ from what the code at ${run.sha.slice(0, 7)} declares`,

@@ -10,6 +10,7 @@ export interface GitHub {
   apiUrl: string;
 }
 
+/** The workflow run a comment or issue links to. */
 export interface RunInfo {
   /** Link to the workflow run. */
   runUrl: string;
@@ -21,6 +22,7 @@ interface Comment {
   body?: string;
 }
 
+/** The fields of a GitHub issue the scripts read. */
 export interface Issue {
   number: number;
   title: string;
@@ -63,6 +65,7 @@ export async function listAll<T>(gh: GitHub, path: string): Promise<T[]> {
   }
 }
 
+/** What happened to a status comment: created, edited in place, or left as it was. */
 export type CommentAction = "created" | "updated" | "none";
 
 /** Edits the comment holding `marker`, or creates one when `create` is true. */

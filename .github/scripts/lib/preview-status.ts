@@ -6,10 +6,12 @@
  */
 import { type CommentAction, type GitHub, type RunInfo, upsertComment } from "./github-api.ts";
 
+/** The hidden marker that identifies a stack's status comment, so it is edited, never duplicated. */
 export function previewMarker(stack: string): string {
   return `<!-- comments-platform:preview-status:${stack} -->`;
 }
 
+/** How a stack's preview job ended. */
 export type Outcome = "success" | "failure" | "cancelled";
 
 /** The status comment's body: a marker line (how it is found again), then what happened. */

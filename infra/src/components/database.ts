@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { named, type Tags } from "./tags";
 
+/** What the database component needs: its settings, the isolated subnets and its security group. */
 export interface DatabaseArgs {
   settings: StackConfig["database"];
   isolatedSubnetIds: pulumi.Input<string>[];
@@ -12,6 +13,7 @@ export interface DatabaseArgs {
 
 /** The database name and master user the service connects as. */
 export const DATABASE_NAME = "comments";
+/** The RDS master user the service connects as (its password lives in the RDS-managed secret). */
 export const DATABASE_USER = "comments";
 
 /**

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type FirewallInput, firewallRules, type GroupName } from "../documents/firewall";
 import { named, type Tags } from "./tags";
 
+/** What the firewall component needs: the VPC, the ports and who may reach the test listener. */
 export interface FirewallArgs extends Omit<FirewallInput, "testListenerSources"> {
   vpcId: pulumi.Input<string>;
   testListenerCidrs: string[];

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { named, type Tags } from "./tags";
 
+/** What the load balancer component needs: network, ports, certificate and the service's name. */
 export interface LoadBalancerArgs {
   vpcId: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string>[];

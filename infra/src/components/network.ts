@@ -11,6 +11,7 @@ function pick<T>(items: readonly T[], index: number): T {
   return item;
 }
 
+/** What the network component needs: the VPC block, zones and NAT strategy. */
 export interface NetworkArgs {
   vpcCidr: string;
   availabilityZoneCount: number;

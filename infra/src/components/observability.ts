@@ -14,6 +14,7 @@ import {
 import { assumeRolePolicy } from "../documents/iam";
 import { named, type Tags } from "./tags";
 
+/** What the observability component needs: the rule files, the Alertmanager template, the dashboards and the Grafana settings. */
 export interface ObservabilityArgs {
   stack: string;
   region: string;
@@ -31,6 +32,7 @@ export interface ObservabilityArgs {
   tags: Tags;
 }
 
+/** The alert severities, one SNS topic each. */
 export const SEVERITIES = ["page", "ticket", "heartbeat"] as const;
 
 /**

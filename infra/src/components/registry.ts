@@ -5,6 +5,7 @@ import type { CpuArchitecture } from "../config";
 import { lifecyclePolicy } from "../documents/ecr";
 import { named, type Tags } from "./tags";
 
+/** What the registry component needs: the build context, the tag and the platform. */
 export interface RegistryArgs {
   /** Workspace root: the Dockerfile copies the lockfile and workspace manifest from there. */
   contextPath: string;

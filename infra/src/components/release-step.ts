@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 
+/** What the release step needs: the revision and network to release, and what must exist first. */
 export interface ReleaseStepArgs {
   stack: string;
   taskDefinitionArn: pulumi.Input<string>;

@@ -6,6 +6,7 @@ import { assumeRolePolicy, codeDeployPolicy } from "../documents/iam";
 import { deploymentConfigName } from "../release/plan";
 import { named, type Tags } from "./tags";
 
+/** What the CodeDeploy component needs: the service, both target groups, both listeners, the hook and the task roles. */
 export interface ReleaseArgs {
   settings: StackConfig["release"];
   clusterName: pulumi.Input<string>;

@@ -7,6 +7,7 @@ import { PLATFORM_VERSION } from "../release/plan";
 import { DATABASE_NAME } from "./database";
 import { named, type Tags } from "./tags";
 
+/** What the service component needs: its settings, image, database, network and what it waits for. */
 export interface ServiceArgs {
   settings: StackConfig["service"];
   region: string;

@@ -6,6 +6,7 @@ import { SMOKE_HOOK_TIMEOUT_SECONDS } from "../release/plan";
 import { smokeHookCode } from "../release/smoke-code";
 import { named, type Tags } from "./tags";
 
+/** What the smoke hook needs: where green answers, its subnets and the deployment group it reports to. */
 export interface SmokeHookArgs {
   stack: string;
   region: string;

@@ -14,6 +14,7 @@ export interface RollbackAlarmInput<D = string> {
   maxP99Seconds: number;
 }
 
+/** One metric or expression of a metric-math alarm. */
 export interface MetricQuery<D = string> {
   id: string;
   returnData: boolean;
@@ -28,6 +29,7 @@ export interface MetricQuery<D = string> {
   };
 }
 
+/** A CloudWatch alarm as a value: the component declares one resource per spec. */
 export interface AlarmSpec<D = string> {
   suffix: string;
   description: string;
@@ -45,6 +47,7 @@ export interface AlarmSpec<D = string> {
   extendedStatistic?: string;
 }
 
+/** The rollback alarms of one target group: 5xx ratio, p99 and unhealthy hosts. */
 export function rollbackAlarms<D = string>(input: RollbackAlarmInput<D>): AlarmSpec<D>[] {
   const dimensions = { LoadBalancer: input.loadBalancer, TargetGroup: input.targetGroup };
   const metric = (id: string, metricName: string): MetricQuery<D> => ({
@@ -125,6 +128,7 @@ export interface HeartbeatAlarmSpec {
   treatMissingData: "breaching";
 }
 
+/** The dead man's switch on the heartbeat topic (see HeartbeatAlarmSpec). */
 export function heartbeatAlarm(topicName: string): HeartbeatAlarmSpec {
   const period = 300;
   const periods = 3;

@@ -11,10 +11,12 @@ import type { ContainerDefinition } from "./containers";
  * (`...:v0.43.3@sha256:...`); there is no registry access from our machines to look it up.
  */
 export const COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3";
+/** The collector sidecar's container name. */
 export const COLLECTOR_CONTAINER = "metrics-collector";
 /** The job label the rules and dashboards select on. */
 export const SCRAPE_JOB = "comments-api";
 
+/** What the collector's config is built from. */
 export interface CollectorInput {
   stack: string;
   region: string;
@@ -25,6 +27,7 @@ export interface CollectorInput {
   scrapeIntervalSeconds?: number;
 }
 
+/** The ADOT collector's configuration: scrape the app's metrics port on localhost, label each task, remote-write with SigV4. */
 export function collectorConfig(input: CollectorInput): Record<string, unknown> {
   const interval = `${input.scrapeIntervalSeconds ?? 15}s`;
   return {
@@ -101,6 +104,7 @@ const ECS_ATTRIBUTES = [
   "cloud.region",
 ] as const;
 
+/** The collector sidecar's container definition, its config in AOT_CONFIG_CONTENT. */
 export function collectorContainer(input: CollectorInput & { logGroup: string }): ContainerDefinition {
   return {
     name: COLLECTOR_CONTAINER,

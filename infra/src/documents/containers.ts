@@ -13,6 +13,7 @@ export const APP_USER = "1000:1000";
  */
 export const METRICS_PORT = 9464;
 
+/** An ECS container definition, as the task definition's JSON holds it. */
 export interface ContainerDefinition {
   name: string;
   image: string;
@@ -20,6 +21,7 @@ export interface ContainerDefinition {
   [key: string]: unknown;
 }
 
+/** What the app's container definition is built from. */
 export interface AppContainerInput {
   image: string;
   containerPort: number;
@@ -28,6 +30,7 @@ export interface AppContainerInput {
   database: { host: string; port: number; name: string; secretArn: string };
 }
 
+/** The app's container: non-root, read-only, its database secret from Secrets Manager, logs to CloudWatch. */
 export function appContainer(input: AppContainerInput): ContainerDefinition {
   return {
     name: APP_CONTAINER,

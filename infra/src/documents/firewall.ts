@@ -17,6 +17,7 @@ export interface FirewallRule<C = string> {
   description: string;
 }
 
+/** What the stack's security group rules are built from. */
 export interface FirewallInput<C = string> {
   containerPort: number;
   /** HTTPS on 443 with HTTP redirecting, or plain HTTP on 80 only. */
@@ -26,6 +27,7 @@ export interface FirewallInput<C = string> {
   testListenerSources: C[];
 }
 
+/** Every security group rule of the stack, as data. */
 export function firewallRules<C = string>(input: FirewallInput<C>): FirewallRule<C>[] {
   const internet = { cidr: "0.0.0.0/0" };
   const rules: FirewallRule<C>[] = [

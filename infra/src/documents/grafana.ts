@@ -2,6 +2,7 @@
 
 /** Managed Grafana service account tokens live at most 30 days (AWS); the program renews at 25. */
 export const TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+/** Days between Grafana token renewals: under the 30-day limit, with room for a missed run. */
 export const TOKEN_ROTATION_DAYS = 25;
 
 /**

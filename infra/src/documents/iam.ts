@@ -7,6 +7,7 @@ export interface PolicyStatement {
   Resource: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
+/** An IAM policy document. */
 export interface PolicyDocument {
   Version: "2012-10-17";
   Statement: PolicyStatement[];
@@ -53,6 +54,7 @@ export function executionRolePolicy(arns: {
   };
 }
 
+/** What CodeDeploy's inline policy is scoped to. */
 export interface CodeDeployPolicyInput {
   region: string;
   accountId: string;

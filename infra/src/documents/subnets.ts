@@ -4,6 +4,7 @@
  * rest is left free for later tiers, so adding one never renumbers a subnet.
  */
 export type SubnetTier = "public" | "private" | "isolated";
+/** Where each tier's subnets start within the VPC block, in /20 steps. */
 export const TIER_OFFSET: Readonly<Record<SubnetTier, number>> = { public: 0, private: 4, isolated: 8 };
 
 function toInt(ip: string): number {

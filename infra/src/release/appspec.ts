@@ -11,8 +11,10 @@ export const ECS_HOOKS = [
   "BeforeAllowTraffic",
   "AfterAllowTraffic",
 ] as const;
+/** A lifecycle hook of an ECS blue/green deployment. */
 export type EcsHook = (typeof ECS_HOOKS)[number];
 
+/** What an AppSpec is built from. */
 export interface AppSpecInput {
   taskDefinitionArn: string;
   containerName: string;
@@ -35,6 +37,7 @@ export interface TaskNetwork {
   securityGroups: string[];
 }
 
+/** The AppSpec of an ECS blue/green deployment, as CodeDeploy reads it. */
 export interface AppSpec {
   version: "0.0";
   Resources: Array<{
@@ -53,6 +56,7 @@ export interface AppSpec {
   Hooks?: Array<Partial<Record<EcsHook, string>>>;
 }
 
+/** The AppSpec for one revision; refuses, naming every problem, what CodeDeploy would refuse. */
 export function buildAppSpec(input: AppSpecInput): AppSpec {
   const problems: string[] = [];
   if (

@@ -17,11 +17,13 @@ import type { TaskNetwork } from "./appspec";
 import { releaseTarget } from "./plan";
 import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, release, taskDefinitionOf } from "./release";
 
+/** How to call `pnpm release`. */
 export const USAGE =
   "usage: pnpm release status --stack <stack>\n" +
   "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
   "       pnpm release rollback --stack <stack>";
 
+/** Where the CLI prints, and its clock (injected in tests). */
 export interface CliIo {
   log: (line: string) => void;
   sleep?: (ms: number) => Promise<void>;

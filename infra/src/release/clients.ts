@@ -23,6 +23,7 @@ export function releaseClientConfig(region: string, endpoint?: string) {
   };
 }
 
+/** The CodeDeploy and ECS clients of a release, with the SDK's retries. */
 export function releaseClients(region: string): ReleaseClients {
   return {
     codedeploy: new CodeDeployClient(releaseClientConfig(region)),

@@ -18,6 +18,7 @@ export interface DeadlineInput {
   marginSeconds?: number;
 }
 
+/** How long a release may take before the step stops it with rollback. */
 export function releaseDeadlineSeconds(input: DeadlineInput): number {
   return (
     (input.taskStartSeconds ?? 600) +
@@ -34,6 +35,7 @@ export type TrafficRouting =
   | { type: "TimeBasedCanary"; percentage: number; intervalMinutes: number }
   | { type: "TimeBasedLinear"; percentage: number; intervalMinutes: number };
 
+/** How long a deployment configuration takes to shift all traffic. */
 export function trafficShiftSeconds(routing: TrafficRouting): number {
   switch (routing.type) {
     case "AllAtOnce":

@@ -21,6 +21,7 @@ export interface ReleasePlan {
   appSpec: ReturnType<typeof buildAppSpec>;
 }
 
+/** The deployment configuration's name: the predefined one, or the stack's custom canary named after its percentage and interval. */
 export function deploymentConfigName(serviceName: string, release: StackConfig["release"]): string {
   return release.deploymentConfig === "custom"
     ? `${serviceName}-canary-${release.canaryPercent}pct-${release.canaryIntervalMinutes}min`

@@ -17,11 +17,13 @@ import {
 import { DescribeServicesCommand, type ECSClient, type Service } from "@aws-sdk/client-ecs";
 import { type AppSpecInput, buildAppSpec, type TaskNetwork } from "./appspec";
 
+/** The AWS SDK clients a release calls. */
 export interface ReleaseClients {
   codedeploy: CodeDeployClient;
   ecs: ECSClient;
 }
 
+/** Who a release talks to: application, group, cluster, service, container and hooks. */
 export interface ReleaseTarget {
   region: string;
   application: string;
@@ -34,6 +36,7 @@ export interface ReleaseTarget {
   hooks?: AppSpecInput["hooks"];
 }
 
+/** What one release does, and how it reports. */
 export interface ReleaseOptions {
   taskDefinitionArn: string;
   /**
@@ -53,8 +56,10 @@ export interface ReleaseOptions {
   now?: () => number;
 }
 
+/** What a release did: nothing, created a deployment, or attached to one already under way. */
 export type ReleaseResult = { action: "none" } | { action: "deployed" | "attached"; deploymentId: string };
 
+/** A release that did not succeed, with the deployment it concerns. */
 export class ReleaseError extends Error {
   constructor(
     message: string,
@@ -139,10 +144,12 @@ export function nextStep(deployment: DeploymentInfo, rollback?: DeploymentInfo):
   };
 }
 
+/** The deployment's page in the AWS console. */
 export function consoleUrl(region: string, deploymentId: string): string {
   return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${deploymentId}?region=${region}`;
 }
 
+/** Ships a task definition (and network) through a CodeDeploy deployment, follows it, and fails unless it succeeds. */
 export async function release(
   clients: ReleaseClients,
   target: ReleaseTarget,

@@ -6,12 +6,14 @@
 import { parseArgs } from "node:util";
 import { smokeTest } from "./smoke-hook";
 
+/** How to call `pnpm smoke`. */
 export const SMOKE_USAGE =
   "usage: pnpm smoke <base-url> [--id <id>] [--ready-within <seconds>]\n" +
   "  base-url       http(s) URL of the service, e.g. the stack's contractV1.url\n" +
   "  --id           names the test's content (smoke-<id>); default: manual-<epoch ms>\n" +
   "  --ready-within seconds /readyz may take to answer 200 (1-900, default 120)";
 
+/** `pnpm smoke`'s arguments, checked. */
 export interface SmokeArgs {
   baseUrl: string;
   id: string;

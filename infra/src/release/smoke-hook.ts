@@ -11,11 +11,13 @@ import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 
+/** What CodeDeploy sends a lifecycle hook. */
 export interface HookEvent {
   DeploymentId: string;
   LifecycleEventHookExecutionId: string;
 }
 
+/** Where and how the smoke test calls the service. */
 export interface SmokeOptions {
   /** Test listener base URL, e.g. https://comments.example.com:8443: TLS is verified against its host. */
   baseUrl: string;

@@ -12,7 +12,9 @@ import { parseReleaseArgs } from "../release/cli";
 import { type ReleasePlan, releasePlan } from "../release/plan";
 import { readStackFile } from "../stack-file";
 
+/** How a value unknown at plan time shows (only where no reference can name it). */
 export const UNKNOWN = "[unknown]";
+/** How a secret shows: never its value. */
 export const SECRET = "[secret]";
 
 /**
@@ -29,6 +31,7 @@ export function reference(type: string, resourceName: string, output: string): s
   return `\${${scope}:${kind}/${resourceName}.${output}}`;
 }
 
+/** One declared resource: type, name, parent, inputs and the options that matter for safety. */
 export interface RecordedResource {
   type: string;
   name: string;
@@ -45,6 +48,7 @@ export interface RecordedResource {
   };
 }
 
+/** What a program declares: resources, outputs, warnings and the release it would create. */
 export interface SynthResult {
   project: string;
   stack: string;
@@ -56,6 +60,7 @@ export interface SynthResult {
   release: (Omit<ReleasePlan, "appSpec"> & { appSpec: unknown }) | undefined;
 }
 
+/** Which stack to synthesize, how, and from which config and program. */
 export interface SynthOptions {
   stack: string;
   /**

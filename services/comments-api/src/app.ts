@@ -7,6 +7,7 @@ import { healthRoutes } from "./routes/health.js";
 import { BODY_LIMIT_BYTES } from "./schemas/comment.js";
 import type { CommentStore } from "./store/comment-store.js";
 
+/** What the app is built from. */
 export interface AppOptions {
   /** The app owns it from here: closing the app closes the store. */
   store: CommentStore;

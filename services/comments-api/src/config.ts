@@ -11,10 +11,12 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 /** Log levels pino accepts. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** A pino log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** TLS modes for a real PostgreSQL server; RDS wants `verify-full` with its CA bundle. */
 export const DATABASE_SSL_MODES = ["disable", "require", "verify-full"] as const;
+/** How the service checks the database's TLS. */
 export type DatabaseSslMode = (typeof DATABASE_SSL_MODES)[number];
 
 /** Where comments live. */
@@ -37,6 +39,7 @@ export type DatabaseConfig =
       poolMax: number;
     };
 
+/** The service's configuration, typed and checked. */
 export interface Config {
   /** @default 3000 */
   port: number;

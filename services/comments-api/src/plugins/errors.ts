@@ -18,6 +18,7 @@ export const STATUS_WORDS: Readonly<Record<number, string>> = {
   503: "UNAVAILABLE",
 };
 
+/** The API's error body: the status word for the code, and a message. */
 export function errorBody(statusCode: number, message: string): ErrorBody {
   return { status: STATUS_WORDS[statusCode] ?? (statusCode >= 500 ? "ERROR" : "BAD-REQUEST"), message };
 }

@@ -18,6 +18,7 @@ export const UNMATCHED_ROUTE = "unmatched";
  */
 export const UNMEASURED_ROUTES: ReadonlySet<string> = new Set(["/healthz", "/readyz"]);
 
+/** The app's metrics registry and the counters routes increment. */
 export interface Metrics {
   registry: Registry;
   commentsCreated: Counter;

@@ -3,6 +3,7 @@ import { errorBody } from "../plugins/errors.js";
 import { describeProblems, parseContentId, parseListQuery, parseNewComment } from "../schemas/comment.js";
 import type { CommentStore } from "../store/comment-store.js";
 
+/** What the comment routes need: the store, and what to do when a comment is stored. */
 export interface CommentRoutesOptions {
   store: CommentStore;
   /** Called once per comment acknowledged with 200. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { errorBody } from "../plugins/errors.js";
 import type { CommentStore } from "../store/comment-store.js";
 
+/** What the health routes need: the store to ping, and whether shutdown began. */
 export interface HealthRoutesOptions {
   store: CommentStore;
   /** True once shutdown began: readiness fails so load balancers stop sending new work. */

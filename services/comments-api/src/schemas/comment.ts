@@ -26,8 +26,10 @@ export interface FieldProblem {
   problem: string;
 }
 
+/** A parsed value, or every problem found. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
+/** A new comment, checked. */
 export interface NewComment {
   email: string;
   comment: string;
@@ -111,6 +113,7 @@ export function parseNewComment(body: unknown): Parsed<NewComment> {
   };
 }
 
+/** A list request's paging, checked. */
 export interface ListQuery {
   limit: number;
   /** Comments after this cursor (exclusive); `undefined` starts at the first comment. */

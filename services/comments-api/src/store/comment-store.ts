@@ -7,6 +7,7 @@ export interface StoredComment {
   comment: string;
 }
 
+/** One page of a content's comments, and the cursor of the next one. */
 export interface CommentPage {
   comments: StoredComment[];
   /** Cursor for the next page, `undefined` on the last page. */

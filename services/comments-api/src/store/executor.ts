@@ -5,6 +5,7 @@
 
 export type Row = Record<string, unknown>;
 
+/** Runs parameterized SQL: a pool, a client or PGlite. */
 export interface Queryable {
   /** One statement with `$n` parameters. */
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
@@ -12,6 +13,7 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** A database the store runs on: queries, transactions and closing. */
 export interface SqlExecutor extends Queryable {
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if not. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;

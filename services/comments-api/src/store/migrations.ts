@@ -11,6 +11,7 @@ export interface Migration {
   sql: string;
 }
 
+/** The schema's migrations, in order; each runs once, in a transaction. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
