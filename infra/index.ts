@@ -5,14 +5,14 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CodeDeployBlueGreen } from "./src/components/codedeploy";
 import { Database } from "./src/components/database";
 import { Firewall } from "./src/components/firewall";
 import { LoadBalancer } from "./src/components/load-balancer";
 import { Network } from "./src/components/network";
 import { Observability } from "./src/components/observability";
 import { Registry } from "./src/components/registry";
-import { Release } from "./src/components/release";
-import { ReleaseStep } from "./src/components/release-step";
+import { ReleaseOnChange } from "./src/components/release-on-change";
 import { Service } from "./src/components/service";
 import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
@@ -127,7 +127,7 @@ const smokeHook = new SmokeHook(name, {
   tags,
 });
 
-const release = new Release(name, {
+const codedeploy = new CodeDeployBlueGreen(name, {
   settings: config.release,
   region: config.region,
   clusterName: service.cluster.name,
@@ -143,7 +143,7 @@ const release = new Release(name, {
   tags,
 });
 
-new ReleaseStep(name, {
+new ReleaseOnChange(name, {
   stack,
   taskDefinitionArn: service.taskDefinition.arn,
   subnetIds: network.privateSubnetIds,
@@ -151,8 +151,8 @@ new ReleaseStep(name, {
   // The hook reaches green through the test listener, from its subnets through the NAT gateways.
   dependsOn: [
     service.service,
-    release.deploymentGroup,
-    release.permissions,
+    codedeploy.deploymentGroup,
+    codedeploy.permissions,
     smokeHook.function,
     smokeHook.permissions,
     ...firewall.rules.smoke,
@@ -178,8 +178,8 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   prometheusWorkspaceId: observability.workspace.id,
   prometheusQueryUrl: observability.workspace.prometheusEndpoint,
   grafanaUrl: observability.grafanaUrl,
-  codedeployApplication: release.application.name,
-  codedeployDeploymentGroup: release.deploymentGroup.deploymentGroupName,
+  codedeployApplication: codedeploy.application.name,
+  codedeployDeploymentGroup: codedeploy.deploymentGroup.deploymentGroupName,
   alarmTopicArn: observability.topics.ticket.arn,
 };
 new aws.ssm.Parameter(`${name}-contract-v1`, {

@@ -3,12 +3,13 @@
  * computes appears as `${module:Type/name.output}`, so each document is exact.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { imageTagFor } from "../src/image-tag";
 import { REPO_ROOT } from "../src/stack-file";
-import type { RecordedResource, SynthResult } from "../src/synth/run";
+import { type RecordedResource, type SynthResult, urnsOf } from "../src/synth/run";
 import { one } from "./helpers";
 
 const plans: Record<string, SynthResult> = {};
@@ -464,5 +465,17 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       codedeployDeploymentGroup: name,
       alarmTopicArn: ref("sns", "Topic", `${name}-ticket`, "arn"),
     });
+  });
+
+  // infra/test/fixtures/urns-<stack>.json: every URN the stack had before the components were
+  // renamed (Release -> CodeDeployBlueGreen, ReleaseStep -> ReleaseOnChange). A rename must keep
+  // each (aliases), or `pulumi up` would replace the resource; remove a line only with its resource.
+  it("keeps every resource's URN across renames, through aliases", () => {
+    const kept = JSON.parse(
+      readFileSync(join(REPO_ROOT, `infra/test/fixtures/urns-${stack}.json`), "utf8"),
+    ) as string[];
+    const answered = new Set(plan().resources.flatMap((resource) => urnsOf(plan(), resource)));
+    expect(kept.filter((urn) => !answered.has(urn))).toEqual([]);
+    expect(kept).toHaveLength(stack === "prod" ? 120 : 103);
   });
 });

@@ -6,7 +6,7 @@ import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process";
-import { runHook } from "../src/release/smoke-hook";
+import { runHook } from "../src/release/smoke-handler";
 import { makeCertificates, type TestCertificates } from "./tls";
 
 const codedeploy = mockClient(CodeDeployClient);

@@ -64,13 +64,13 @@ describe("stage", () => {
       "grafana:oss/folder:Folder": 1,
       "grafana:oss/dataSource:DataSource": 1,
       "grafana:oss/dashboard:Dashboard": 1,
-      "comments-platform:release:Release": 1,
+      "comments-platform:release:CodeDeployBlueGreen": 1,
       "aws:codedeploy/application:Application": 1,
       "aws:codedeploy/deploymentGroup:DeploymentGroup": 1,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 7,
       "comments-platform:release:SmokeHook": 1,
       "aws:lambda/function:Function": 1,
-      "comments-platform:release:ReleaseStep": 1,
+      "comments-platform:release:ReleaseOnChange": 1,
       "command:local:Command": 1,
     });
   });

@@ -4,7 +4,7 @@
  * stage's URL after `pulumi up`; the smoke hook Lambda runs the same test through the test listener.
  */
 import { parseArgs } from "node:util";
-import { smokeTest } from "./smoke-hook";
+import { smokeTest } from "./smoke-handler";
 
 /** How to call `pnpm smoke`. */
 export const SMOKE_USAGE =

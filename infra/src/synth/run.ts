@@ -36,6 +36,10 @@ export interface RecordedResource {
   type: string;
   name: string;
   parent: string | null;
+  /** The parent's type (with `parent`, it names the parent: names are unique per type only). */
+  parentType?: string | null;
+  /** Former types this resource answers to (Pulumi `aliases`), so a rename replaces nothing. */
+  aliasTypes?: string[];
   inputs: Record<string, unknown>;
   options: {
     ignoreChanges: string[];
@@ -246,7 +250,11 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const propertyKeys = new Map<string, string[]>();
   const optionsByKey = new Map<
     string,
-    Omit<RecordedResource["options"], "skipDestroy"> & { parent: string | null }
+    Omit<RecordedResource["options"], "skipDestroy"> & {
+      parent: string | null;
+      parentType: string | null;
+      aliasTypes: string[];
+    }
   >();
   const key = (type: string, name: string) => `${type}::${name}`;
 
@@ -301,8 +309,15 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       const opts = args.opts as pulumi.CustomResourceOptions;
       propertyKeys.set(key(args.type, args.name), Object.keys(args.props));
       const dependsOn = opts.dependsOn === undefined ? [] : ([] as unknown[]).concat(opts.dependsOn);
+      const parent = opts.parent as unknown as { __name?: string; __pulumiType?: string } | undefined;
       optionsByKey.set(key(args.type, args.name), {
-        parent: (opts.parent as unknown as { __name?: string } | undefined)?.__name ?? null,
+        parent: parent?.__name ?? null,
+        parentType: parent?.__pulumiType ?? null,
+        aliasTypes: (opts.aliases ?? []).flatMap((alias) =>
+          typeof alias === "object" && alias !== null && "type" in alias && typeof alias.type === "string"
+            ? [alias.type]
+            : [],
+        ),
         ignoreChanges: [...(opts.ignoreChanges ?? [])],
         // As `module:Type/name`, like a reference: names are unique per type only.
         dependsOn: dependsOn.map((d) => {
@@ -338,6 +353,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       return {
         ...resource,
         parent: opts?.parent ?? null,
+        parentType: opts?.parentType ?? null,
+        ...(opts !== undefined && opts.aliasTypes.length > 0 ? { aliasTypes: opts.aliasTypes } : {}),
         options: {
           ignoreChanges: opts?.ignoreChanges ?? [],
           dependsOn: opts?.dependsOn ?? [],
@@ -392,4 +409,20 @@ function releaseOf(
     JSON.stringify(plan.appSpec).replace(placeholder, args.taskDefinition),
   ) as unknown;
   return { ...plan, appSpec };
+}
+
+/**
+ * The URNs a declared resource answers to, as the engine forms them: the types of its ancestors
+ * below the stack, then its own, joined by `$`; every combination of current and former types
+ * (Pulumi gives a child of an aliased parent the matching aliases itself).
+ */
+export function urnsOf(result: SynthResult, resource: RecordedResource): string[] {
+  const prefix = `urn:pulumi:${result.stack}::${result.project}::`;
+  const chains = (r: RecordedResource): string[] => {
+    const own = [r.type, ...(r.aliasTypes ?? [])];
+    const parent = result.resources.find((p) => p.name === r.parent && p.type === r.parentType);
+    if (parent === undefined || parent.type === "pulumi:pulumi:Stack") return own;
+    return chains(parent).flatMap((above) => own.map((type) => `${above}$${type}`));
+  };
+  return chains(resource).map((chain) => `${prefix}${chain}::${resource.name}`);
 }

@@ -7,7 +7,7 @@ import { deploymentConfigName } from "../release/plan";
 import { named, type Tags } from "./tags";
 
 /** What the CodeDeploy component needs: the service, both target groups, both listeners, the hook and the task roles. */
-export interface ReleaseArgs {
+export interface CodeDeployBlueGreenArgs {
   settings: StackConfig["release"];
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
@@ -31,7 +31,7 @@ export interface ReleaseArgs {
  * BLUE_GREEN deployment group with traffic control, automatic rollback on failure and on the
  * CloudWatch alarms declared here.
  */
-export class Release extends pulumi.ComponentResource {
+export class CodeDeployBlueGreen extends pulumi.ComponentResource {
   readonly application: aws.codedeploy.Application;
   readonly deploymentGroup: aws.codedeploy.DeploymentGroup;
   readonly deploymentConfigName: pulumi.Output<string>;
@@ -39,15 +39,26 @@ export class Release extends pulumi.ComponentResource {
   /** CodeDeploy's permissions: a deployment must not start before they exist. */
   readonly permissions: aws.iam.RolePolicy;
 
-  constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("comments-platform:release:Release", name, {}, opts);
+  constructor(name: string, args: CodeDeployBlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Formerly "Release": the alias keeps its URN, and its children's, so a stack replaces nothing.
+    super(
+      "comments-platform:release:CodeDeployBlueGreen",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [...(opts?.aliases ?? []), { type: "comments-platform:release:Release" }],
+      },
+    );
     const parent = { parent: this };
     const { settings } = args;
     if (
       settings.deploymentConfig !== "custom" &&
       !(DEPLOYMENT_CONFIGS as readonly string[]).includes(settings.deploymentConfig)
     ) {
-      throw new Error(`Release ${name}: unknown deployment configuration ${settings.deploymentConfig}`);
+      throw new Error(
+        `CodeDeployBlueGreen ${name}: unknown deployment configuration ${settings.deploymentConfig}`,
+      );
     }
 
     this.application = new aws.codedeploy.Application(

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 
 /** What the release step needs: the revision and network to release, and what must exist first. */
-export interface ReleaseStepArgs {
+export interface ReleaseOnChangeArgs {
   stack: string;
   taskDefinitionArn: pulumi.Input<string>;
   /**
@@ -35,9 +35,18 @@ export function releaseCommand(
  * service already runs the revision, so the step does nothing; if the release fails or rolls back,
  * the command exits 1 and so does `pulumi up`.
  */
-export class ReleaseStep extends pulumi.ComponentResource {
-  constructor(name: string, args: ReleaseStepArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("comments-platform:release:ReleaseStep", name, {}, opts);
+export class ReleaseOnChange extends pulumi.ComponentResource {
+  constructor(name: string, args: ReleaseOnChangeArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Formerly "ReleaseStep": the alias keeps its URN and its command's.
+    super(
+      "comments-platform:release:ReleaseOnChange",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [...(opts?.aliases ?? []), { type: "comments-platform:release:ReleaseStep" }],
+      },
+    );
     const subnets = pulumi.all(args.subnetIds);
     const securityGroups = pulumi.all(args.securityGroupIds);
     const deploy = pulumi
