@@ -4,11 +4,17 @@
  * receivers swapped for a webhook that prints every notification here. Uses the Debian binaries
  * (`apt-get install prometheus prometheus-alertmanager`). Ctrl-C stops everything.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  localPrometheusConfig,
+  startAlertmanager,
+  startPrometheus,
+  startWebhookReceiver,
+  track,
+} from "../../services/testkit/src/index.js";
 import { localAlertmanagerFiles } from "./compose.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -25,87 +31,50 @@ for (const [tool, pkg] of [
 }
 
 const dir = mkdtempSync(join(tmpdir(), "comments-monitoring-"));
-const children: ChildProcess[] = [];
-const start = (command: string, args: string[], env: Record<string, string> = {}) => {
-  const child = spawn(command, args, {
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  return child;
-};
 
+// The webhook every receiver delivers to: each notification printed here.
+await startWebhookReceiver(PORTS.webhook, (n) =>
+  console.log(`[alert → ${n.receiver}] ${n.status}: ${n.alerts.join(", ")}`),
+);
+const service = track(
+  spawn(process.execPath, ["--import", "tsx", join(REPO, "services", "comments-api", "src", "server.ts")], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      PORT: String(PORTS.service),
+      METRICS_PORT: String(PORTS.metrics),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+    },
+  }),
+);
 // Alertmanager: the definition pulumi up deploys, placeholder topics, receivers local.
 const { config, templateFiles } = localAlertmanagerFiles(`http://127.0.0.1:${PORTS.webhook}/`);
-for (const [name, text] of Object.entries(templateFiles)) writeFileSync(join(dir, name), text);
-writeFileSync(join(dir, "alertmanager.yml"), config);
-
+const alertmanager = await startAlertmanager(join(dir, "alertmanager"), config, templateFiles, {
+  port: PORTS.alertmanager,
+  stdio: "inherit",
+  extraArgs: ["--log.level=warn"],
+});
+// Prometheus: the configuration docker-compose.yml uses too (alerts/local/compose.ts), on localhost.
 const rules = readdirSync(join(REPO, "alerts", "rules")).map((file) => join(REPO, "alerts", "rules", file));
-writeFileSync(
-  join(dir, "prometheus.yml"),
-  [
-    "global: { scrape_interval: 15s, evaluation_interval: 15s }",
-    `rule_files: ${JSON.stringify(rules)}`,
-    `alerting: { alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:${PORTS.alertmanager}"] }] }] }`,
-    "scrape_configs:",
-    "  - job_name: comments-api",
-    // The metrics listener, as the collector sidecar scrapes it in ECS.
-    `    static_configs: [{ targets: ["127.0.0.1:${PORTS.metrics}"], labels: { stack: local } }]`,
-    "",
-  ].join("\n"),
+const prometheus = await startPrometheus(
+  join(dir, "prometheus"),
+  localPrometheusConfig({
+    ruleFiles: rules,
+    metricsTarget: `127.0.0.1:${PORTS.metrics}`,
+    alertmanager: `127.0.0.1:${PORTS.alertmanager}`,
+  }),
+  { port: PORTS.prometheus, stdio: "inherit", extraArgs: ["--log.level=warn"] },
 );
-
-createServer((request, response) => {
-  let body = "";
-  request.on("data", (chunk: Buffer) => {
-    body += chunk.toString();
-  });
-  request.on("end", () => {
-    const payload = JSON.parse(body) as {
-      receiver: string;
-      status: string;
-      alerts: Array<{ labels: Record<string, string> }>;
-    };
-    const names = payload.alerts.map(
-      (a) => `${a.labels.alertname}${a.labels.stack === undefined ? "" : `/${a.labels.stack}`}`,
-    );
-    console.log(`[alert → ${payload.receiver}] ${payload.status}: ${names.join(", ")}`);
-    response.end();
-  });
-}).listen(PORTS.webhook, "127.0.0.1");
-
-const service = start(
-  process.execPath,
-  ["--import", "tsx", join(REPO, "services", "comments-api", "src", "server.ts")],
-  {
-    PORT: String(PORTS.service),
-    METRICS_PORT: String(PORTS.metrics),
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-  },
-);
-start("prometheus", [
-  `--config.file=${join(dir, "prometheus.yml")}`,
-  `--storage.tsdb.path=${join(dir, "prometheus")}`,
-  `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
-  "--log.level=warn",
-]);
-start("prometheus-alertmanager", [
-  `--config.file=${join(dir, "alertmanager.yml")}`,
-  `--storage.path=${join(dir, "alertmanager")}`,
-  `--web.listen-address=127.0.0.1:${PORTS.alertmanager}`,
-  "--cluster.listen-address=",
-  "--log.level=warn",
-]);
 
 console.log(`comments API   http://127.0.0.1:${PORTS.service}   (pid ${service.pid})
-Prometheus     http://127.0.0.1:${PORTS.prometheus}/alerts
-Alertmanager   http://127.0.0.1:${PORTS.alertmanager}
+Prometheus     ${prometheus.base}/alerts
+Alertmanager   ${alertmanager.base}
 Notifications are printed here as "[alert → receiver] ...". Watchdog reaches "heartbeat" within a minute.
 To see CommentsApiTargetDown page: kill -STOP ${service.pid}   (about 3 minutes); resume with kill -CONT ${service.pid}.`);
 
 const stop = () => {
-  for (const child of children) child.kill("SIGTERM");
+  // Every child is tracked: exiting kills them all (services/testkit/src/processes.ts).
   process.exit(0);
 };
 process.on("SIGINT", stop);

@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,8 +9,15 @@ import {
   unwrapAlertmanagerDefinition,
   withLocalReceivers,
 } from "../../infra/src/documents/alertmanager.js";
-import { track, waitUntil } from "../../services/comments-api/test/process.js";
-import { findTool, run } from "./tools.js";
+import {
+  findTool,
+  type RunningTool,
+  run,
+  startAlertmanager,
+  startWebhookReceiver,
+  type WebhookReceiver,
+  waitUntil,
+} from "../../services/testkit/src/index.js";
 
 const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");
 const VALUES: AlertmanagerValues = {
@@ -100,61 +104,24 @@ describe.skipIf(alertmanager.path === undefined)(
   `a real Alertmanager with the same routes${alertmanager.reason}`,
   () => {
     let dir: string;
-    let webhook: Server;
-    let child: ChildProcess;
-    let base: string;
-    const received: Array<{ receiver: string; alerts: string[] }> = [];
+    let webhook: WebhookReceiver;
+    let server: RunningTool;
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "comments-am-run-"));
-      webhook = createServer((request, response) => {
-        let body = "";
-        request.on("data", (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        request.on("end", () => {
-          const payload = JSON.parse(body) as {
-            receiver: string;
-            alerts: Array<{ labels: Record<string, string> }>;
-          };
-          received.push({
-            receiver: payload.receiver,
-            alerts: payload.alerts.map((a) => `${a.labels.alertname}/${a.labels.stack}`).sort(),
-          });
-          response.end();
-        });
-      });
-      await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
-      const hookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/`;
+      webhook = await startWebhookReceiver();
       const { config, templateFiles } = unwrapAlertmanagerDefinition(
         renderAlertmanagerDefinition(DEFINITION, VALUES),
       );
       // Same tree, inhibitions and receivers' names; only delivery (webhook) and the waits differ.
-      const local = parse(withLocalReceivers(config, hookUrl)) as { route: Record<string, unknown> };
+      const local = parse(withLocalReceivers(config, webhook.url)) as { route: Record<string, unknown> };
       local.route.group_wait = "1s";
-      const file = writeOut(dir, stringify(local), templateFiles);
-      const port = 19093 + Math.floor(Math.random() * 500);
-      base = `http://127.0.0.1:${port}`;
-      child = track(
-        spawn(
-          "prometheus-alertmanager",
-          [
-            `--config.file=${file}`,
-            `--storage.path=${dir}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-            "--cluster.listen-address=",
-          ],
-          { stdio: "ignore" },
-        ),
-      );
-      await waitUntil("alertmanager", async () => (await fetch(`${base}/-/ready`)).status === 200, child);
+      server = await startAlertmanager(dir, stringify(local), templateFiles);
     });
     afterAll(async () => {
       // Alertmanager writes its state on the way out: remove its directory only once it is gone.
-      const exited = new Promise((resolve) => child?.once("exit", resolve));
-      child?.kill();
-      await exited;
-      webhook?.close();
+      await server?.stop();
+      await webhook?.close();
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -163,7 +130,7 @@ describe.skipIf(alertmanager.path === undefined)(
         labels: { alertname, severity, slo, stack },
         annotations: { summary: alertname, description: alertname, runbook_url: "https://example.com" },
       });
-      const posted = await fetch(`${base}/api/v2/alerts`, {
+      const posted = await fetch(`${server.base}/api/v2/alerts`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify([
@@ -174,10 +141,10 @@ describe.skipIf(alertmanager.path === undefined)(
         ]),
       });
       expect(posted.status).toBe(200);
-      for (let waited = 0; waited < 100 && received.length < 3; waited += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1_500)); // anything else would have arrived by now
+      // However long the machine takes to deliver three, then a grace for a fourth that must not come.
+      await waitUntil("three notifications", async () => webhook.received.length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const received = webhook.received.map(({ receiver, alerts }) => ({ receiver, alerts }));
       expect([...received].sort((a, b) => a.alerts[0]?.localeCompare(b.alerts[0] ?? "") ?? 0)).toEqual([
         { receiver: "page", alerts: ["CommentsApiAvailabilityBudgetBurnFast/prod"] },
         { receiver: "ticket", alerts: ["CommentsApiAvailabilityBudgetBurnSlow/stage"] },

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { COMPOSE_DIR, composeAlertmanagerFiles } from "../local/compose.js";
-import { findTool, run } from "./tools.js";
+import { findTool, run } from "../../services/testkit/src/index.js";
+import { COMPOSE_DIR, composeFiles } from "../local/compose.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const amtool = findTool("amtool", "prometheus-alertmanager");
 
 describe("docker-compose.yml", () => {
-  it.each(Object.entries(composeAlertmanagerFiles()))(
+  it.each(Object.entries(composeFiles()))(
     "alerts/local/compose/%s is what the generator writes (run `pnpm dev:compose-config`)",
     (file, text) => {
       expect(readFileSync(join(COMPOSE_DIR, file), "utf8")).toBe(text);
@@ -39,8 +39,7 @@ describe("docker-compose.yml", () => {
 
   it.skipIf(amtool.path === undefined)(`has an Alertmanager config amtool accepts${amtool.reason}`, () => {
     const dir = mkdtempSync(join(tmpdir(), "compose-am-"));
-    for (const [file, text] of Object.entries(composeAlertmanagerFiles()))
-      writeFileSync(join(dir, file), text);
+    for (const [file, text] of Object.entries(composeFiles())) writeFileSync(join(dir, file), text);
     const result = run("amtool", ["check-config", join(dir, "alertmanager.yml")]);
     rmSync(dir, { recursive: true, force: true });
     expect(result.output).toContain(" - 3 receivers\n - 1 templates\n  SUCCESS\n");

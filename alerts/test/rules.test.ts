@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { findTool, run } from "./tools.js";
+import { findTool, run } from "../../services/testkit/src/index.js";
 
 const ALERTS = join(import.meta.dirname, "..");
 const ruleFiles = readdirSync(join(ALERTS, "rules")).filter((f) => f.endsWith(".yaml"));

@@ -3,20 +3,19 @@
  * query and every recording rule returns data, every selector of the alerts and annotations finds
  * series, and every metric they name is one the service exports or a rule records.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { findTool } from "../../alerts/test/tools.js";
+import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process.js";
 import {
-  type RunningServer,
-  SERVICE_DIR,
-  startServer,
-  track,
+  findTool,
+  localPrometheusConfig,
+  type RunningTool,
+  startPrometheus,
   waitUntil,
-} from "../../services/comments-api/test/process.js";
+} from "../../services/testkit/src/index.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const RULES = readFileSync(join(REPO, "alerts", "rules", "comments-api.yaml"), "utf8");
@@ -50,7 +49,7 @@ describe.skipIf(prometheus.path === undefined)(
   () => {
     let dir: string;
     let service: RunningServer;
-    let child: ChildProcess;
+    let prometheusServer: RunningTool;
     let base: string;
     let exported: Set<string>;
     let traffic: ReturnType<typeof setInterval>;
@@ -83,37 +82,22 @@ describe.skipIf(prometheus.path === undefined)(
 
       // The rule file as it is, but evaluated every second instead of every minute.
       writeFileSync(join(dir, "rules.yaml"), RULES.replaceAll("interval: 1m", "interval: 1s"));
-      // The collector scrapes the metrics listener, never the API port.
-      const target = new URL(service.metricsUrl).host;
-      writeFileSync(
-        join(dir, "prometheus.yml"),
-        [
-          "global: { scrape_interval: 1s, evaluation_interval: 1s }",
-          "rule_files: [rules.yaml]",
-          "scrape_configs:",
-          "  - job_name: comments-api",
-          `    static_configs: [{ targets: ["${target}"], labels: { stack: local } }]`,
-          "",
-        ].join("\n"),
+      // The collector scrapes the metrics listener, never the API port; the local configuration
+      // pnpm dev:monitoring and compose use, evaluated every second.
+      prometheusServer = await startPrometheus(
+        dir,
+        localPrometheusConfig({
+          ruleFiles: [join(dir, "rules.yaml")],
+          metricsTarget: new URL(service.metricsUrl).host,
+          interval: "1s",
+        }),
       );
-      const port = 19600 + Math.floor(Math.random() * 300);
-      base = `http://127.0.0.1:${port}`;
-      child = track(
-        spawn(
-          "prometheus",
-          [
-            `--config.file=${join(dir, "prometheus.yml")}`,
-            `--storage.tsdb.path=${join(dir, "data")}`,
-            `--web.listen-address=127.0.0.1:${port}`,
-          ],
-          { stdio: "ignore" },
-        ),
-      );
+      base = prometheusServer.base;
       // Ready once the 5m SLIs have two scrapes to compute a rate from.
       await waitUntil(
         "prometheus computing the 5m SLIs",
         async () => (await query("comments_api:request_slow:ratio_rate5m")).length > 0,
-        child,
+        prometheusServer.child,
       );
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const metrics = await (await fetch(service.metricsUrl)).text();
@@ -127,9 +111,7 @@ describe.skipIf(prometheus.path === undefined)(
 
     afterAll(async () => {
       clearInterval(traffic);
-      const exited = new Promise((resolve) => child?.once("exit", resolve));
-      child?.kill();
-      await exited;
+      await prometheusServer?.stop();
       service?.child.kill("SIGTERM");
       await service?.exited;
       rmSync(dir, { recursive: true, force: true });

@@ -12,12 +12,18 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  MOTO_SKIP_REASON,
+  type Moto,
+  motoClientConfig,
+  skipMoto,
+  startMoto,
+} from "../../services/testkit/src/index.js";
 import { remoteWritePolicy } from "../src/documents/collector";
 import { grafanaQueryPolicy } from "../src/documents/grafana";
 import { assumeRolePolicy, codeDeployPolicy, executionRolePolicy } from "../src/documents/iam";
 import type { SynthResult } from "../src/synth/run";
 import { ofType, synthBootstrap } from "./helpers";
-import { MOTO_SKIP_REASON, type Moto, motoClientConfig, skipMoto, startMoto } from "./moto";
 
 /** The mocks' ARNs (arn:aws:iam:<region>:...) are not IAM's; moto wants real ones. */
 const realArns = (document: string) =>

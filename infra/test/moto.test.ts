@@ -10,8 +10,14 @@ import {
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  MOTO_SKIP_REASON,
+  type Moto,
+  motoClientConfig,
+  skipMoto,
+  startMoto,
+} from "../../services/testkit/src/index.js";
 import { buildAppSpec, smokeHookName } from "../src/release/appspec";
-import { MOTO_SKIP_REASON, type Moto, motoClientConfig, skipMoto, startMoto } from "./moto";
 
 const TASK = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-stage:7";
 

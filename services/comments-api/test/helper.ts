@@ -2,10 +2,8 @@
  * One way to build the app in tests, and the databases they run against: embedded PGlite always,
  * a real PostgreSQL server when TEST_DATABASE_URL is set (CI sets it and must not silently skip).
  */
-import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
 import { pino } from "pino";
 import { buildApp, requestSerializer } from "../src/app.js";
 import type { Metrics } from "../src/plugins/metrics.js";
@@ -15,17 +13,13 @@ import { migrate } from "../src/store/migrations.js";
 import { createPgExecutor } from "../src/store/pg-executor.js";
 import { createPgliteExecutor } from "../src/store/pglite-executor.js";
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
-
-if (process.env.CI === "true" && TEST_DATABASE_URL === undefined) {
-  throw new Error("CI=true but TEST_DATABASE_URL is unset: the real-PostgreSQL tests would not run");
-}
-
-/** Suffix for test names that only run against a real server, saying how to run them. */
-export const NEEDS_POSTGRES =
-  TEST_DATABASE_URL === undefined
-    ? " (skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run against a real server)"
-    : "";
+// The real server and its scratch databases come from the workspace's testkit.
+export {
+  NEEDS_POSTGRES,
+  type ScratchDatabase,
+  scratchDatabase,
+  TEST_DATABASE_URL,
+} from "../../testkit/src/postgres.js";
 
 /** Log lines captured from a real pino logger, parsed. */
 export interface CapturedLogs {
@@ -78,32 +72,6 @@ export async function embeddedDatabase(): Promise<SqlExecutor> {
 /** Empties the comments table between tests. */
 export async function truncate(db: SqlExecutor): Promise<void> {
   await db.exec("TRUNCATE comments RESTART IDENTITY");
-}
-
-/** A fresh, empty database on the TEST_DATABASE_URL server, dropped by `drop()`. */
-export interface ScratchDatabase {
-  url: string;
-  drop: () => Promise<void>;
-}
-
-export async function scratchDatabase(): Promise<ScratchDatabase> {
-  if (TEST_DATABASE_URL === undefined) throw new Error("TEST_DATABASE_URL is unset");
-  const name = `comments_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 export function serverExecutor(url: string, poolMax = 10): SqlExecutor {

@@ -1,41 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-
-/**
- * Every child a test starts, killed when the test process ends: a failed start or a failed test
- * never leaves a server running.
- */
-const children = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-export function track<T extends ChildProcess>(child: T): T {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return child;
-}
-
-/**
- * Polls `probe` until it answers true. No attempt limit and no clock: on a busy machine a start
- * takes what it takes, and the test's own timeout (vitest.config.ts) is the only bound. Fails at
- * once, saying so, if `child` exits first.
- */
-export async function waitUntil(
-  what: string,
-  probe: () => Promise<boolean>,
-  child?: ChildProcess,
-): Promise<void> {
-  let exited: string | undefined;
-  child?.once("exit", (code, signal) => {
-    exited = `${code ?? signal}`;
-  });
-  for (;;) {
-    if (exited !== undefined) throw new Error(`${what}: the process exited with ${exited} first`);
-    if (await probe().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { track } from "../../testkit/src/processes.js";
 
 /** The built server: `pnpm test` builds before vitest runs. */
 export const SERVICE_DIR = join(import.meta.dirname, "..");

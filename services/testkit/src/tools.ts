@@ -1,9 +1,10 @@
 /**
- * Finding the real Prometheus tools. Under CI=true a missing tool fails the test run; elsewhere the
- * tests that need it are skipped with a name that says how to install it.
+ * Tools a test needs (promtool, amtool, prometheus, moto). Under CI=true a missing tool fails the
+ * run; elsewhere the tests that need it are skipped with a name that says how to install it.
  */
 import { spawnSync } from "node:child_process";
 
+/** Where `name` is on PATH, or why the tests that need it are skipped. */
 export function findTool(name: string, debianPackage: string): { path: string | undefined; reason: string } {
   const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
   const path = found.status === 0 ? found.stdout.trim() : undefined;

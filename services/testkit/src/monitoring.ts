@@ -1,0 +1,103 @@
+/**
+ * Prometheus and Alertmanager from Debian's binaries, started the same way by the tests and by
+ * `pnpm dev:monitoring`, and the one local Prometheus configuration that dev:monitoring and
+ * docker-compose.yml share.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, stop, track, waitUntil } from "./processes.js";
+
+/** What the local Prometheus scrapes and where it sends alerts. */
+export interface LocalPrometheusInput {
+  /** Rule files, as paths Prometheus reads. */
+  ruleFiles: string[];
+  /** The service's metrics listener, `host:port`. */
+  metricsTarget: string;
+  /** Alertmanager, `host:port`; none: rules are evaluated, alerts go nowhere. */
+  alertmanager?: string;
+  /** @default "15s" (the collector's interval in ECS) */
+  interval?: string;
+  /** The `stack` label, as the collector adds it. @default "local" */
+  stack?: string;
+}
+
+/** The local Prometheus configuration: the comments-api job on the metrics listener, in a stack. */
+export function localPrometheusConfig(input: LocalPrometheusInput): string {
+  const interval = input.interval ?? "15s";
+  return [
+    `global: { scrape_interval: ${interval}, evaluation_interval: ${interval} }`,
+    `rule_files: ${JSON.stringify(input.ruleFiles)}`,
+    ...(input.alertmanager === undefined
+      ? []
+      : [
+          `alerting: { alertmanagers: [{ static_configs: [{ targets: [${JSON.stringify(input.alertmanager)}] }] }] }`,
+        ]),
+    "scrape_configs:",
+    "  - job_name: comments-api",
+    `    static_configs: [{ targets: [${JSON.stringify(input.metricsTarget)}], labels: { stack: ${input.stack ?? "local"} } }]`,
+    "",
+  ].join("\n");
+}
+
+/** A running server: its base URL and its process. */
+export interface RunningTool {
+  base: string;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+/** Starts Prometheus with `config` in `dir`, and resolves once it is ready. */
+export async function startPrometheus(
+  dir: string,
+  config: string,
+  options: { port?: number; stdio?: "ignore" | "inherit"; extraArgs?: string[] } = {},
+): Promise<RunningTool> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "prometheus.yml"), config);
+  const port = options.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const child = track(
+    spawn(
+      "prometheus",
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        ...(options.extraArgs ?? []),
+      ],
+      { stdio: options.stdio ?? "ignore" },
+    ),
+  );
+  await waitUntil("prometheus", async () => (await fetch(`${base}/-/ready`)).status === 200, child);
+  return { base, child, stop: () => stop(child) };
+}
+
+/** Starts Alertmanager with `config` (and its templates) in `dir`, and resolves once it is ready. */
+export async function startAlertmanager(
+  dir: string,
+  config: string,
+  templateFiles: Record<string, string>,
+  options: { port?: number; stdio?: "ignore" | "inherit"; extraArgs?: string[] } = {},
+): Promise<RunningTool> {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(templateFiles)) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, "alertmanager.yml"), config);
+  const port = options.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const child = track(
+    spawn(
+      "prometheus-alertmanager",
+      [
+        `--config.file=${join(dir, "alertmanager.yml")}`,
+        `--storage.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--cluster.listen-address=",
+        ...(options.extraArgs ?? []),
+      ],
+      { stdio: options.stdio ?? "ignore" },
+    ),
+  );
+  await waitUntil("alertmanager", async () => (await fetch(`${base}/-/ready`)).status === 200, child);
+  return { base, child, stop: () => stop(child) };
+}
