@@ -129,7 +129,6 @@ const smokeHook = new SmokeHook(name, {
 
 const codedeploy = new CodeDeployBlueGreen(name, {
   settings: config.release,
-  region: config.region,
   clusterName: service.cluster.name,
   serviceName: service.service.name,
   blueTargetGroup: loadBalancer.blueTargetGroup,

@@ -116,10 +116,6 @@ describe.skipIf(skipMoto)(`the stacks' IAM documents against moto's IAM${MOTO_SK
   const account = "123456789012";
   const documents = {
     codedeploy: codeDeployPolicy({
-      region: "sa-east-1",
-      accountId: account,
-      cluster: "comments-api-prod",
-      service: "comments-api-prod",
       listenerArns: [
         `arn:aws:elasticloadbalancing:sa-east-1:${account}:listener/app/comments-api-prod-alb-1a2b3c/50dc6c495c0c9188/f2f7dc8efc522ab2`,
         `arn:aws:elasticloadbalancing:sa-east-1:${account}:listener/app/comments-api-prod-alb-1a2b3c/50dc6c495c0c9188/0467ef3c8400ae65`,

@@ -158,10 +158,7 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
             "ecs:DescribeServices",
             "ecs:UpdateServicePrimaryTaskSet",
           ],
-          Resource: [
-            `arn:aws:ecs:sa-east-1:${ACCOUNT}:service/${name}/${name}`,
-            `arn:aws:ecs:sa-east-1:${ACCOUNT}:task-set/${name}/${name}/*`,
-          ],
+          Resource: "*",
         },
         {
           Sid: "ShiftTraffic",

@@ -18,7 +18,6 @@ export interface CodeDeployBlueGreenArgs {
   testListenerArn: pulumi.Input<string>;
   /** Where the rollback alarms notify (besides rolling back). */
   alarmTopicArn: pulumi.Input<string>;
-  region: string;
   /** The lifecycle hooks CodeDeploy may invoke (the smoke test). */
   hookFunctionArns: pulumi.Input<string>[];
   /** The execution and task roles CodeDeploy passes to ECS with each new task set. */
@@ -86,25 +85,14 @@ export class CodeDeployBlueGreen extends pulumi.ComponentResource {
         role: role.id,
         policy: pulumi
           .all([
-            aws.getCallerIdentityOutput({}, parent).accountId,
-            args.clusterName,
-            args.serviceName,
             args.productionListenerArn,
             args.testListenerArn,
             pulumi.all(args.hookFunctionArns),
             pulumi.all(args.taskRoleArns),
           ])
-          .apply(([accountId, cluster, service, production, test, hookFunctionArns, taskRoleArns]) =>
+          .apply(([production, test, hookFunctionArns, taskRoleArns]) =>
             JSON.stringify(
-              codeDeployPolicy({
-                region: args.region,
-                accountId,
-                cluster,
-                service,
-                listenerArns: [production, test],
-                hookFunctionArns,
-                taskRoleArns,
-              }),
+              codeDeployPolicy({ listenerArns: [production, test], hookFunctionArns, taskRoleArns }),
             ),
           ),
       },

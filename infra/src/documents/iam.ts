@@ -56,10 +56,6 @@ export function executionRolePolicy(arns: {
 
 /** What CodeDeploy's inline policy is scoped to. */
 export interface CodeDeployPolicyInput {
-  region: string;
-  accountId: string;
-  cluster: string;
-  service: string;
   /** The production and test listeners, whose default actions CodeDeploy rewrites. */
   listenerArns: string[];
   /** The lifecycle hook functions CodeDeploy invokes. */
@@ -72,17 +68,20 @@ export interface CodeDeployPolicyInput {
  * What CodeDeploy's service role needs for an ECS blue/green deployment of this one service: the
  * actions of AWSCodeDeployRoleForECS
  * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForECS.html)
- * scoped to this service, its listeners, its hook and its task roles. That managed policy invokes
+ * scoped to its listeners, its hook and its task roles. That managed policy invokes
  * every Lambda and publishes to every topic; AWSCodeDeployRoleForECSLimited only passes roles named
  * ecsTaskExecutionRole or ECSTaskExecution*, so with our role names every deployment would fail.
  * Left out: sns:Publish (no deployment-group triggers), s3:GetObject (the AppSpec is inline), and
  * elasticloadbalancing:ModifyRule (the listeners have no rules, only default actions).
  */
 export function codeDeployPolicy(input: CodeDeployPolicyInput): PolicyDocument {
-  const ecs = `arn:aws:ecs:${input.region}:${input.accountId}`;
   return {
     Version: "2012-10-17",
     Statement: [
+      // On "*", as AWSCodeDeployRoleForECSLimited has them: which resource types ECS checks for each
+      // task-set call could not be confirmed offline, and a guess that is off fails every
+      // deployment. What CodeDeploy can reach is bounded by the invoke, pass-role and listener
+      // statements below.
       {
         Sid: "EcsTaskSets",
         Effect: "Allow",
@@ -92,10 +91,7 @@ export function codeDeployPolicy(input: CodeDeployPolicyInput): PolicyDocument {
           "ecs:DescribeServices",
           "ecs:UpdateServicePrimaryTaskSet",
         ],
-        Resource: [
-          `${ecs}:service/${input.cluster}/${input.service}`,
-          `${ecs}:task-set/${input.cluster}/${input.service}/*`,
-        ],
+        Resource: "*",
       },
       {
         Sid: "ShiftTraffic",
