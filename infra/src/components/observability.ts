@@ -25,9 +25,9 @@ export interface ObservabilityArgs {
   alertmanagerTemplate: string;
   /** Every dashboard in dashboards/, as JSON text. */
   dashboards: Array<{ name: string; json: string }>;
-  /** Token of an existing Grafana (settings.grafana.mode "existing"). */
+  /** Token of an existing Grafana (settings.grafana.mode "existing"). @default none (managed Grafana mints its own) */
   grafanaToken?: pulumi.Input<string>;
-  /** When the token rotation window is computed; a parameter so tests are deterministic. */
+  /** When the token rotation window is computed; a parameter so tests are deterministic. @default the current time */
   now?: Date;
   tags: Tags;
 }

@@ -24,6 +24,7 @@ export interface CollectorInput {
   metricsPort: number;
   /** `https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/` */
   prometheusEndpoint: string;
+  /** @default 15 */
   scrapeIntervalSeconds?: number;
 }
 

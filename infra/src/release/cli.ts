@@ -26,7 +26,9 @@ export const USAGE =
 /** Where the CLI prints, and its clock (injected in tests). */
 export interface CliIo {
   log: (line: string) => void;
+  /** @default real time */
   sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
   now?: () => number;
 }
 

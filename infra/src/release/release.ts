@@ -32,7 +32,9 @@ export interface ReleaseTarget {
   service: string;
   containerName: string;
   containerPort: number;
+  /** @default LATEST, on CodeDeploy's side */
   platformVersion?: string;
+  /** @default none */
   hooks?: AppSpecInput["hooks"];
 }
 
@@ -51,8 +53,9 @@ export interface ReleaseOptions {
   /** @default 15 (cdk-ecs-codedeploy polls at the same pace) */
   pollSeconds?: number;
   log: (line: string) => void;
-  /** Injected for tests; default: real time. */
+  /** Injected for tests. @default real time */
   sleep?: (ms: number) => Promise<void>;
+  /** @default Date.now */
   now?: () => number;
 }
 
