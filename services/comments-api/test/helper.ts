@@ -5,6 +5,7 @@
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
+import { requirePostgresUnderCi } from "../../testkit/src/postgres.js";
 import { buildApp, requestSerializer } from "../src/app.js";
 import type { Metrics } from "../src/plugins/metrics.js";
 import { CommentStore } from "../src/store/comment-store.js";
@@ -13,7 +14,9 @@ import { migrate } from "../src/store/migrations.js";
 import { createPgExecutor } from "../src/store/pg-executor.js";
 import { createPgliteExecutor } from "../src/store/pglite-executor.js";
 
-// The real server and its scratch databases come from the workspace's testkit.
+// The real server and its scratch databases come from the workspace's testkit; these suites need it.
+requirePostgresUnderCi();
+
 export {
   NEEDS_POSTGRES,
   type ScratchDatabase,

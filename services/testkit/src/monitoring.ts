@@ -47,30 +47,50 @@ export interface RunningTool {
   stop: () => Promise<void>;
 }
 
+/** How a server is started: a fixed port (dev:monitoring) or a free one, and where its output goes. */
+export interface StartOptions {
+  /** @default a free port */
+  port?: number;
+  /** @default "ignore" */
+  stdio?: "ignore" | "inherit";
+  /** @default none */
+  extraArgs?: string[];
+}
+
+/** Starts one of the Prometheus binaries on 127.0.0.1 and resolves once `/-/ready` answers. */
+async function startReady(
+  command: string,
+  args: (listen: string) => string[],
+  options: StartOptions,
+): Promise<RunningTool> {
+  const port = options.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const child = track(
+    spawn(command, [...args(`127.0.0.1:${port}`), ...(options.extraArgs ?? [])], {
+      stdio: options.stdio ?? "ignore",
+    }),
+  );
+  await waitUntil(command, async () => (await fetch(`${base}/-/ready`)).status === 200, child);
+  return { base, child, stop: () => stop(child) };
+}
+
 /** Starts Prometheus with `config` in `dir`, and resolves once it is ready. */
 export async function startPrometheus(
   dir: string,
   config: string,
-  options: { port?: number; stdio?: "ignore" | "inherit"; extraArgs?: string[] } = {},
+  options: StartOptions = {},
 ): Promise<RunningTool> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "prometheus.yml"), config);
-  const port = options.port ?? (await freePort());
-  const base = `http://127.0.0.1:${port}`;
-  const child = track(
-    spawn(
-      "prometheus",
-      [
-        `--config.file=${join(dir, "prometheus.yml")}`,
-        `--storage.tsdb.path=${join(dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        ...(options.extraArgs ?? []),
-      ],
-      { stdio: options.stdio ?? "ignore" },
-    ),
+  return startReady(
+    "prometheus",
+    (listen) => [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=${listen}`,
+    ],
+    options,
   );
-  await waitUntil("prometheus", async () => (await fetch(`${base}/-/ready`)).status === 200, child);
-  return { base, child, stop: () => stop(child) };
 }
 
 /** Starts Alertmanager with `config` (and its templates) in `dir`, and resolves once it is ready. */
@@ -78,26 +98,19 @@ export async function startAlertmanager(
   dir: string,
   config: string,
   templateFiles: Record<string, string>,
-  options: { port?: number; stdio?: "ignore" | "inherit"; extraArgs?: string[] } = {},
+  options: StartOptions = {},
 ): Promise<RunningTool> {
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(templateFiles)) writeFileSync(join(dir, name), text);
   writeFileSync(join(dir, "alertmanager.yml"), config);
-  const port = options.port ?? (await freePort());
-  const base = `http://127.0.0.1:${port}`;
-  const child = track(
-    spawn(
-      "prometheus-alertmanager",
-      [
-        `--config.file=${join(dir, "alertmanager.yml")}`,
-        `--storage.path=${join(dir, "data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        "--cluster.listen-address=",
-        ...(options.extraArgs ?? []),
-      ],
-      { stdio: options.stdio ?? "ignore" },
-    ),
+  return startReady(
+    "prometheus-alertmanager",
+    (listen) => [
+      `--config.file=${join(dir, "alertmanager.yml")}`,
+      `--storage.path=${join(dir, "data")}`,
+      `--web.listen-address=${listen}`,
+      "--cluster.listen-address=",
+    ],
+    options,
   );
-  await waitUntil("alertmanager", async () => (await fetch(`${base}/-/ready`)).status === 200, child);
-  return { base, child, stop: () => stop(child) };
 }
