@@ -75,7 +75,6 @@ export class ReleaseError extends Error {
 
 /** Statuses of a deployment still under way. */
 export const ACTIVE_STATUSES = ["Created", "Queued", "InProgress", "Baking", "Ready"] as const;
-const ACTIVE = ACTIVE_STATUSES;
 
 /** What GetDeploymentTarget answers before CodeDeploy has set the deployment's target up. */
 const NOT_YET = new Set(["DeploymentNotStartedException", "DeploymentTargetDoesNotExistException"]);
@@ -175,7 +174,7 @@ export async function release(
       new ListDeploymentsCommand({
         applicationName: target.application,
         deploymentGroupName: target.deploymentGroup,
-        includeOnlyStatuses: [...ACTIVE],
+        includeOnlyStatuses: [...ACTIVE_STATUSES],
       }),
     );
     return deployments ?? [];
