@@ -73,12 +73,34 @@ const lines = (prefix: string) => exposition.split("\n").filter((line) => line.s
 describe("GET /metrics", () => {
   it("counts requests by method, route template and status code", () => {
     expect(lines("http_request_duration_seconds_count")).toEqual([
+      // Created at 0 on start-up (see "exists before the first error").
+      'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="500"} 0',
+      'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="503"} 0',
+      'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="500"} 0',
+      'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="503"} 0',
       'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="200"} 1',
       'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="400"} 1',
       'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="200"} 1',
       'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="404"} 2',
       // Two unknown routes, and /metrics on the API port: it is served on its own listener only.
       'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"} 3',
+    ]);
+  });
+
+  // rate() never counts a series' first sample: an error series born with its first error would
+  // hide that error. Each route's 5xx series exist from start-up, at 0.
+  it("exists before the first error: every route's 5xx series at 0 on a fresh app", async () => {
+    const fresh = createMetrics();
+    const untouched = await buildTestApp(db, { metrics: fresh });
+    const counts = (await fresh.registry.metrics())
+      .split("\n")
+      .filter((line) => line.startsWith("http_request_duration_seconds_count"));
+    await untouched.close();
+    expect(counts).toEqual([
+      'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="500"} 0',
+      'http_request_duration_seconds_count{method="POST",route="/api/comment/new",status_code="503"} 0',
+      'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="500"} 0',
+      'http_request_duration_seconds_count{method="GET",route="/api/comment/list/:content_id",status_code="503"} 0',
     ]);
   });
 
