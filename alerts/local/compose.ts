@@ -31,6 +31,8 @@ export function localAlertmanagerFiles(webhookUrl: string): {
       TICKET_TOPIC_ARN: "arn:aws:sns:local:000000000000:ticket",
       HEARTBEAT_TOPIC_ARN: "arn:aws:sns:local:000000000000:heartbeat",
       AWS_REGION: "local",
+      // The Grafana docker-compose.yml runs, with the service dashboard provisioned.
+      DASHBOARD_URL: "http://127.0.0.1:3001/d/comments-api-service",
     }),
   );
   return { config: withLocalReceivers(config, webhookUrl), templateFiles };

@@ -71,7 +71,7 @@ console.log(`comments API   http://127.0.0.1:${PORTS.service}   (pid ${service.p
 Prometheus     ${prometheus.base}/alerts
 Alertmanager   ${alertmanager.base}
 Notifications are printed here as "[alert → receiver] ...". Watchdog reaches "heartbeat" within a minute.
-To see CommentsApiTargetDown page: kill -STOP ${service.pid}   (about 3 minutes); resume with kill -CONT ${service.pid}.`);
+To see CommentsApiUnreachable page: kill -STOP ${service.pid}   (about 6 minutes); resume with kill -CONT ${service.pid}.`);
 
 const stop = () => {
   // Every child is tracked: exiting kills them all (services/testkit/src/processes.ts).

@@ -25,6 +25,7 @@ const VALUES: AlertmanagerValues = {
   TICKET_TOPIC_ARN: "arn:aws:sns:sa-east-1:123456789012:comments-platform-stage-ticket",
   HEARTBEAT_TOPIC_ARN: "arn:aws:sns:sa-east-1:123456789012:comments-platform-stage-heartbeat",
   AWS_REGION: "sa-east-1",
+  DASHBOARD_URL: "https://g-0123abcd.grafana-workspace.us-east-1.amazonaws.com/d/comments-api-service",
 };
 const amtool = findTool("amtool", "prometheus-alertmanager");
 const alertmanager = findTool("prometheus-alertmanager", "prometheus-alertmanager");
@@ -55,7 +56,7 @@ describe("the Alertmanager definition", () => {
       ["heartbeat", VALUES.HEARTBEAT_TOPIC_ARN, "sa-east-1"],
     ]);
     expect(() => renderAlertmanagerDefinition("x: ${NOPE} ${NOPE}", VALUES)).toThrow(
-      "alertmanager definition: no value for NOPE; known: AWS_REGION, HEARTBEAT_TOPIC_ARN, PAGE_TOPIC_ARN, TICKET_TOPIC_ARN",
+      "alertmanager definition: no value for NOPE; known: AWS_REGION, DASHBOARD_URL, HEARTBEAT_TOPIC_ARN, PAGE_TOPIC_ARN, TICKET_TOPIC_ARN",
     );
   });
 
@@ -88,8 +89,79 @@ describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
     expect(result.status).toBe(0);
   });
 
+  /** The message and subject as Alertmanager renders them for SNS, through amtool's renderer. */
+  const renderMessage = (status: "firing" | "resolved", endsAt: string) => {
+    const alert = {
+      status,
+      labels: {
+        alertname: "CommentsApiAvailabilityBudgetBurnFast",
+        severity: "page",
+        slo: "availability",
+        stack: "prod",
+        window: "1h/5m",
+      },
+      annotations: {
+        summary: "Comments API in prod is burning its availability budget fast",
+        description: "1.667% of requests over the last 1h were answered 5xx in stack prod.",
+        runbook_url:
+          "https://github.com/comments-platform/comments-platform/blob/main/alerts/runbooks/CommentsApiAvailabilityBudgetBurnFast.md",
+      },
+      startsAt: "2026-12-01T03:13:00Z",
+      endsAt,
+      generatorURL: "",
+      fingerprint: "1",
+    };
+    const data = join(dir, `${status}.json`);
+    writeFileSync(
+      data,
+      JSON.stringify({
+        receiver: "page",
+        status,
+        alerts: [alert],
+        groupLabels: { alertname: alert.labels.alertname, stack: "prod" },
+        commonLabels: alert.labels,
+        commonAnnotations: alert.annotations,
+        externalURL: "http://alertmanager",
+      }),
+    );
+    const render = (name: string) =>
+      run("amtool", [
+        "template",
+        "render",
+        `--template.glob=${join(dir, "comments.tmpl")}`,
+        `--template.text={{ template "${name}" . }}`,
+        `--template.data=${data}`,
+      ]);
+    return { subject: render("comments.subject"), message: render("comments.message") };
+  };
+
+  it("writes a firing message with since when, the value, the dashboard over the alert's time and the runbook", () => {
+    const { subject, message } = renderMessage("firing", "0001-01-01T00:00:00Z");
+    expect(subject.stdout.trim()).toBe("[FIRING] CommentsApiAvailabilityBudgetBurnFast (prod)");
+    expect(message.stdout.trimEnd()).toBe(
+      [
+        "FIRING since 2026-12-01 03:13 UTC: CommentsApiAvailabilityBudgetBurnFast (1h/5m)",
+        "Comments API in prod is burning its availability budget fast",
+        "1.667% of requests over the last 1h were answered 5xx in stack prod.",
+        // An hour before it started (02:13 UTC) to now.
+        `Dashboard: ${VALUES.DASHBOARD_URL}?var-stack=prod&from=1796091180000&to=now`,
+        "Runbook: https://github.com/comments-platform/comments-platform/blob/main/alerts/runbooks/CommentsApiAvailabilityBudgetBurnFast.md",
+      ].join("\n"),
+    );
+    expect(message.status).toBe(0);
+  });
+
+  it("writes a resolved message with when it ended, and the dashboard to 15 minutes after", () => {
+    const { subject, message } = renderMessage("resolved", "2026-12-01T03:20:00Z");
+    expect(subject.stdout.trim()).toBe("[RESOLVED] CommentsApiAvailabilityBudgetBurnFast (prod)");
+    expect(message.stdout.split("\n").slice(0, 1).concat(message.stdout.split("\n").slice(3, 4))).toEqual([
+      "RESOLVED at 2026-12-01 03:20 UTC, fired since 2026-12-01 03:13 UTC: CommentsApiAvailabilityBudgetBurnFast (1h/5m)",
+      `Dashboard: ${VALUES.DASHBOARD_URL}?var-stack=prod&from=1796091180000&to=1796096100000`,
+    ]);
+  });
+
   it.each([
-    [["severity=page", "alertname=CommentsApiTargetDown", "stack=prod"], "page"],
+    [["severity=page", "alertname=CommentsApiUnreachable", "stack=prod"], "page"],
     [["severity=ticket", "alertname=CommentsApiLatencyBudgetBurnSlow", "stack=prod"], "ticket"],
     [["severity=none", "alertname=Watchdog"], "heartbeat"],
     [["severity=surprise", "alertname=Unknown"], "ticket"],

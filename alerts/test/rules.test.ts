@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { findTool, run } from "../../services/testkit/src/index.js";
+import { generated } from "../src/generate.js";
 
 const ALERTS = join(import.meta.dirname, "..");
 const ruleFiles = readdirSync(join(ALERTS, "rules")).filter((f) => f.endsWith(".yaml"));
@@ -24,16 +25,68 @@ const rules: Rule[] = ruleFiles.flatMap((file) =>
 );
 const alerts = rules.filter((rule) => rule.alert !== undefined);
 
+describe("the files generated from alerts/slo.yaml", () => {
+  it.each(Object.entries(generated()))("alerts/%s is what `pnpm alerts` writes", (path, text) => {
+    expect(readFileSync(join(ALERTS, path), "utf8")).toBe(text);
+  });
+});
+
 describe("alert rules, as a contract with the runbooks", () => {
-  it("are exactly the named alerts, with their severities", () => {
-    expect(Object.fromEntries(alerts.map((a) => [a.alert, a.labels?.severity]))).toEqual({
-      CommentsApiAvailabilityBudgetBurnFast: "page",
-      CommentsApiAvailabilityBudgetBurnSlow: "ticket",
-      CommentsApiLatencyBudgetBurnFast: "page",
-      CommentsApiLatencyBudgetBurnSlow: "ticket",
-      CommentsApiTargetDown: "page",
-      Watchdog: "none",
-    });
+  it("are exactly the named alerts, with their severities and burn-rate windows", () => {
+    expect(alerts.map((a) => [a.alert, a.labels?.severity, a.labels?.window ?? "", a.for ?? ""])).toEqual([
+      ["CommentsApiAvailabilityBudgetBurnFast", "page", "1h/5m", "2m"],
+      ["CommentsApiAvailabilityBudgetBurnFast", "page", "6h/30m", "2m"],
+      ["CommentsApiAvailabilityBudgetBurnSlow", "ticket", "3d/6h", "15m"],
+      ["CommentsApiLatencyBudgetBurnFast", "page", "1h/5m", "2m"],
+      ["CommentsApiLatencyBudgetBurnFast", "page", "6h/30m", "2m"],
+      ["CommentsApiLatencyBudgetBurnSlow", "ticket", "3d/6h", "15m"],
+      ["CommentsApiUnreachable", "page", "", "3m"],
+      ["CommentsApiUnreachable", "page", "", "1m"],
+      ["CommentsApiUnreachable", "page", "", "30m"],
+      ["CommentsApiTaskUnreachable", "ticket", "", "10m"],
+      ["Watchdog", "none", "", ""],
+    ]);
+  });
+
+  it("read the slo.yaml thresholds: burn rate times the budget, per window pair", () => {
+    const thresholds = alerts
+      .filter((a) => a.labels?.window !== undefined)
+      .map((a) => [a.labels?.slo, a.labels?.window, /> \(([\d.]+) \* ([\d.]+)\)/.exec(a.expr)?.slice(1, 3)]);
+    expect(thresholds).toEqual([
+      ["availability", "1h/5m", ["14.4", "0.001"]],
+      ["availability", "6h/30m", ["6", "0.001"]],
+      ["availability", "3d/6h", ["1", "0.001"]],
+      ["latency", "1h/5m", ["14.4", "0.01"]],
+      ["latency", "6h/30m", ["6", "0.01"]],
+      ["latency", "3d/6h", ["1", "0.01"]],
+    ]);
+  });
+
+  it("record the 30-day SLIs in a group evaluated every 5 minutes, from 5m rates, never raw counters over 30d", () => {
+    const groups = (
+      parse(readFileSync(join(ALERTS, "rules", ruleFiles[0] ?? ""), "utf8")) as {
+        groups: Array<{ name: string; interval: string; rules: Rule[] }>;
+      }
+    ).groups;
+    expect(groups.map((g) => [g.name, g.interval])).toEqual([
+      ["comments-api-slo", "1m"],
+      ["comments-api-slo-30d", "5m"],
+      ["alerting-pipeline", "1m"],
+    ]);
+    const period = groups[1]?.rules ?? [];
+    expect(period.map((r) => r.record)).toEqual([
+      "comments_api:request_errors:bad_rate5m",
+      "comments_api:request_errors:total_rate5m",
+      "comments_api:request_slow:bad_rate5m",
+      "comments_api:request_slow:total_rate5m",
+      "comments_api:request_errors:ratio_rate30d",
+      "comments_api:request_slow:ratio_rate30d",
+    ]);
+    for (const rule of rules) {
+      expect(rule.expr, rule.record ?? rule.alert).not.toMatch(
+        /http_request_duration_seconds_\w+\{[^}]*\}\[30d\]/,
+      );
+    }
   });
 
   it("each have a summary, a description and a runbook that exists", () => {

@@ -10,7 +10,8 @@ import {
   type RowPanel,
   ThresholdsMode,
 } from "@grafana/schema";
-import { AVAILABILITY_OBJECTIVE, LATENCY_OBJECTIVE, queries } from "./queries.js";
+import { availabilityOf, latencyOf } from "../../infra/src/slo.js";
+import { queries, SLO } from "./queries.js";
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 
@@ -40,6 +41,8 @@ interface PanelSpec {
   thresholds?: Array<{ color: string; value: number | null }>;
   min?: number;
   max?: number;
+  /** Draw the thresholds on the graph as lines (timeseries). */
+  thresholdLines?: boolean;
 }
 
 /** Lays out rows of panels left to right, numbering ids in order: ids are stable and unique. */
@@ -87,6 +90,7 @@ function layout(rows: Array<[title: string, panels: PanelSpec[]]>): Array<Grafan
             ...(spec.thresholds === undefined
               ? {}
               : { thresholds: { mode: ThresholdsMode.Absolute, steps: spec.thresholds } }),
+            ...(spec.thresholdLines === true ? { custom: { thresholdsStyle: { mode: "line" } } } : {}),
           },
           overrides: [],
         },
@@ -110,15 +114,36 @@ function layout(rows: Array<[title: string, panels: PanelSpec[]]>): Array<Grafan
   return panels;
 }
 
+const availability = availabilityOf(SLO);
+const latency = latencyOf(SLO);
+const pct = (value: number) => `${Number((value * 100).toPrecision(6))}%`;
+const ms = `${Number((latency.thresholdSeconds * 1000).toPrecision(6))} ms`;
+/** The burn rate that pages through a long window, and the lowest that opens a ticket. */
+const pageRate = (window: string) => {
+  const pair = SLO.burnRates.find((p) => p.severity === "page" && p.long === window);
+  if (pair === undefined) throw new Error(`alerts/slo.yaml has no page pair with long window ${window}`);
+  return pair.burnRate;
+};
+const ticketRate = Math.min(...SLO.burnRates.filter((p) => p.severity === "ticket").map((p) => p.burnRate));
+const pageWindows = SLO.burnRates.filter((p) => p.severity === "page").map((p) => p.long);
+const fastestPage = Math.max(...SLO.burnRates.filter((p) => p.severity === "page").map((p) => p.burnRate));
+
 const budgetThresholds = [
   { color: "red", value: null },
   { color: "orange", value: 0.25 },
   { color: "green", value: 0.5 },
 ];
-const burnThresholds = [
+/** Burn-rate colours: orange from the ticket rate, red from the rate that pages through this window. */
+const burnThresholds = (window: string) => [
   { color: "green", value: null },
-  { color: "orange", value: 1 },
-  { color: "red", value: 6 },
+  { color: "orange", value: ticketRate },
+  { color: "red", value: pageRate(window) },
+];
+/** A bad-request ratio's lines: the budget (sustainable), and the fastest paging burn. */
+const ratioThresholds = (budget: number) => [
+  { color: "green", value: null },
+  { color: "orange", value: budget },
+  { color: "red", value: Number((budget * fastestPage).toPrecision(12)) },
 ];
 
 /** The service dashboard (Grafana dashboard JSON, schemaVersion 39). */
@@ -158,16 +183,35 @@ export function commentsApiDashboard(): Dashboard {
     annotations: {
       list: [
         {
-          name: "Task starts (releases)",
+          // Posted by the release step through Grafana's annotations API, tagged with the stack.
+          name: "Releases",
+          enable: true,
+          iconColor: "purple",
+          datasource: { type: "grafana", uid: "-- Grafana --" },
+          target: {
+            refId: "releases",
+            type: "tags",
+            tags: ["release", "$stack"],
+            matchAny: false,
+            limit: 100,
+          } as DataQuery,
+        },
+        {
+          // Each task's process start time as the event's time: works on ECS, where every task is a
+          // new series and changes() never fires. Grafana reads the value as milliseconds
+          // (https://github.com/grafana/grafana/blob/main/packages/grafana-prometheus/src/components/AnnotationQueryEditor.tsx).
+          name: "Task starts",
           enable: true,
           iconColor: "blue",
           datasource: DATASOURCE,
           target: {
-            refId: "releases",
+            refId: "task-starts",
             expr: queries.taskStarts,
             step: "1m",
+            useValueForTime: true,
             titleFormat: "task started",
-            textFormat: "{{instance}}",
+            textFormat: "{{task}}",
+            tagKeys: "task",
           } as DataQuery,
         },
       ],
@@ -197,16 +241,25 @@ export function commentsApiDashboard(): Dashboard {
           {
             type: "timeseries",
             title: "5xx ratio",
-            description:
-              "Share of requests answered 5xx. The availability objective allows 0.1% over 30 days.",
+            description: `Share of requests answered 5xx. Lines: the budget (${pct(availability.budget)}, spent exactly in ${SLO.period}) and ${fastestPage} times it, the fastest page.`,
             unit: "percentunit",
             targets: [[queries.errorRatio, "5xx ratio"]],
             width: 8,
             min: 0,
-            thresholds: [
-              { color: "green", value: null },
-              { color: "red", value: 1 - AVAILABILITY_OBJECTIVE },
-            ],
+            thresholds: ratioThresholds(availability.budget),
+            thresholdLines: true,
+          },
+          {
+            type: "timeseries",
+            title: "5xx ratio by task",
+            description: "Share of each task's requests answered 5xx: one bad task, or all of them?",
+            unit: "percentunit",
+            targets: [[queries.errorRatioByTask, "{{task}}"]],
+            width: 24,
+            height: 6,
+            min: 0,
+            thresholds: ratioThresholds(availability.budget),
+            thresholdLines: true,
           },
         ],
       ],
@@ -216,20 +269,31 @@ export function commentsApiDashboard(): Dashboard {
           {
             type: "timeseries",
             title: "Latency p50 / p90 / p99",
-            description:
-              "Request duration quantiles over all routes, from the histogram. The objective: 99% within 300 ms.",
+            description: `Request duration quantiles over all routes, from the histogram. The objective: ${pct(latency.objective)} within ${ms}.`,
             unit: "s",
             targets: [
               [queries.latencyQuantile(0.5), "p50"],
               [queries.latencyQuantile(0.9), "p90"],
               [queries.latencyQuantile(0.99), "p99"],
             ],
-            width: 12,
+            width: 8,
             min: 0,
             thresholds: [
               { color: "green", value: null },
-              { color: "red", value: 0.3 },
+              { color: "red", value: latency.thresholdSeconds },
             ],
+            thresholdLines: true,
+          },
+          {
+            type: "timeseries",
+            title: `Share slower than ${ms}`,
+            description: `The latency SLI: share of requests slower than ${ms}. Lines: the budget (${pct(latency.budget)}) and ${fastestPage} times it, the fastest page.`,
+            unit: "percentunit",
+            targets: [[queries.slowRatio, "slower"]],
+            width: 8,
+            min: 0,
+            thresholds: ratioThresholds(latency.budget),
+            thresholdLines: true,
           },
           {
             type: "timeseries",
@@ -237,83 +301,84 @@ export function commentsApiDashboard(): Dashboard {
             description: "99th percentile request duration per route template.",
             unit: "s",
             targets: [[queries.latencyP99ByRoute, "{{route}}"]],
-            width: 12,
+            width: 8,
             min: 0,
           },
         ],
       ],
       [
-        "SLO status (30 days)",
+        `SLO status (${SLO.period})`,
         [
           {
             type: "stat",
             title: "Availability",
-            description: `Requests not answered 5xx over 30 days; objective ${AVAILABILITY_OBJECTIVE * 100}%.`,
+            description: `Requests not answered 5xx over ${SLO.period}; objective ${pct(availability.objective)}.`,
             unit: "percentunit",
-            targets: [[queries.availability30d, "availability"]],
-            width: 4,
+            targets: [[queries.availabilityPeriod, "availability"]],
+            width: 3,
             height: 5,
             thresholds: [
               { color: "red", value: null },
-              { color: "green", value: AVAILABILITY_OBJECTIVE },
+              { color: "green", value: availability.objective },
             ],
           },
           {
             type: "stat",
             title: "Availability budget left",
-            description: "Share of the 30-day availability error budget (0.1% of requests) not yet spent.",
+            description: `Share of the ${SLO.period} availability budget (${pct(availability.budget)} of requests) not yet spent.`,
             unit: "percentunit",
             targets: [[queries.availabilityBudgetRemaining, "budget left"]],
-            width: 4,
+            width: 3,
             height: 5,
             thresholds: budgetThresholds,
           },
+          ...pageWindows.map(
+            (window): PanelSpec => ({
+              type: "stat",
+              title: `Availability burn rate (${window})`,
+              description: `How many times faster than sustainable the availability budget burned over ${window}: 1 spends it exactly in ${SLO.period}; ${pageRate(window)} pages (with the short window), ${ticketRate} opens a ticket.`,
+              unit: "none",
+              targets: [[queries.availabilityBurnRate(window), "burn rate"]],
+              width: 3,
+              height: 5,
+              thresholds: burnThresholds(window),
+            }),
+          ),
           {
             type: "stat",
-            title: "Availability burn rate (1h)",
-            description:
-              "How many times faster than sustainable the availability budget burned over the last hour: 1 spends it exactly in 30 days, 14.4 pages.",
-            unit: "none",
-            targets: [[queries.availabilityBurnRate1h, "burn rate"]],
-            width: 4,
-            height: 5,
-            thresholds: burnThresholds,
-          },
-          {
-            type: "stat",
-            title: "Within 300 ms",
-            description: `Requests answered within 300 ms over 30 days; objective ${LATENCY_OBJECTIVE * 100}%.`,
+            title: `Within ${ms}`,
+            description: `Requests answered within ${ms} over ${SLO.period}; objective ${pct(latency.objective)}.`,
             unit: "percentunit",
-            targets: [[queries.latency30d, "within 300 ms"]],
-            width: 4,
+            targets: [[queries.latencyPeriod, "within"]],
+            width: 3,
             height: 5,
             thresholds: [
               { color: "red", value: null },
-              { color: "green", value: LATENCY_OBJECTIVE },
+              { color: "green", value: latency.objective },
             ],
           },
           {
             type: "stat",
             title: "Latency budget left",
-            description:
-              "Share of the 30-day latency error budget (1% of requests slower than 300 ms) not yet spent.",
+            description: `Share of the ${SLO.period} latency budget (${pct(latency.budget)} of requests slower than ${ms}) not yet spent.`,
             unit: "percentunit",
             targets: [[queries.latencyBudgetRemaining, "budget left"]],
-            width: 4,
+            width: 3,
             height: 5,
             thresholds: budgetThresholds,
           },
-          {
-            type: "stat",
-            title: "Latency burn rate (1h)",
-            description:
-              "How many times faster than sustainable the latency budget burned over the last hour.",
-            unit: "none",
-            targets: [[queries.latencyBurnRate1h, "burn rate"]],
-            width: 4,
-            height: 5,
-            thresholds: burnThresholds,
-          },
+          ...pageWindows.map(
+            (window): PanelSpec => ({
+              type: "stat",
+              title: `Latency burn rate (${window})`,
+              description: `How many times faster than sustainable the latency budget burned over ${window}; ${pageRate(window)} pages (with the short window), ${ticketRate} opens a ticket.`,
+              unit: "none",
+              targets: [[queries.latencyBurnRate(window), "burn rate"]],
+              width: 3,
+              height: 5,
+              thresholds: burnThresholds(window),
+            }),
+          ),
         ],
       ],
       [
@@ -333,7 +398,7 @@ export function commentsApiDashboard(): Dashboard {
             title: "CPU per task",
             description: "CPU seconds per second used by each task's Node.js process (1 = one vCPU).",
             unit: "percentunit",
-            targets: [[queries.cpuPerTask, "{{instance}}"]],
+            targets: [[queries.cpuPerTask, "{{task}}"]],
             width: 6,
             min: 0,
           },
@@ -343,8 +408,8 @@ export function commentsApiDashboard(): Dashboard {
             description: "Resident memory of each task's Node.js process.",
             unit: "bytes",
             targets: [
-              [queries.memoryPerTask, "rss {{instance}}"],
-              [queries.heapPerTask, "heap {{instance}}"],
+              [queries.memoryPerTask, "rss {{task}}"],
+              [queries.heapPerTask, "heap {{task}}"],
             ],
             width: 6,
             min: 0,
@@ -354,7 +419,7 @@ export function commentsApiDashboard(): Dashboard {
             title: "Event loop lag p99",
             description: "99th percentile event loop delay: above 100 ms the process is saturated.",
             unit: "s",
-            targets: [[queries.eventLoopLagP99, "{{instance}}"]],
+            targets: [[queries.eventLoopLagP99, "{{task}}"]],
             width: 6,
             min: 0,
           },

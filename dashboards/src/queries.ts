@@ -1,44 +1,59 @@
 /**
- * Every PromQL query the dashboards run, in one place, so the test that runs them against a real
- * Prometheus scraping the real service covers exactly what the dashboards show. `$stack` and
- * `$__rate_interval` are Grafana variables.
+ * Every PromQL query the dashboards run, in one place, so the tests that run them (against a real
+ * Prometheus scraping the real service, and in promtool on known traffic for exact values) cover
+ * exactly what the dashboards show. `$stack` and `$__rate_interval` are Grafana variables. The
+ * objectives, thresholds and burn rates come from alerts/slo.yaml.
  */
+import { availabilityOf, latencyOf, readSloSpec, type SloSpec, withJob } from "../../infra/src/slo.js";
 
-const SERVICE = 'job="comments-api", stack="$stack"';
-const requests = (extra = "") =>
-  `http_request_duration_seconds_count{${SERVICE}${extra === "" ? "" : `, ${extra}`}}`;
+/** The spec the dashboard is drawn from. */
+export const SLO: SloSpec = readSloSpec();
 
-/** Availability objective: 99.9% of requests not 5xx, over 30 days. */
-export const AVAILABILITY_OBJECTIVE = 0.999;
-/** Latency objective: 99% of requests within 300 ms. */
-export const LATENCY_OBJECTIVE = 0.99;
+const STACK = 'stack="$stack"';
+/** A spec selector with the job and the stack matchers. */
+const select = (selector: string) => withJob(selector, SLO.job).replace("}", `,${STACK}}`);
+const service = (metric: string) => `${metric}{job="${SLO.job}",${STACK}}`;
+const level = SLO.job.replaceAll("-", "_");
+const availability = availabilityOf(SLO);
+const latency = latencyOf(SLO);
+const total = select(availability.total);
+const errors = select(availability.bad);
+/** Per-task series as `task`: the last part of the task ARN (the collector's `aws_ecs_task_arn`). */
+const perTask = (expr: string) => `label_replace(${expr}, "task", "$1", "aws_ecs_task_arn", ".*/([^/]+)$")`;
 
 /** Every PromQL query the dashboard runs, by panel, in one place (the layout is in comments-api.ts). */
 export const queries = {
-  requestsByRoute: `sum by (route) (rate(${requests()}[$__rate_interval]))`,
-  responsesByStatus: `sum by (status_code) (rate(${requests()}[$__rate_interval]))`,
+  requestsByRoute: `sum by (route) (rate(${total}[$__rate_interval]))`,
+  responsesByStatus: `sum by (status_code) (rate(${total}[$__rate_interval]))`,
   // `or ... * 0` keeps the line at 0 instead of "no data" while nothing fails.
-  errorRatio: `(sum(rate(${requests('status_code=~"5.."')}[$__rate_interval])) or sum(rate(${requests()}[$__rate_interval])) * 0) / sum(rate(${requests()}[$__rate_interval]))`,
+  errorRatio: `(sum(rate(${errors}[$__rate_interval])) or sum(rate(${total}[$__rate_interval])) * 0) / sum(rate(${total}[$__rate_interval]))`,
+  errorRatioByTask: perTask(
+    `(sum by (aws_ecs_task_arn) (rate(${errors}[$__rate_interval])) or sum by (aws_ecs_task_arn) (rate(${total}[$__rate_interval])) * 0) / sum by (aws_ecs_task_arn) (rate(${total}[$__rate_interval]))`,
+  ),
   latencyQuantile: (q: number) =>
-    `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SERVICE}}[$__rate_interval])))`,
-  latencyP99ByRoute: `histogram_quantile(0.99, sum by (le, route) (rate(http_request_duration_seconds_bucket{${SERVICE}}[$__rate_interval])))`,
+    `histogram_quantile(${q}, sum by (le) (rate(${service("http_request_duration_seconds_bucket")}[$__rate_interval])))`,
+  latencyP99ByRoute: `histogram_quantile(0.99, sum by (le, route) (rate(${service("http_request_duration_seconds_bucket")}[$__rate_interval])))`,
+  slowRatio: `1 - sum(rate(${select(latency.good ?? "")}[$__rate_interval])) / sum(rate(${select(latency.total)}[$__rate_interval]))`,
 
-  // SLO status over the 30-day objective window.
-  availability30d: `1 - ((sum(increase(${requests('status_code=~"5.."')}[30d])) or sum(increase(${requests()}[30d])) * 0) / sum(increase(${requests()}[30d])))`,
-  availabilityBudgetRemaining: `1 - ((sum(increase(${requests('status_code=~"5.."')}[30d])) or sum(increase(${requests()}[30d])) * 0) / sum(increase(${requests()}[30d]))) / ${(1 - AVAILABILITY_OBJECTIVE).toFixed(3)}`,
-  availabilityBurnRate1h: `comments_api:request_errors:ratio_rate1h{stack="$stack"} / ${(1 - AVAILABILITY_OBJECTIVE).toFixed(3)}`,
-  latency30d: `sum(increase(http_request_duration_seconds_bucket{${SERVICE}, le="0.3"}[30d])) / sum(increase(${requests()}[30d]))`,
-  latencyBudgetRemaining: `1 - (1 - sum(increase(http_request_duration_seconds_bucket{${SERVICE}, le="0.3"}[30d])) / sum(increase(${requests()}[30d]))) / ${(1 - LATENCY_OBJECTIVE).toFixed(2)}`,
-  latencyBurnRate1h: `comments_api:request_slow:ratio_rate1h{stack="$stack"} / ${(1 - LATENCY_OBJECTIVE).toFixed(2)}`,
+  // SLO status over the period, from the rules' slow-group records (no raw 30d range per refresh).
+  availabilityPeriod: `1 - ${level}:${availability.record}:ratio_rate${SLO.period}{${STACK}}`,
+  availabilityBudgetRemaining: `1 - ${level}:${availability.record}:ratio_rate${SLO.period}{${STACK}} / ${availability.budget}`,
+  availabilityBurnRate: (window: string) =>
+    `${level}:${availability.record}:ratio_rate${window}{${STACK}} / ${availability.budget}`,
+  latencyPeriod: `1 - ${level}:${latency.record}:ratio_rate${SLO.period}{${STACK}}`,
+  latencyBudgetRemaining: `1 - ${level}:${latency.record}:ratio_rate${SLO.period}{${STACK}} / ${latency.budget}`,
+  latencyBurnRate: (window: string) =>
+    `${level}:${latency.record}:ratio_rate${window}{${STACK}} / ${latency.budget}`,
 
   // Saturation, per task.
-  tasksUp: `count(up{${SERVICE}} == 1)`,
-  cpuPerTask: `rate(process_cpu_seconds_total{${SERVICE}}[$__rate_interval])`,
-  memoryPerTask: `process_resident_memory_bytes{${SERVICE}}`,
-  heapPerTask: `nodejs_heap_size_used_bytes{${SERVICE}}`,
-  eventLoopLagP99: `nodejs_eventloop_lag_p99_seconds{${SERVICE}}`,
-  commentsCreated: `sum(rate(comments_created_total{${SERVICE}}[$__rate_interval]))`,
+  tasksUp: `count(${service("up")} == 1)`,
+  cpuPerTask: perTask(`rate(${service("process_cpu_seconds_total")}[$__rate_interval])`),
+  memoryPerTask: perTask(service("process_resident_memory_bytes")),
+  heapPerTask: perTask(service("nodejs_heap_size_used_bytes")),
+  eventLoopLagP99: perTask(service("nodejs_eventloop_lag_p99_seconds")),
+  commentsCreated: `sum(rate(${service("comments_created_total")}[$__rate_interval]))`,
 
-  // Release markers: a task that started (a deploy, a rollback, or a replacement).
-  taskStarts: `changes(process_start_time_seconds{${SERVICE}}[2m]) > 0`,
+  // Release markers. On ECS every task is a new series, so changes() never fires; the start time
+  // each process reports is the event's time instead (Grafana's "series value as timestamp", in ms).
+  taskStarts: perTask(`max by (aws_ecs_task_arn) (${service("process_start_time_seconds")}) * 1000`),
 } as const;

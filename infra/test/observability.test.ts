@@ -52,13 +52,23 @@ describe("monitoring in the stage stack", () => {
     });
   });
 
-  it("puts the stack's topics into the Alertmanager definition from alerts/", () => {
-    expect(one(result, "aws:amp/alertManagerDefinition:AlertManagerDefinition").inputs.definition).toBe(
+  it("puts the stack's topics and its dashboard's URL into the Alertmanager definition from alerts/", () => {
+    const definition = String(
+      one(result, "aws:amp/alertManagerDefinition:AlertManagerDefinition").inputs.definition,
+    );
+    // The managed workspace's endpoint (us-east-1: Grafana is not offered in sa-east-1), then the
+    // service dashboard's uid.
+    const dashboardUrl = /(https:\/\/\S+)\?var-stack=/.exec(definition)?.[1];
+    expect(dashboardUrl).toMatch(
+      /^https:\/\/g-[0-9a-f]{8}\.grafana-workspace\.us-east-1\.amazonaws\.com\/d\/comments-api-service$/,
+    );
+    expect(definition).toBe(
       renderAlertmanagerDefinition(files.alertmanagerTemplate, {
         PAGE_TOPIC_ARN: topicArn("page"),
         TICKET_TOPIC_ARN: topicArn("ticket"),
         HEARTBEAT_TOPIC_ARN: topicArn("heartbeat"),
         AWS_REGION: "sa-east-1",
+        DASHBOARD_URL: dashboardUrl ?? "",
       }),
     );
   });

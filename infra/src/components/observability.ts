@@ -14,6 +14,15 @@ import {
 import { assumeRolePolicy } from "../documents/iam";
 import { named, type Tags } from "./tags";
 
+/** The uid of dashboards/comments-api.json, the dashboard alert messages link to. */
+export function serviceDashboardUid(dashboards: Array<{ name: string; json: string }>): string {
+  const service = dashboards.find((dashboard) => dashboard.name === "comments-api");
+  const uid = service === undefined ? undefined : (JSON.parse(service.json) as { uid?: unknown }).uid;
+  if (typeof uid !== "string")
+    throw new Error("dashboards/comments-api.json: no dashboard uid for alert messages to link to");
+  return uid;
+}
+
 /** What the observability component needs: the rule files, the Alertmanager template, the dashboards and the Grafana settings. */
 export interface ObservabilityArgs {
   stack: string;
@@ -145,24 +154,6 @@ export class Observability extends pulumi.ComponentResource {
     subscribe("page", args.settings.pageEmails);
     subscribe("ticket", args.settings.ticketEmails);
 
-    new aws.amp.AlertManagerDefinition(
-      `${name}-alertmanager`,
-      {
-        workspaceId: this.workspace.id,
-        definition: pulumi
-          .all([this.topics.page.arn, this.topics.ticket.arn, this.topics.heartbeat.arn])
-          .apply(([page, ticket, heartbeat]) =>
-            renderAlertmanagerDefinition(args.alertmanagerTemplate, {
-              PAGE_TOPIC_ARN: page,
-              TICKET_TOPIC_ARN: ticket,
-              HEARTBEAT_TOPIC_ARN: heartbeat,
-              AWS_REGION: args.region,
-            }),
-          ),
-      },
-      parent,
-    );
-
     const mode = args.settings.grafana.mode;
     let provider: grafana.Provider;
     if (args.settings.grafana.mode === "managed") {
@@ -237,6 +228,26 @@ export class Observability extends pulumi.ComponentResource {
         parent,
       );
     }
+
+    new aws.amp.AlertManagerDefinition(
+      `${name}-alertmanager`,
+      {
+        workspaceId: this.workspace.id,
+        definition: pulumi
+          .all([this.topics.page.arn, this.topics.ticket.arn, this.topics.heartbeat.arn, this.grafanaUrl])
+          .apply(([page, ticket, heartbeat, grafanaUrl]) =>
+            renderAlertmanagerDefinition(args.alertmanagerTemplate, {
+              PAGE_TOPIC_ARN: page,
+              TICKET_TOPIC_ARN: ticket,
+              HEARTBEAT_TOPIC_ARN: heartbeat,
+              AWS_REGION: args.region,
+              // The link in every alert message: the service dashboard, by its fixed uid.
+              DASHBOARD_URL: `${grafanaUrl}/d/${serviceDashboardUid(args.dashboards)}`,
+            }),
+          ),
+      },
+      parent,
+    );
 
     const onGrafana = { parent: this, provider };
     const folder = new grafana.oss.Folder(

@@ -16,6 +16,8 @@ export interface AlertmanagerValues {
   HEARTBEAT_TOPIC_ARN: string;
   /** Region of the topics, for SigV4. */
   AWS_REGION: string;
+  /** The service dashboard in the stack's Grafana: `https://<grafana>/d/<uid>`. */
+  DASHBOARD_URL: string;
 }
 
 const PLACEHOLDER = /\$\{([A-Z_]+)\}/g;

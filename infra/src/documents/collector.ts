@@ -110,7 +110,7 @@ export function collectorContainer(input: CollectorInput & { logGroup: string })
   return {
     name: COLLECTOR_CONTAINER,
     image: COLLECTOR_IMAGE,
-    // Metrics are not worth a task: if the collector dies, the app keeps serving and TargetDown pages.
+    // Metrics are not worth a task: if the collector dies, the app keeps serving and CommentsApiUnreachable pages.
     essential: false,
     user: "10001:10001",
     readonlyRootFilesystem: true,

@@ -257,6 +257,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     }
   >();
   const key = (type: string, name: string) => `${type}::${name}`;
+  const providerRegions = new Map<string, string>();
 
   await pulumi.runtime.setMocks(
     {
@@ -279,7 +280,14 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
           const state = { ...references, ...structuredReferences(args.type, args.name), ...args.inputs };
           return { id: reference(args.type, args.name, "id"), state };
         }
-        const state = { ...computed(args.type, args.name, args.inputs, region), ...args.inputs };
+        // A resource behind an explicit aws.Provider lives in that provider's region (the
+        // provider reference is "<urn>::<id>").
+        const providerId = args.provider?.split("::").at(-1);
+        const inRegion = (providerId === undefined ? undefined : providerRegions.get(providerId)) ?? region;
+        if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") {
+          providerRegions.set(`${args.name}-id`, args.inputs.region);
+        }
+        const state = { ...computed(args.type, args.name, args.inputs, inRegion), ...args.inputs };
         return { id: `${args.name}-id`, state };
       },
       call(args) {
