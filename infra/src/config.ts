@@ -5,9 +5,11 @@
  */
 
 import { isCidr, type Raw, Reader } from "./config-reader";
+import { alarmReactionMinutes } from "./documents/alarms";
 import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { prodFloorProblems } from "./prod-floor";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
+import { readSloSpec, rollbackDefaults } from "./slo";
 
 /** The Pulumi project's name (Pulumi.yaml), and the prefix of its config keys. */
 export const PROJECT = "comments-platform";
@@ -107,6 +109,8 @@ export interface StackConfig {
     onConflict: "stop" | "fail";
     /** Rollback alarms: 5xx share of requests, p99 response time (s), unhealthy targets. */
     alarm5xxRatio: number;
+    /** Requests a minute must have before its 5xx ratio counts. */
+    alarmMinRequests: number;
     alarmP99Seconds: number;
   };
   monitoring: {
@@ -357,13 +361,14 @@ export function parseStackConfig(
     release: {
       deploymentConfig,
       canaryPercent: read.integer("canaryPercent", 10, 1, 99),
-      canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 3, 1, 60),
-      terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 1, 0, 2880),
+      canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 5, 1, 60),
+      terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 5, 0, 2880),
       onConflict: read.oneOf("releaseOnConflict", ["stop", "fail"] as const, "fail"),
-      // 14.4 times the 0.1% error budget: the fast-burn page threshold of the availability SLO.
-      alarm5xxRatio: ratio("alarm5xxRatio", 0.0144),
-      // The latency objective: 99% of requests within 300 ms.
-      alarmP99Seconds: ratio("alarmP99Seconds", 0.3),
+      // Defaults from alerts/slo.yaml: the fast page's burn rate times the availability budget,
+      // its minimum traffic, and the latency objective's threshold.
+      alarm5xxRatio: ratio("alarm5xxRatio", ROLLBACK_DEFAULTS.alarm5xxRatio),
+      alarmMinRequests: read.integer("alarmMinRequests", ROLLBACK_DEFAULTS.alarmMinRequests, 1, 100000),
+      alarmP99Seconds: ratio("alarmP99Seconds", ROLLBACK_DEFAULTS.alarmP99Seconds),
     },
     monitoring: {
       grafana:
@@ -374,7 +379,41 @@ export function parseStackConfig(
       ticketEmails: emails("ticketEmails"),
     },
   };
+  read.problems.push(...alarmWindowProblems(config.release));
   return read.problems.length === 0 ? { ok: true, config } : { ok: false, problems: read.problems };
+}
+
+/** The rollback alarms' defaults, from alerts/slo.yaml. */
+const ROLLBACK_DEFAULTS = rollbackDefaults(readSloSpec());
+
+/**
+ * A rollback alarm can stop a release only while there is something to roll back to: during the
+ * canary (before all traffic moves) and during the termination wait (before blue's task set is
+ * deleted). Both must outlast the alarms' reaction time.
+ */
+export function alarmWindowProblems(release: StackConfig["release"]): string[] {
+  const { windowMinutes, delayMinutes, totalMinutes } = alarmReactionMinutes();
+  const why = `the rollback alarms judge ${windowMinutes} minutes of metrics, which reach CloudWatch up to ${delayMinutes} minutes late, so at least ${totalMinutes}`;
+  const problems: string[] = [];
+  const routing =
+    release.deploymentConfig === "custom"
+      ? { type: "TimeBasedCanary", intervalMinutes: release.canaryIntervalMinutes }
+      : (PREDEFINED_CONFIGS as Record<string, { type: string; intervalMinutes?: number }>)[
+          release.deploymentConfig
+        ];
+  if (routing?.type === "TimeBasedCanary" && (routing.intervalMinutes ?? 0) < totalMinutes) {
+    problems.push(
+      release.deploymentConfig === "custom"
+        ? `canaryIntervalMinutes=${JSON.stringify(String(routing.intervalMinutes))}: ${why}; shorter, all traffic moves before an alarm can stop the canary`
+        : `deploymentConfig=${JSON.stringify(release.deploymentConfig)}: its canary lasts ${routing.intervalMinutes} minutes; ${why}`,
+    );
+  }
+  if (release.terminationWaitMinutes < totalMinutes) {
+    problems.push(
+      `terminationWaitMinutes=${JSON.stringify(String(release.terminationWaitMinutes))}: ${why}; shorter, the old task set is gone before an alarm can roll back to it`,
+    );
+  }
+  return problems;
 }
 
 /** Strips the project prefix from `pulumi.runtime.allConfig()`'s keys; keeps `aws:region`. */

@@ -263,3 +263,48 @@ describe("rawConfigFrom", () => {
     });
   });
 });
+
+describe("the release's windows, against the rollback alarms' reaction time", () => {
+  const problems = (stack: string, extra: Record<string, string>) => {
+    const result = parseStackConfig(stack, { ...(stack === "prod" ? prodOk : base), ...extra });
+    return result.ok ? [] : result.problems;
+  };
+
+  it("refuses a canary interval and a termination wait shorter than the alarms can act in, naming both numbers", () => {
+    expect(
+      problems("prod", {
+        deploymentConfig: "custom",
+        canaryIntervalMinutes: "3",
+        terminationWaitMinutes: "1",
+      }),
+    ).toEqual([
+      'canaryIntervalMinutes="3": the rollback alarms judge 3 minutes of metrics, which reach CloudWatch up to 2 minutes late, so at least 5; shorter, all traffic moves before an alarm can stop the canary',
+      'terminationWaitMinutes="1": the rollback alarms judge 3 minutes of metrics, which reach CloudWatch up to 2 minutes late, so at least 5; shorter, the old task set is gone before an alarm can roll back to it',
+    ]);
+  });
+
+  it("takes 5 minutes for both, and a predefined canary that long", () => {
+    expect(
+      problems("prod", {
+        deploymentConfig: "custom",
+        canaryIntervalMinutes: "5",
+        terminationWaitMinutes: "5",
+      }),
+    ).toEqual([]);
+    expect(problems("stage", { deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes" })).toEqual(
+      [],
+    );
+  });
+
+  it("defaults the rollback alarms from alerts/slo.yaml", () => {
+    const result = parseStackConfig("stage", base);
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    expect(result.config.release).toMatchObject({
+      alarm5xxRatio: 0.0144,
+      alarmMinRequests: 30,
+      alarmP99Seconds: 0.3,
+      terminationWaitMinutes: 5,
+      canaryIntervalMinutes: 5,
+    });
+  });
+});

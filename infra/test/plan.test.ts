@@ -373,7 +373,15 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       .map(
         (r) => `${r.type} ${r.name}${r.options.deleteBeforeReplace === true ? " deleteBeforeReplace" : ""}`,
       );
-    const alarms = ["blue-5xx", "blue-p99", "blue-unhealthy", "green-5xx", "green-p99", "green-unhealthy"];
+    const alarms = [
+      "blue-5xx",
+      "blue-p99",
+      "blue-unhealthy",
+      "elb-5xx",
+      "green-5xx",
+      "green-p99",
+      "green-unhealthy",
+    ];
     expect(fixed).toEqual(
       [
         "aws:amp/ruleGroupNamespace:RuleGroupNamespace comments-api-STACK-rules-comments-api",
@@ -404,9 +412,9 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
     expect(plan().release).toEqual({
       application: name,
       deploymentGroup: name,
-      deploymentConfigName: stack === "prod" ? `${name}-canary-10pct-3min` : "CodeDeployDefault.ECSAllAtOnce",
+      deploymentConfigName: stack === "prod" ? `${name}-canary-10pct-5min` : "CodeDeployDefault.ECSAllAtOnce",
       // Task start 600 + hook 120 + traffic shift + termination wait + margin 300.
-      deadlineSeconds: stack === "prod" ? 600 + 120 + 180 + 900 + 300 : 600 + 120 + 0 + 60 + 300,
+      deadlineSeconds: stack === "prod" ? 600 + 120 + 300 + 900 + 300 : 600 + 120 + 0 + 300 + 300,
       appSpec: {
         version: "0.0",
         Resources: [

@@ -19,7 +19,7 @@ describe("prod", () => {
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 7,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
     });
-    expect(result.resources).toHaveLength(121);
+    expect(result.resources).toHaveLength(122);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );
@@ -93,18 +93,18 @@ describe("prod", () => {
     ]);
   });
 
-  it("releases prod by a 10% canary for 3 minutes, declared by the program, keeping blue 15 minutes", () => {
+  it("releases prod by a 10% canary for 5 minutes (the alarms' reaction time), declared by the program, keeping blue 15 minutes", () => {
     expect(one(result, "aws:codedeploy/deploymentConfig:DeploymentConfig").inputs).toMatchObject({
-      deploymentConfigName: "comments-api-prod-canary-10pct-3min",
+      deploymentConfigName: "comments-api-prod-canary-10pct-5min",
       computePlatform: "ECS",
-      trafficRoutingConfig: { type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 3 } },
+      trafficRoutingConfig: { type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 5 } },
     });
     expect(one(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs).toMatchObject({
-      deploymentConfigName: "comments-api-prod-canary-10pct-3min",
+      deploymentConfigName: "comments-api-prod-canary-10pct-5min",
       blueGreenDeploymentConfig: {
         terminateBlueInstancesOnDeploymentSuccess: { terminationWaitTimeInMinutes: 15 },
       },
     });
-    expect(result.release?.deadlineSeconds).toBe(600 + 120 + 180 + 900 + 300);
+    expect(result.release?.deadlineSeconds).toBe(600 + 120 + 300 + 900 + 300);
   });
 });

@@ -56,6 +56,7 @@ describe("Pulumi.yaml", () => {
     // The keys whose default the file states: a key that loses its stated default shows up here.
     expect(stated.sort()).toEqual([
       "alarm5xxRatio",
+      "alarmMinRequests",
       "alarmP99Seconds",
       "availabilityZoneCount",
       "canaryIntervalMinutes",

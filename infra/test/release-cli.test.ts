@@ -164,6 +164,40 @@ describe("pnpm release", () => {
     });
   });
 
+  it('deploy --ignore-alarms "<reason>": the deployment runs without rollback alarms, and says why', async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-8" });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: "d-8", status: "Succeeded" } });
+    const argv = [
+      "deploy",
+      "--stack",
+      "prod",
+      "--task-definition",
+      revision(43),
+      "--ignore-alarms",
+      "INC-7 hotfix",
+    ];
+    expect(await runReleaseCli(argv, config, clients, io())).toBe(0);
+    const input = codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input;
+    expect(input?.overrideAlarmConfiguration).toEqual({
+      enabled: false,
+      ignorePollAlarmFailure: false,
+      alarms: [],
+    });
+    expect(input?.description).toMatch(/ \[rollback alarms ignored: INC-7 hotfix\]$/);
+    expect(lines).toContain("+0s rollback alarms ignored for this deployment: INC-7 hotfix");
+  });
+
+  it("--ignore-alarms without a reason is refused", async () => {
+    const argv = ["deploy", "--stack", "prod", "--task-definition", revision(43), "--ignore-alarms", " "];
+    expect(await runReleaseCli(argv, config, clients, io())).toBe(2);
+    expect(lines[0]?.split("\n")[0]).toBe(
+      '--ignore-alarms needs a reason: --ignore-alarms "<why this release may not be judged by its alarms>"',
+    );
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+  });
+
   it("refuses an unknown option, naming it", async () => {
     expect(
       await runReleaseCli(["deploy", "--stack", "prod", "--task-defintion", "x"], config, clients, io()),

@@ -21,7 +21,7 @@ describe("the stage release", () => {
       ecsService: { clusterName: "comments-api-stage", serviceName: "comments-api-stage" },
       blueGreenDeploymentConfig: {
         deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
-        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: 1 },
+        terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: 5 },
       },
       loadBalancerInfo: {
         targetGroupPairInfo: {
@@ -39,9 +39,15 @@ describe("the stage release", () => {
     });
     expect(group.inputs.alarmConfiguration).toEqual({
       enabled: true,
-      alarms: ["blue-5xx", "blue-p99", "blue-unhealthy", "green-5xx", "green-p99", "green-unhealthy"].map(
-        (s) => `comments-api-stage-${s}`,
-      ),
+      alarms: [
+        "blue-5xx",
+        "blue-p99",
+        "blue-unhealthy",
+        "green-5xx",
+        "green-p99",
+        "green-unhealthy",
+        "elb-5xx",
+      ].map((s) => `comments-api-stage-${s}`),
     });
     // Its role's inline policy is compared whole, for both stacks, in plan.test.ts.
     const role = ofType(result, "aws:iam/role:Role").find((r) => r.name === "comments-api-stage-codedeploy");
@@ -49,7 +55,7 @@ describe("the stage release", () => {
     expect(one(result, "aws:codedeploy/application:Application").inputs.computePlatform).toBe("ECS");
   });
 
-  it("alarms on 5xx ratio, p99 and unhealthy hosts of each colour, at the SLO's thresholds", () => {
+  it("alarms on 5xx ratio, p99 and unhealthy hosts of each colour and the load balancer's own 5xx, at the SLO's thresholds", () => {
     // The rollback alarms; the heartbeat alarm belongs to monitoring (plan.test.ts).
     const alarms = ofType(result, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
       (alarm) => alarm.name !== "comments-api-stage-heartbeat-missing",
@@ -60,14 +66,47 @@ describe("the stage release", () => {
       ["comments-api-stage-blue-5xx", 0.0144, 3, 2],
       ["comments-api-stage-blue-p99", 0.3, 3, 3],
       ["comments-api-stage-blue-unhealthy", 0, 2, 2],
+      ["comments-api-stage-elb-5xx", 0.0144, 3, 2],
       ["comments-api-stage-green-5xx", 0.0144, 3, 2],
       ["comments-api-stage-green-p99", 0.3, 3, 3],
       ["comments-api-stage-green-unhealthy", 0, 2, 2],
     ]);
+    // A minute with fewer than alerts/slo.yaml's 30 requests does not breach.
+    const elb5xx = one(result, "aws:cloudwatch/metricAlarm:MetricAlarm", "comments-api-stage-elb-5xx");
+    expect(elb5xx.inputs.metricQueries).toEqual([
+      {
+        id: "errors",
+        returnData: false,
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "HTTPCode_ELB_5XX_Count",
+          dimensions: { LoadBalancer: expect.stringMatching(/^app\/comments-api-stage-alb\//) },
+          period: 60,
+          stat: "Sum",
+        },
+      },
+      {
+        id: "requests",
+        returnData: false,
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "RequestCount",
+          dimensions: { LoadBalancer: expect.stringMatching(/^app\/comments-api-stage-alb\//) },
+          period: 60,
+          stat: "Sum",
+        },
+      },
+      {
+        id: "ratio",
+        label: "load balancer 5xx ratio",
+        returnData: true,
+        expression: "IF(requests >= 30, FILL(errors, 0) / requests, 0)",
+      },
+    ]);
     const green5xx = one(result, "aws:cloudwatch/metricAlarm:MetricAlarm", "comments-api-stage-green-5xx");
     const lb = "app/comments-api-stage-alb/";
     expect(JSON.stringify(green5xx.inputs.metricQueries)).toContain(
-      '"expression":"IF(requests > 0, FILL(errors, 0) / requests, 0)"',
+      '"expression":"IF(requests >= 30, FILL(errors, 0) / requests, 0)"',
     );
     expect(
       (green5xx.inputs.metricQueries as Array<{ metric?: { dimensions: Record<string, string> } }>)[0]?.metric
@@ -95,6 +134,7 @@ describe("rollbackAlarms", () => {
       targetGroup: "targetgroup/y/2",
       max5xxRatio: 0.01,
       maxP99Seconds: 0.5,
+      minRequests: 30,
     });
     expect(p99).toEqual({
       suffix: "blue-p99",

@@ -6,6 +6,7 @@ import {
   DeploymentNotStartedException,
   DeploymentTargetDoesNotExistException,
   GetDeploymentCommand,
+  GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
   type GetDeploymentTargetOutput,
   ListDeploymentsCommand,
@@ -14,7 +15,13 @@ import {
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { nextStep, type ReleaseOptions, type ReleaseTarget, release } from "../src/release/release";
+import {
+  alarmsForRelease,
+  nextStep,
+  type ReleaseOptions,
+  type ReleaseTarget,
+  release,
+} from "../src/release/release";
 
 const codedeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
@@ -92,8 +99,117 @@ beforeEach(() => {
   clock = 0;
   lines = [];
   codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
-  ecs.on(DescribeServicesCommand).resolves({ services: [{ taskDefinition: OLD }] });
+  ecs.on(DescribeServicesCommand).resolves({ services: [service(OLD, "blue")] });
+  codedeploy.on(GetDeploymentGroupCommand).resolves(GROUP);
   codedeploy.on(GetDeploymentTargetCommand).resolves(targetInfo("AfterAllowTestTraffic", "InProgress", 0));
+});
+
+/** The deployment group as GetDeploymentGroup describes it: the pair blue first, and its alarms. */
+const TARGET_GROUPS = ["comments-api-prod-blue-4f1e2a9", "comments-api-prod-green-77c0d1b"];
+const ALARMS = [
+  "comments-api-prod-blue-5xx",
+  "comments-api-prod-blue-p99",
+  "comments-api-prod-blue-unhealthy",
+  "comments-api-prod-green-5xx",
+  "comments-api-prod-green-p99",
+  "comments-api-prod-green-unhealthy",
+  "comments-api-prod-elb-5xx",
+];
+const GROUP = {
+  deploymentGroupInfo: {
+    alarmConfiguration: { enabled: true, alarms: ALARMS.map((name) => ({ name })) },
+    loadBalancerInfo: {
+      targetGroupPairInfoList: [{ targetGroups: TARGET_GROUPS.map((name) => ({ name })) }],
+    },
+  },
+};
+/** The ECS service with its live (PRIMARY) task set on one colour's target group. */
+const service = (taskDefinition: string, live: "blue" | "green") => ({
+  taskDefinition,
+  taskSets: [
+    {
+      status: "PRIMARY",
+      loadBalancers: [
+        {
+          targetGroupArn: `arn:aws:elasticloadbalancing:sa-east-1:123456789012:targetgroup/${TARGET_GROUPS[live === "blue" ? 0 : 1]}/6d0ecf831eec9f09`,
+        },
+      ],
+    },
+  ],
+});
+const JUDGED_BY_GREEN =
+  "+0s judged by the rollback alarms of green (the replacement, on comments-api-prod-green-77c0d1b) and the load balancer: comments-api-prod-green-5xx, comments-api-prod-green-p99, comments-api-prod-green-unhealthy, comments-api-prod-elb-5xx";
+
+describe("the alarms a release is judged by", () => {
+  const created = async (extra: Partial<ReleaseOptions> = {}) => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(GetDeploymentCommand, { deploymentId: "d-1" }).resolves(info("d-1", "Succeeded", NEW));
+    await release(clients, target, options(extra));
+    return codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input;
+  };
+
+  it("live on blue: green's alarms and the load balancer's, so an incident on blue cannot stop its fix", async () => {
+    const input = await created();
+    expect(input?.overrideAlarmConfiguration).toEqual({
+      enabled: true,
+      ignorePollAlarmFailure: false,
+      alarms: [
+        { name: "comments-api-prod-green-5xx" },
+        { name: "comments-api-prod-green-p99" },
+        { name: "comments-api-prod-green-unhealthy" },
+        { name: "comments-api-prod-elb-5xx" },
+      ],
+    });
+    expect(input?.description).toBe(`${OLD} -> ${NEW}`);
+    expect(lines[1]).toBe(JUDGED_BY_GREEN);
+  });
+
+  it("live on green: blue's alarms and the load balancer's", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [service(OLD, "green")] });
+    const input = await created();
+    expect(input?.overrideAlarmConfiguration?.alarms?.map((a) => a.name)).toEqual([
+      "comments-api-prod-blue-5xx",
+      "comments-api-prod-blue-p99",
+      "comments-api-prod-blue-unhealthy",
+      "comments-api-prod-elb-5xx",
+    ]);
+  });
+
+  it("--ignore-alarms: no alarm judges it, and the reason is in the description and the log", async () => {
+    const input = await created({ ignoreAlarms: "INC-42: hotfix while green-5xx is in alarm" });
+    expect(input?.overrideAlarmConfiguration).toEqual({
+      enabled: false,
+      ignorePollAlarmFailure: false,
+      alarms: [],
+    });
+    expect(input?.description).toBe(
+      `${OLD} -> ${NEW} [rollback alarms ignored: INC-42: hotfix while green-5xx is in alarm]`,
+    );
+    expect(lines[1]).toBe(
+      "+0s rollback alarms ignored for this deployment: INC-42: hotfix while green-5xx is in alarm",
+    );
+  });
+
+  it("no live task set to tell the colours by: the group's own alarms, and the log says so", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ taskDefinition: OLD }] });
+    const input = await created();
+    expect(input?.overrideAlarmConfiguration).toBeUndefined();
+    expect(lines[1]).toBe(
+      "+0s could not tell the live target group (no primary task set of comments-api-prod-blue-4f1e2a9, comments-api-prod-green-77c0d1b): the deployment group's alarms, both colours', judge this release",
+    );
+  });
+
+  it("a live target group that is neither of the pair: the group's own alarms", () => {
+    expect(
+      alarmsForRelease({
+        groupAlarms: ALARMS,
+        targetGroups: TARGET_GROUPS,
+        liveTargetGroupArn: "arn:aws:elasticloadbalancing:sa-east-1:123456789012:targetgroup/other/1",
+      }),
+    ).toEqual({
+      log: "could not tell the live target group (other of comments-api-prod-blue-4f1e2a9, comments-api-prod-green-77c0d1b): the deployment group's alarms, both colours', judge this release",
+    });
+  });
 });
 
 describe("release", () => {
@@ -121,6 +237,7 @@ describe("release", () => {
     expect(await release(clients, target, options())).toEqual({ action: "deployed", deploymentId: "d-1" });
     expect(lines).toEqual([
       `+0s created deployment d-1: ${OLD} -> ${NEW}`,
+      JUDGED_BY_GREEN,
       "+0s deployment d-1 InProgress; AfterAllowTestTraffic InProgress; green 0% of traffic",
       "+30s deployment d-1 InProgress; AfterAllowTraffic Succeeded; green 100% of traffic",
       "+45s deployment d-1 Succeeded; AfterAllowTraffic Succeeded; green 100% of traffic",
@@ -277,6 +394,7 @@ describe("release", () => {
     expect(await release(clients, target, options())).toEqual({ action: "deployed", deploymentId: "d-1" });
     expect(lines).toEqual([
       `+0s created deployment d-1: ${OLD} -> ${NEW}`,
+      JUDGED_BY_GREEN,
       "+0s deployment d-1 Created; progress not available yet (DeploymentNotStartedException)",
       "+15s deployment d-1 InProgress; progress not available yet (DeploymentTargetDoesNotExistException)",
       "+30s deployment d-1 Succeeded; AfterAllowTraffic Succeeded; green 100% of traffic",
@@ -293,7 +411,7 @@ describe("release", () => {
       .on(GetDeploymentTargetCommand)
       .rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
     expect(await release(clients, target, options())).toEqual({ action: "deployed", deploymentId: "d-1" });
-    expect(lines.slice(1)).toEqual([
+    expect(lines.slice(2)).toEqual([
       "+0s deployment d-1 InProgress; progress not available (AccessDeniedException: User is not authorized)",
       "+15s deployment d-1 Succeeded; progress not available (AccessDeniedException: User is not authorized)",
     ]);

@@ -67,7 +67,7 @@ describe("stage", () => {
       "comments-platform:release:CodeDeployBlueGreen": 1,
       "aws:codedeploy/application:Application": 1,
       "aws:codedeploy/deploymentGroup:DeploymentGroup": 1,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 7,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 8,
       "comments-platform:release:SmokeHook": 1,
       "aws:lambda/function:Function": 1,
       "comments-platform:release:ReleaseOnChange": 1,

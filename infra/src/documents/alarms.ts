@@ -1,6 +1,9 @@
 /**
  * CloudWatch alarms CodeDeploy rolls back on (it reads only CloudWatch alarms). One set per target
- * group, blue and green: green changes with every deployment, so both colours are watched.
+ * group, blue and green, and one on the load balancer's own 5xx. The deployment group lists them
+ * all; each release passes only the replacement colour's and the load balancer's
+ * (overrideAlarmConfiguration, release.ts), so an incident on the live version does not roll back
+ * its own fix.
  */
 /** `D`: how dimension values are given (strings here; Pulumi inputs in the component). */
 export interface RollbackAlarmInput<D = string> {
@@ -10,6 +13,8 @@ export interface RollbackAlarmInput<D = string> {
   targetGroup: D;
   /** Share of 5xx above which the release rolls back. */
   max5xxRatio: number;
+  /** Below this many requests in a minute, the minute does not breach (1 error in 3 requests is no reason). */
+  minRequests: number;
   /** p99 response time (seconds) above which the release rolls back. */
   maxP99Seconds: number;
 }
@@ -58,7 +63,7 @@ export function rollbackAlarms<D = string>(input: RollbackAlarmInput<D>): AlarmS
   return [
     {
       suffix: `${input.colour}-5xx`,
-      description: `More than ${input.max5xxRatio * 100}% of ${input.colour}'s requests answered 5xx in 2 of 3 minutes: roll the release back`,
+      description: `More than ${input.max5xxRatio * 100}% of ${input.colour}'s requests answered 5xx in 2 of 3 minutes (of at least ${input.minRequests} requests each): roll the release back`,
       comparisonOperator: "GreaterThanThreshold",
       threshold: input.max5xxRatio,
       evaluationPeriods: 3,
@@ -71,7 +76,7 @@ export function rollbackAlarms<D = string>(input: RollbackAlarmInput<D>): AlarmS
           id: "ratio",
           label: "5xx ratio",
           returnData: true,
-          expression: "IF(requests > 0, FILL(errors, 0) / requests, 0)",
+          expression: `IF(requests >= ${input.minRequests}, FILL(errors, 0) / requests, 0)`,
         },
       ],
     },
@@ -104,6 +109,82 @@ export function rollbackAlarms<D = string>(input: RollbackAlarmInput<D>): AlarmS
       statistic: "Maximum",
     },
   ];
+}
+
+/**
+ * The load balancer's own 5xx: answers it gives when no target could (502, 503, 504), which the
+ * target groups' HTTPCode_Target_5XX_Count never counts. The metric has the LoadBalancer dimension
+ * only (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+ * so it judges both colours; a release that breaks its targets makes it rise.
+ */
+export function loadBalancerAlarm<D = string>(input: {
+  loadBalancer: D;
+  max5xxRatio: number;
+  minRequests: number;
+}): AlarmSpec<D> {
+  const metric = (id: string, metricName: string): MetricQuery<D> => ({
+    id,
+    returnData: false,
+    metric: {
+      namespace: "AWS/ApplicationELB",
+      metricName,
+      dimensions: { LoadBalancer: input.loadBalancer },
+      period: 60,
+      stat: "Sum",
+    },
+  });
+  return {
+    suffix: "elb-5xx",
+    description: `More than ${input.max5xxRatio * 100}% of the load balancer's requests answered 5xx by the load balancer itself in 2 of 3 minutes (of at least ${input.minRequests} requests each): roll the release back`,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: input.max5xxRatio,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    treatMissingData: "notBreaching",
+    metricQueries: [
+      metric("errors", "HTTPCode_ELB_5XX_Count"),
+      metric("requests", "RequestCount"),
+      {
+        id: "ratio",
+        label: "load balancer 5xx ratio",
+        returnData: true,
+        expression: `IF(requests >= ${input.minRequests}, FILL(errors, 0) / requests, 0)`,
+      },
+    ],
+  };
+}
+
+/**
+ * How long CloudWatch takes, at most, before a rollback alarm can have seen a bad release: its
+ * longest evaluation window, plus the delay before load balancer metrics reach an alarm. The ELB
+ * publishes per 60 s (page above); AWS states no delay for alarm evaluation, so 2 minutes is our
+ * allowance. A canary interval or termination wait shorter than this moves all traffic, or drops
+ * the old task set, before an alarm can stop the release.
+ */
+export function alarmReactionMinutes(): {
+  windowMinutes: number;
+  delayMinutes: number;
+  totalMinutes: number;
+} {
+  const specs = [
+    ...rollbackAlarms({
+      colour: "x",
+      loadBalancer: "",
+      targetGroup: "",
+      max5xxRatio: 0.5,
+      maxP99Seconds: 1,
+      minRequests: 1,
+    }),
+    loadBalancerAlarm({ loadBalancer: "", max5xxRatio: 0.5, minRequests: 1 }),
+  ];
+  const windowMinutes = Math.max(
+    ...specs.map(
+      (spec) =>
+        (spec.evaluationPeriods * (spec.period ?? spec.metricQueries?.[0]?.metric?.period ?? 60)) / 60,
+    ),
+  );
+  const delayMinutes = 2;
+  return { windowMinutes, delayMinutes, totalMinutes: windowMinutes + delayMinutes };
 }
 
 /**

@@ -21,7 +21,8 @@ import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, release, taskDefini
 export const USAGE =
   "usage: pnpm release status --stack <stack>\n" +
   "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
-  "       pnpm release rollback --stack <stack>";
+  '                           [--ignore-alarms "<reason>"]\n' +
+  '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"]';
 
 /** Where the CLI prints, and its clock (injected in tests). */
 export interface CliIo {
@@ -37,13 +38,20 @@ const OPTIONS = {
   "task-definition": { type: "string" },
   subnets: { type: "string" },
   "security-groups": { type: "string" },
+  "ignore-alarms": { type: "string" },
 } as const;
 
 /** The arguments, or what is wrong with them (exit code 2). */
-export function parseReleaseArgs(
-  argv: string[],
-):
-  | { ok: true; command: string | undefined; stack?: string; taskDefinition?: string; network?: TaskNetwork }
+export function parseReleaseArgs(argv: string[]):
+  | {
+      ok: true;
+      command: string | undefined;
+      stack?: string;
+      taskDefinition?: string;
+      network?: TaskNetwork;
+      /** Why this release runs without rollback alarms. */
+      ignoreAlarms?: string;
+    }
   | { ok: false; problem: string } {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
@@ -64,6 +72,14 @@ export function parseReleaseArgs(
   if ((subnets === undefined) !== (securityGroups === undefined)) {
     return { ok: false, problem: "--subnets and --security-groups go together" };
   }
+  const ignoreAlarms = values["ignore-alarms"]?.trim();
+  if (ignoreAlarms === "") {
+    return {
+      ok: false,
+      problem:
+        '--ignore-alarms needs a reason: --ignore-alarms "<why this release may not be judged by its alarms>"',
+    };
+  }
   return {
     ok: true,
     command: positionals[0],
@@ -72,6 +88,7 @@ export function parseReleaseArgs(
     ...(subnets === undefined || securityGroups === undefined
       ? {}
       : { network: { subnets, securityGroups } }),
+    ...(ignoreAlarms === undefined ? {} : { ignoreAlarms }),
   };
 }
 
@@ -139,6 +156,7 @@ export async function runReleaseCli(
     ...(network === undefined ? {} : { network }),
     onConflict: config.release.onConflict,
     deadlineSeconds: target.deadlineSeconds,
+    ...(args.ignoreAlarms === undefined ? {} : { ignoreAlarms: args.ignoreAlarms }),
     log: io.log,
     ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
     ...(io.now === undefined ? {} : { now: io.now }),

@@ -5,10 +5,12 @@
  * code runs from `pulumi up`, from `pnpm release`, and against aws-sdk-client-mock in tests.
  */
 import {
+  type AlarmConfiguration,
   type CodeDeployClient,
   CreateDeploymentCommand,
   type DeploymentInfo,
   GetDeploymentCommand,
+  GetDeploymentGroupCommand,
   GetDeploymentTargetCommand,
   type GetDeploymentTargetOutput,
   ListDeploymentsCommand,
@@ -53,6 +55,11 @@ export interface ReleaseOptions {
   /** @default 15 (cdk-ecs-codedeploy polls at the same pace) */
   pollSeconds?: number;
   log: (line: string) => void;
+  /**
+   * Run without rollback alarms (an emergency fix while the alarms are in alarm); the reason goes
+   * into the deployment's description and the log. @default alarms of the replacement colour judge
+   */
+  ignoreAlarms?: string;
   /** Injected for tests. @default real time */
   sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
@@ -71,6 +78,51 @@ export class ReleaseError extends Error {
     super(message);
     this.name = "ReleaseError";
   }
+}
+
+/** The alarms one deployment is judged by, and the line that says so. */
+export interface AlarmChoice {
+  /** CreateDeployment's overrideAlarmConfiguration; undefined: the deployment group's alarms. */
+  override?: AlarmConfiguration;
+  log: string;
+}
+
+/**
+ * Which rollback alarms judge a release: those of the replacement target group (the one the live
+ * task set is not on) and those of neither colour (the load balancer's), so that an incident on
+ * the live version cannot roll back its own fix. Passed as overrideAlarmConfiguration, which
+ * replaces the group's alarms for one deployment and needs codedeploy:UpdateDeploymentGroup
+ * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html).
+ * `targetGroups`: the deployment group's pair, blue first; alarm names carry `-blue-`/`-green-`.
+ */
+export function alarmsForRelease(input: {
+  groupAlarms: string[];
+  targetGroups: string[];
+  /** The live (PRIMARY) task set's target group ARN: `...:targetgroup/<name>/<id>`. */
+  liveTargetGroupArn: string | undefined;
+  ignoreAlarms?: string;
+}): AlarmChoice {
+  if (input.ignoreAlarms !== undefined) {
+    return {
+      override: { enabled: false, ignorePollAlarmFailure: false, alarms: [] },
+      log: `rollback alarms ignored for this deployment: ${input.ignoreAlarms}`,
+    };
+  }
+  const live = input.liveTargetGroupArn?.split(":").at(-1)?.split("/")[1];
+  const index = live === undefined ? -1 : input.targetGroups.indexOf(live);
+  if (index === -1 || input.targetGroups.length !== 2 || input.groupAlarms.length === 0) {
+    return {
+      log: `could not tell the live target group (${live ?? "no primary task set"} of ${input.targetGroups.join(", ") || "none"}): the deployment group's alarms, both colours', judge this release`,
+    };
+  }
+  const colours = ["blue", "green"] as const;
+  const replacement = colours[1 - index] as (typeof colours)[number];
+  const colourOf = (alarm: string) => colours.find((colour) => alarm.includes(`-${colour}-`));
+  const alarms = input.groupAlarms.filter((alarm) => [replacement, undefined].includes(colourOf(alarm)));
+  return {
+    override: { enabled: true, ignorePollAlarmFailure: false, alarms: alarms.map((name) => ({ name })) },
+    log: `judged by the rollback alarms of ${replacement} (the replacement, on ${input.targetGroups[1 - index]}) and the load balancer: ${alarms.join(", ")}`,
+  };
 }
 
 /** Statuses of a deployment still under way. */
@@ -297,6 +349,27 @@ export async function release(
     return { action: "none" };
   }
   const change = `${current ?? "nothing"} -> ${options.taskDefinitionArn}${network === "" ? "" : ` (network: ${network})`}`;
+  const { deploymentGroupInfo } = (await clients.codedeploy.send(
+    new GetDeploymentGroupCommand({
+      applicationName: target.application,
+      deploymentGroupName: target.deploymentGroup,
+    }),
+  )) ?? { deploymentGroupInfo: undefined };
+  const alarmChoice = alarmsForRelease({
+    groupAlarms: (deploymentGroupInfo?.alarmConfiguration?.alarms ?? []).flatMap((alarm) =>
+      alarm.name === undefined ? [] : [alarm.name],
+    ),
+    targetGroups: (
+      deploymentGroupInfo?.loadBalancerInfo?.targetGroupPairInfoList?.[0]?.targetGroups ?? []
+    ).flatMap((group) => (group.name === undefined ? [] : [group.name])),
+    liveTargetGroupArn: services?.[0]?.taskSets?.find((set) => set.status === "PRIMARY")?.loadBalancers?.[0]
+      ?.targetGroupArn,
+    ...(options.ignoreAlarms === undefined ? {} : { ignoreAlarms: options.ignoreAlarms }),
+  });
+  const description =
+    options.ignoreAlarms === undefined
+      ? change
+      : `${change} [rollback alarms ignored: ${options.ignoreAlarms}]`;
 
   // 3. Create the deployment.
   const appSpec = buildAppSpec({
@@ -313,7 +386,8 @@ export async function release(
       new CreateDeploymentCommand({
         applicationName: target.application,
         deploymentGroupName: target.deploymentGroup,
-        description: change,
+        description,
+        ...(alarmChoice.override === undefined ? {} : { overrideAlarmConfiguration: alarmChoice.override }),
         revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
       }),
     );
@@ -335,5 +409,6 @@ export async function release(
     );
   }
   options.log(`${stamp()} created deployment ${deploymentId}: ${change}`);
+  options.log(`${stamp()} ${alarmChoice.log}`);
   return finish(deploymentId, "deployed");
 }
