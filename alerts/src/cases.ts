@@ -266,6 +266,20 @@ export function cases(spec: SloSpec): Case[] {
       checks: [...e.firstFires(439, 440, e.burn("latency", "1h", "prod", "16.73%"))],
     },
     {
+      name: "A steady 8% of requests slower than 300 ms after seven healthy hours pages through 6h/30m alone",
+      scenario: {
+        stack: "prod",
+        interval: 60,
+        duration: 12 * HOUR,
+        tasks: tasks(2),
+        traffic: [
+          { from: 0, to: 7 * HOUR, rps: 20 },
+          { from: 7 * HOUR, to: 12 * HOUR, rps: 20, slowRatio: 0.08 },
+        ],
+      },
+      checks: [...e.firstFires(692, 693, e.burn("latency", "6h", "prod", "6.067%"))],
+    },
+    {
       name: "2% of requests slower than 300 ms after six healthy hours open a latency ticket through 3d/6h",
       scenario: {
         stack: "prod",

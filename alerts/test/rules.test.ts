@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { readSloSpec } from "../../infra/src/slo.js";
 import { findTool, run } from "../../services/testkit/src/index.js";
+import { cases } from "../src/cases.js";
 import { generated } from "../src/generate.js";
 
 const ALERTS = join(import.meta.dirname, "..");
@@ -28,6 +30,22 @@ const alerts = rules.filter((rule) => rule.alert !== undefined);
 describe("the files generated from alerts/slo.yaml", () => {
   it.each(Object.entries(generated()))("alerts/%s is what `pnpm alerts` writes", (path, text) => {
     expect(readFileSync(join(ALERTS, path), "utf8")).toBe(text);
+  });
+});
+
+describe("the promtool cases", () => {
+  it("fire every alert rule, each through its own branch (window pair or reason), at least once", () => {
+    const branch = (alert: string, labels: Record<string, string | undefined>) =>
+      `${alert} ${labels.window ?? labels.reason ?? ""}`.trim();
+    const fired = new Set(
+      cases(readSloSpec()).flatMap((c) =>
+        c.checks.flatMap((check) => check.firing.map((firing) => branch(check.alert, firing.labels))),
+      ),
+    );
+    const everyRule = alerts
+      .filter((a) => a.alert !== "Watchdog")
+      .map((a) => branch(a.alert ?? "", a.labels ?? {}));
+    expect([...fired].sort()).toEqual([...everyRule].sort());
   });
 });
 
