@@ -147,6 +147,11 @@ new ReleaseOnChange(name, {
   taskDefinitionArn: service.taskDefinition.arn,
   subnetIds: network.privateSubnetIds,
   securityGroupIds: [firewall.groups.service.id],
+  // Prod's releases check the error budget first and judge the canary against the stack's own
+  // Prometheus; every release leaves its markers in Grafana.
+  ...(stack === "prod" ? { prometheusUrl: observability.workspace.prometheusEndpoint } : {}),
+  ...(config.release.canaryAnalysis === undefined ? {} : { analysis: config.release.canaryAnalysis }),
+  grafana: { url: observability.grafanaUrl, token: observability.grafanaToken },
   // The hook reaches green through the test listener, from its subnets through the NAT gateways.
   dependsOn: [
     service.service,

@@ -1,9 +1,9 @@
 /**
- * `pnpm release <status|deploy|rollback> --stack <stack> [--task-definition <arn>]`. AWS endpoints
+ * `pnpm release <status|deploy|rollback|analyze> --stack <stack> ...` (`--help` says how). AWS endpoints
  * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
-import { parseReleaseArgs, runReleaseCli, USAGE } from "../src/release/cli";
+import { HELP, parseReleaseArgs, runReleaseCli, USAGE } from "../src/release/cli";
 import { releaseClients } from "../src/release/clients";
 import { readStackFile } from "../src/stack-file";
 
@@ -13,6 +13,10 @@ async function main(): Promise<number> {
   if (!args.ok) {
     process.stderr.write(`${args.problem}\n${USAGE}\n`);
     return 2;
+  }
+  if (args.help === true) {
+    console.log(HELP);
+    return 0;
   }
   const { stack } = args;
   if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {

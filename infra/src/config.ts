@@ -8,8 +8,9 @@ import { isCidr, type Raw, Reader } from "./config-reader";
 import { alarmReactionMinutes } from "./documents/alarms";
 import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { prodFloorProblems } from "./prod-floor";
+import { readAnalyses } from "./release/analysis";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
-import { readSloSpec, rollbackDefaults } from "./slo";
+import { durationSeconds, readSloSpec, rollbackDefaults } from "./slo";
 
 /** The Pulumi project's name (Pulumi.yaml), and the prefix of its config keys. */
 export const PROJECT = "comments-platform";
@@ -111,6 +112,8 @@ export interface StackConfig {
     alarm5xxRatio: number;
     /** Requests a minute must have before its 5xx ratio counts. */
     alarmMinRequests: number;
+    /** The alerts/analysis file that judges the canary; undefined: none. */
+    canaryAnalysis?: string;
     alarmP99Seconds: number;
   };
   monitoring: {
@@ -361,7 +364,7 @@ export function parseStackConfig(
     release: {
       deploymentConfig,
       canaryPercent: read.integer("canaryPercent", 10, 1, 99),
-      canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 5, 1, 60),
+      canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 10, 1, 60),
       terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 5, 0, 2880),
       onConflict: read.oneOf("releaseOnConflict", ["stop", "fail"] as const, "fail"),
       // Defaults from alerts/slo.yaml: the fast page's burn rate times the availability budget,
@@ -369,6 +372,7 @@ export function parseStackConfig(
       alarm5xxRatio: ratio("alarm5xxRatio", ROLLBACK_DEFAULTS.alarm5xxRatio),
       alarmMinRequests: read.integer("alarmMinRequests", ROLLBACK_DEFAULTS.alarmMinRequests, 1, 100000),
       alarmP99Seconds: ratio("alarmP99Seconds", ROLLBACK_DEFAULTS.alarmP99Seconds),
+      ...canaryAnalysisOf(read, deploymentConfig),
     },
     monitoring: {
       grafana:
@@ -384,7 +388,36 @@ export function parseStackConfig(
 }
 
 /** The rollback alarms' defaults, from alerts/slo.yaml. */
-const ROLLBACK_DEFAULTS = rollbackDefaults(readSloSpec());
+const SLO = readSloSpec();
+const ROLLBACK_DEFAULTS = rollbackDefaults(SLO);
+const ANALYSES = readAnalyses(SLO);
+
+/** Whether a deployment configuration holds a canary (custom, or a predefined TimeBasedCanary). */
+function isCanary(deploymentConfig: string): boolean {
+  return (
+    deploymentConfig === "custom" ||
+    (PREDEFINED_CONFIGS as Record<string, { type: string }>)[deploymentConfig]?.type === "TimeBasedCanary"
+  );
+}
+
+/** `canaryAnalysis`: a file of alerts/analysis, or `none`; by default `canary` where there is a canary. */
+function canaryAnalysisOf(read: Reader, deploymentConfig: string): { canaryAnalysis?: string } {
+  const names = Object.keys(ANALYSES);
+  const fallback = isCanary(deploymentConfig) ? "canary" : "none";
+  const value = read.optionalString("canaryAnalysis", fallback) ?? fallback;
+  if (value !== "none" && !names.includes(value)) {
+    read.problem("canaryAnalysis", value, `must be none or a file of alerts/analysis: ${names.join(", ")}`);
+    return {};
+  }
+  return value === "none" ? {} : { canaryAnalysis: value };
+}
+
+/**
+ * Delay before a sample reaches Amazon Managed Prometheus: the collector scrapes every 15 s and
+ * batches for 10 s (documents/collector.ts); AWS states no ingestion delay, so 35 s more is our
+ * allowance. One minute in all.
+ */
+export const METRICS_DELAY_MINUTES = 1;
 
 /**
  * A rollback alarm can stop a release only while there is something to roll back to: during the
@@ -407,6 +440,16 @@ export function alarmWindowProblems(release: StackConfig["release"]): string[] {
         ? `canaryIntervalMinutes=${JSON.stringify(String(routing.intervalMinutes))}: ${why}; shorter, all traffic moves before an alarm can stop the canary`
         : `deploymentConfig=${JSON.stringify(release.deploymentConfig)}: its canary lasts ${routing.intervalMinutes} minutes; ${why}`,
     );
+  }
+  const analysis = release.canaryAnalysis === undefined ? undefined : ANALYSES[release.canaryAnalysis];
+  const window = analysis === undefined ? undefined : (durationSeconds(analysis.window) ?? 0) / 60;
+  if (window !== undefined && routing?.type === "TimeBasedCanary") {
+    const needed = Math.ceil(window + METRICS_DELAY_MINUTES);
+    if ((routing.intervalMinutes ?? 0) < needed) {
+      problems.push(
+        `${release.deploymentConfig === "custom" ? "canaryIntervalMinutes" : "deploymentConfig"}=${JSON.stringify(String(release.deploymentConfig === "custom" ? routing.intervalMinutes : release.deploymentConfig))}: the canary analysis ${release.canaryAnalysis} judges ${window}-minute windows of metrics that reach Prometheus up to ${METRICS_DELAY_MINUTES} minute late, so at least ${needed} minutes of canary; shorter, it cannot judge a whole window before all traffic moves`,
+      );
+    }
   }
   if (release.terminationWaitMinutes < totalMinutes) {
     problems.push(

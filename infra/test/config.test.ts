@@ -276,6 +276,7 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
         deploymentConfig: "custom",
         canaryIntervalMinutes: "3",
         terminationWaitMinutes: "1",
+        canaryAnalysis: "none",
       }),
     ).toEqual([
       'canaryIntervalMinutes="3": the rollback alarms judge 3 minutes of metrics, which reach CloudWatch up to 2 minutes late, so at least 5; shorter, all traffic moves before an alarm can stop the canary',
@@ -289,11 +290,18 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
         deploymentConfig: "custom",
         canaryIntervalMinutes: "5",
         terminationWaitMinutes: "5",
+        canaryAnalysis: "none",
       }),
     ).toEqual([]);
-    expect(problems("stage", { deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes" })).toEqual(
-      [],
-    );
+    expect(
+      problems("stage", {
+        deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+        canaryAnalysis: "none",
+      }),
+    ).toEqual([]);
+    expect(problems("stage", { deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes" })).toEqual([
+      'deploymentConfig="CodeDeployDefault.ECSCanary10Percent5Minutes": the canary analysis canary judges 5-minute windows of metrics that reach Prometheus up to 1 minute late, so at least 6 minutes of canary; shorter, it cannot judge a whole window before all traffic moves',
+    ]);
   });
 
   it("defaults the rollback alarms from alerts/slo.yaml", () => {
@@ -304,7 +312,19 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
       alarmMinRequests: 30,
       alarmP99Seconds: 0.3,
       terminationWaitMinutes: 5,
-      canaryIntervalMinutes: 5,
+      canaryIntervalMinutes: 10,
     });
+    expect(result.config.release.canaryAnalysis).toBeUndefined();
+  });
+
+  it("judges a canary by alerts/analysis/canary.yaml by default, and refuses one too short for its window", () => {
+    const prod = parseStackConfig("prod", prodOk);
+    expect(prod.ok && prod.config.release.canaryAnalysis).toBe("canary");
+    expect(problems("prod", { canaryIntervalMinutes: "5" })).toEqual([
+      'canaryIntervalMinutes="5": the canary analysis canary judges 5-minute windows of metrics that reach Prometheus up to 1 minute late, so at least 6 minutes of canary; shorter, it cannot judge a whole window before all traffic moves',
+    ]);
+    expect(problems("prod", { canaryAnalysis: "nope" })).toEqual([
+      'canaryAnalysis="nope": must be none or a file of alerts/analysis: canary',
+    ]);
   });
 });

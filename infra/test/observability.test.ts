@@ -182,7 +182,7 @@ describe("collectorConfig", () => {
       Object.entries(detection)
         .filter(([, v]) => v.enabled)
         .map(([k]) => k),
-    ).toEqual(["aws.ecs.task.arn"]);
+    ).toEqual(["aws.ecs.task.arn", "aws.ecs.task.revision"]);
     expect(config.extensions).toEqual({
       sigv4auth: { region: "sa-east-1", service: "aps" },
       health_check: {},

@@ -412,9 +412,10 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
     expect(plan().release).toEqual({
       application: name,
       deploymentGroup: name,
-      deploymentConfigName: stack === "prod" ? `${name}-canary-10pct-5min` : "CodeDeployDefault.ECSAllAtOnce",
+      deploymentConfigName:
+        stack === "prod" ? `${name}-canary-10pct-10min` : "CodeDeployDefault.ECSAllAtOnce",
       // Task start 600 + hook 120 + traffic shift + termination wait + margin 300.
-      deadlineSeconds: stack === "prod" ? 600 + 120 + 300 + 900 + 300 : 600 + 120 + 0 + 300 + 300,
+      deadlineSeconds: stack === "prod" ? 600 + 120 + 600 + 900 + 300 : 600 + 120 + 0 + 300 + 300,
       appSpec: {
         version: "0.0",
         Resources: [

@@ -93,18 +93,25 @@ describe("prod", () => {
     ]);
   });
 
-  it("releases prod by a 10% canary for 5 minutes (the alarms' reaction time), declared by the program, keeping blue 15 minutes", () => {
+  it("releases prod by a 10% canary for 10 minutes (the analysis's window and the alarms' reaction time), declared by the program, keeping blue 15 minutes", () => {
     expect(one(result, "aws:codedeploy/deploymentConfig:DeploymentConfig").inputs).toMatchObject({
-      deploymentConfigName: "comments-api-prod-canary-10pct-5min",
+      deploymentConfigName: "comments-api-prod-canary-10pct-10min",
       computePlatform: "ECS",
-      trafficRoutingConfig: { type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 5 } },
+      trafficRoutingConfig: { type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 10 } },
     });
     expect(one(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs).toMatchObject({
-      deploymentConfigName: "comments-api-prod-canary-10pct-5min",
+      deploymentConfigName: "comments-api-prod-canary-10pct-10min",
       blueGreenDeploymentConfig: {
         terminateBlueInstancesOnDeploymentSuccess: { terminationWaitTimeInMinutes: 15 },
       },
     });
-    expect(result.release?.deadlineSeconds).toBe(600 + 120 + 300 + 900 + 300);
+    expect(result.release?.deadlineSeconds).toBe(600 + 120 + 600 + 900 + 300);
+  });
+
+  it("releases through the budget gate and the canary analysis, against the stack's own Prometheus", () => {
+    const command = String(one(result, "command:local:Command").inputs.create);
+    expect(command).toMatch(
+      / --prometheus-url https:\/\/aps-workspaces\.sa-east-1\.amazonaws\.com\/workspaces\/ws-[0-9a-f]{8}\/ --analysis canary$/,
+    );
   });
 });

@@ -210,6 +210,8 @@ describe("the release step in pulumi up", () => {
     expect(step.inputs).toEqual({
       create: command,
       update: command,
+      // GRAFANA_URL and GRAFANA_TOKEN, for the release's annotations: secret, as the token is.
+      environment: "[secret]",
       triggers: [task, subnets, ["comments-api-stage-service-id"]],
     });
     // What it runs after is compared whole, for both stacks, in plan.test.ts.

@@ -52,6 +52,8 @@ export class Observability extends pulumi.ComponentResource {
   readonly workspace: aws.amp.Workspace;
   readonly topics: Record<(typeof SEVERITIES)[number], aws.sns.Topic>;
   readonly grafanaUrl: pulumi.Output<string>;
+  /** The token the stack's dashboards are deployed with; the release step annotates with it. */
+  readonly grafanaToken: pulumi.Output<string>;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:observability:Observability", name, {}, opts);
@@ -217,11 +219,13 @@ export class Observability extends pulumi.ComponentResource {
         inGrafanaRegion,
       );
       this.grafanaUrl = pulumi.interpolate`https://${workspace.endpoint}`;
+      this.grafanaToken = pulumi.secret(token.key);
       provider = new grafana.Provider(`${name}-grafana`, { url: this.grafanaUrl, auth: token.key }, parent);
     } else {
       if (args.grafanaToken === undefined)
         throw new Error(`Observability ${name}: grafanaMode existing needs grafanaToken`);
       this.grafanaUrl = pulumi.output(args.settings.grafana.url);
+      this.grafanaToken = pulumi.secret(args.grafanaToken);
       provider = new grafana.Provider(
         `${name}-grafana`,
         { url: this.grafanaUrl, auth: args.grafanaToken },

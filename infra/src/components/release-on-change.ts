@@ -16,6 +16,14 @@ export interface ReleaseOnChangeArgs {
    * permissions and security group rules they use.
    */
   dependsOn: pulumi.Resource[];
+  /**
+   * The stack's Prometheus query endpoint: with it the release checks the error budget first, and
+   * with `analysis` judges the canary by that file of alerts/analysis. @default neither
+   */
+  prometheusUrl?: pulumi.Input<string>;
+  analysis?: string;
+  /** Where the release annotates its start and end (GRAFANA_URL, GRAFANA_TOKEN). @default nowhere */
+  grafana?: { url: pulumi.Input<string>; token: pulumi.Input<string> };
 }
 
 /** `pnpm release deploy ...` for a revision and network: what the step runs, and what synth reads. */
@@ -24,8 +32,13 @@ export function releaseCommand(
   taskDefinitionArn: string,
   subnets: string[],
   securityGroups: string[],
+  judged: { prometheusUrl?: string; analysis?: string } = {},
 ): string {
-  return `pnpm --silent release deploy --stack ${stack} --task-definition ${taskDefinitionArn} --subnets ${subnets.join(",")} --security-groups ${securityGroups.join(",")}`;
+  return [
+    `pnpm --silent release deploy --stack ${stack} --task-definition ${taskDefinitionArn} --subnets ${subnets.join(",")} --security-groups ${securityGroups.join(",")}`,
+    ...(judged.prometheusUrl === undefined ? [] : [`--prometheus-url ${judged.prometheusUrl}`]),
+    ...(judged.analysis === undefined ? [] : [`--analysis ${judged.analysis}`]),
+  ].join(" ");
 }
 
 /**
@@ -50,13 +63,26 @@ export class ReleaseOnChange extends pulumi.ComponentResource {
     const subnets = pulumi.all(args.subnetIds);
     const securityGroups = pulumi.all(args.securityGroupIds);
     const deploy = pulumi
-      .all([args.taskDefinitionArn, subnets, securityGroups])
-      .apply(([arn, subnetIds, groupIds]) => releaseCommand(args.stack, arn, subnetIds, groupIds));
+      .all([args.taskDefinitionArn, subnets, securityGroups, args.prometheusUrl])
+      .apply(([arn, subnetIds, groupIds, prometheusUrl]) =>
+        releaseCommand(args.stack, arn, subnetIds, groupIds, {
+          ...(prometheusUrl === undefined ? {} : { prometheusUrl }),
+          ...(args.analysis === undefined ? {} : { analysis: args.analysis }),
+        }),
+      );
     new command.local.Command(
       `${name}-release`,
       {
         create: deploy,
         update: deploy,
+        ...(args.grafana === undefined
+          ? {}
+          : {
+              environment: {
+                GRAFANA_URL: args.grafana.url,
+                GRAFANA_TOKEN: pulumi.secret(args.grafana.token),
+              },
+            }),
         // No `dir`: the program's directory (infra/), whose package has the `release` script. An
         // absolute path would differ between machines and show as a change in every preview.
         // A new revision, or a network change, runs the release again.

@@ -54,12 +54,13 @@ export function collectorConfig(input: CollectorInput): Record<string, unknown> 
     },
     processors: {
       // Every task scrapes "127.0.0.1": without a label of its own, two tasks would write the same
-      // series and AMP would reject one. The ECS detector names the task; only its ARN is kept.
+      // series and AMP would reject one. The ECS detector names the task (its ARN) and its task
+      // definition revision, so a release's analysis can select the new revision's series.
       resourcedetection: {
         detectors: ["ecs"],
         ecs: {
           resource_attributes: Object.fromEntries(
-            ECS_ATTRIBUTES.map((name) => [name, { enabled: name === "aws.ecs.task.arn" }]),
+            ECS_ATTRIBUTES.map((name) => [name, { enabled: KEPT_ATTRIBUTES.includes(name) }]),
           ),
         },
       },
@@ -69,7 +70,8 @@ export function collectorConfig(input: CollectorInput): Record<string, unknown> 
       prometheusremotewrite: {
         endpoint: `${input.prometheusEndpoint.replace(/\/$/, "")}/api/v1/remote_write`,
         auth: { authenticator: "sigv4auth" },
-        // Resource attributes become labels: aws.ecs.task.arn → aws_ecs_task_arn.
+        // Resource attributes become labels: aws.ecs.task.arn → aws_ecs_task_arn,
+        // aws.ecs.task.revision → aws_ecs_task_revision.
         resource_to_telemetry_conversion: { enabled: true },
       },
     },
@@ -86,7 +88,10 @@ export function collectorConfig(input: CollectorInput): Record<string, unknown> 
   };
 }
 
-/** The ECS detector's attributes; all but the task ARN are switched off to keep label sets small. */
+/** The attributes kept as labels: the task, and the revision a release's analysis selects on. */
+const KEPT_ATTRIBUTES = ["aws.ecs.task.arn", "aws.ecs.task.revision"];
+
+/** The ECS detector's attributes; all but KEPT_ATTRIBUTES are switched off to keep label sets small. */
 const ECS_ATTRIBUTES = [
   "aws.ecs.cluster.arn",
   "aws.ecs.launchtype",

@@ -13,16 +13,49 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { StackConfig } from "../config";
+import { readSloSpec } from "../slo";
+import { evaluate, type InstantQuery, readAnalyses, verdictTable } from "./analysis";
+import { grafanaAnnotator } from "./annotations";
 import type { TaskNetwork } from "./appspec";
+import { budgetGate } from "./gate";
 import { releaseTarget } from "./plan";
+import { prometheusQuery } from "./prometheus";
 import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, release, taskDefinitionOf } from "./release";
 
 /** How to call `pnpm release`. */
 export const USAGE =
   "usage: pnpm release status --stack <stack>\n" +
   "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
-  '                           [--ignore-alarms "<reason>"]\n' +
-  '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"]';
+  '                           [--ignore-alarms "<reason>"] [--prometheus-url <url> [--analysis <name>] [--override-budget "<reason>"]]\n' +
+  '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"]\n' +
+  "       pnpm release analyze --stack <stack> --prometheus-url <url> --revision <n> [--at <unix seconds or RFC 3339>]\n" +
+  "                            [--window <duration>] [--analysis <name>]\n" +
+  "       pnpm release --help";
+
+/** `pnpm release --help`: the commands, and what analyze prints and exits with. */
+export const HELP = `${USAGE}
+
+status     the service's revision and the deployments in progress
+deploy     release a task definition through a CodeDeploy blue/green deployment, judged by the
+           replacement colour's rollback alarms (--ignore-alarms "<reason>": none, the reason logged)
+           With --prometheus-url: refuses while the 30-day error budget is spent or a page fires
+           (--override-budget "<reason>": goes ahead, the reason logged), and with --analysis runs
+           that analysis every minute of the canary, stopping with rollback when it fails.
+           GRAFANA_URL and GRAFANA_TOKEN in the environment: start and end are annotated there.
+rollback   stop the deployment in progress with rollback, or redeploy the last revision that succeeded
+analyze    evaluate an analysis of alerts/analysis (default: canary) for a revision at one instant
+           (default: now; --at replays a past release) against a Prometheus, or an Amazon Managed
+           Prometheus workspace's endpoint (signed with SigV4 from the SDK's credentials). Prints per
+           metric the query as sent, its value, the conditions and the verdict, then pass, fail or
+           inconclusive; exits 0, 1 or 3 (2: bad arguments).`;
+
+/** What `--at` takes: unix seconds or an RFC 3339 time; undefined when it is neither. */
+export function parseInstant(value: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
 
 /** Where the CLI prints, and its clock (injected in tests). */
 export interface CliIo {
@@ -31,6 +64,10 @@ export interface CliIo {
   sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
   now?: () => number;
+  /** How analyze and deploy query a Prometheus URL. @default prometheusQuery (SigV4 for AMP) */
+  query?: (prometheusUrl: string) => InstantQuery;
+  /** GRAFANA_URL and GRAFANA_TOKEN. @default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 const OPTIONS = {
@@ -39,6 +76,13 @@ const OPTIONS = {
   subnets: { type: "string" },
   "security-groups": { type: "string" },
   "ignore-alarms": { type: "string" },
+  "prometheus-url": { type: "string" },
+  revision: { type: "string" },
+  at: { type: "string" },
+  window: { type: "string" },
+  analysis: { type: "string" },
+  help: { type: "boolean" },
+  "override-budget": { type: "string" },
 } as const;
 
 /** The arguments, or what is wrong with them (exit code 2). */
@@ -51,6 +95,16 @@ export function parseReleaseArgs(argv: string[]):
       network?: TaskNetwork;
       /** Why this release runs without rollback alarms. */
       ignoreAlarms?: string;
+      help?: boolean;
+      /** Why this release goes ahead with the error budget spent or a page firing. */
+      overrideBudget?: string;
+      analyze?: {
+        prometheusUrl?: string;
+        revision?: string;
+        at?: string;
+        window?: string;
+        analysis?: string;
+      };
     }
   | { ok: false; problem: string } {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
@@ -72,6 +126,14 @@ export function parseReleaseArgs(argv: string[]):
   if ((subnets === undefined) !== (securityGroups === undefined)) {
     return { ok: false, problem: "--subnets and --security-groups go together" };
   }
+  const overrideBudget = values["override-budget"]?.trim();
+  if (overrideBudget === "") {
+    return {
+      ok: false,
+      problem:
+        '--override-budget needs a reason: --override-budget "<why this release may spend what is not left>"',
+    };
+  }
   const ignoreAlarms = values["ignore-alarms"]?.trim();
   if (ignoreAlarms === "") {
     return {
@@ -89,6 +151,15 @@ export function parseReleaseArgs(argv: string[]):
       ? {}
       : { network: { subnets, securityGroups } }),
     ...(ignoreAlarms === undefined ? {} : { ignoreAlarms }),
+    ...(values.help === true ? { help: true } : {}),
+    ...(overrideBudget === undefined ? {} : { overrideBudget }),
+    analyze: {
+      ...(values["prometheus-url"] === undefined ? {} : { prometheusUrl: values["prometheus-url"] }),
+      ...(values.revision === undefined ? {} : { revision: values.revision }),
+      ...(values.at === undefined ? {} : { at: values.at }),
+      ...(values.window === undefined ? {} : { window: values.window }),
+      ...(values.analysis === undefined ? {} : { analysis: values.analysis }),
+    },
   };
 }
 
@@ -150,7 +221,46 @@ export async function runReleaseCli(
     return 2;
   }
   const { command } = args;
+  if (args.help === true) {
+    io.log(HELP);
+    return 0;
+  }
   const target = releaseTarget(config);
+  const queryOf = io.query ?? ((url: string) => prometheusQuery(url));
+  /** What `--prometheus-url`, `--analysis`, `--override-budget` and GRAFANA_* add to a release. */
+  const judged = (taskDefinitionArn: string) => {
+    const revision = /:(\d+)$/.exec(taskDefinitionArn)?.[1] ?? "";
+    const prometheusUrl = args.analyze?.prometheusUrl;
+    const env = io.env ?? process.env;
+    const spec = readSloSpec();
+    const query = prometheusUrl === undefined ? undefined : queryOf(prometheusUrl);
+    const name = args.analyze?.analysis;
+    const analysis = name === undefined ? undefined : readAnalyses(spec)[name];
+    if (name !== undefined && analysis === undefined)
+      throw new ReleaseError(`--analysis ${name}: no alerts/analysis/${name}.yaml`);
+    if (analysis !== undefined && query === undefined)
+      throw new ReleaseError("--analysis needs --prometheus-url");
+    return {
+      ...(query === undefined ? {} : { gate: budgetGate(spec, config.stack, query, io.now) }),
+      ...(args.overrideBudget === undefined ? {} : { overrideBudget: args.overrideBudget }),
+      ...(analysis === undefined || query === undefined
+        ? {}
+        : {
+            canary: {
+              name: analysis.name,
+              minRequests: analysis.minRequests,
+              inconclusive: analysis.inconclusive,
+              everySeconds: 60,
+              evaluate: (at: number) => evaluate(analysis, { stack: config.stack, revision, at }, query),
+            },
+          }),
+      ...(env.GRAFANA_URL === undefined || env.GRAFANA_URL === "" || env.GRAFANA_TOKEN === undefined
+        ? {}
+        : {
+            annotate: grafanaAnnotator(env.GRAFANA_URL, env.GRAFANA_TOKEN, { stack: config.stack, revision }),
+          }),
+    };
+  };
   const options = (taskDefinitionArn: string, network?: TaskNetwork) => ({
     taskDefinitionArn,
     ...(network === undefined ? {} : { network }),
@@ -200,7 +310,10 @@ export async function runReleaseCli(
           io.log(`deploy needs --task-definition <arn>\n${USAGE}`);
           return 2;
         }
-        const result = await release(clients, target, options(args.taskDefinition, args.network));
+        const result = await release(clients, target, {
+          ...options(args.taskDefinition, args.network),
+          ...judged(args.taskDefinition),
+        });
         io.log(
           result.action === "none"
             ? "nothing to release"
@@ -236,6 +349,46 @@ export async function runReleaseCli(
         });
         io.log(result.action === "none" ? "nothing to release" : `rolled back by ${result.deploymentId}`);
         return 0;
+      }
+      case "analyze": {
+        const { prometheusUrl, revision, at, window, analysis: name = "canary" } = args.analyze ?? {};
+        const problems: string[] = [];
+        if (prometheusUrl === undefined || !/^https?:\/\//.test(prometheusUrl)) {
+          problems.push("analyze needs --prometheus-url <http(s) URL of a Prometheus or an AMP workspace>");
+        }
+        if (revision === undefined || !/^\d+$/.test(revision)) {
+          problems.push("analyze needs --revision <n>: the new task definition's revision number");
+        }
+        const instant = at === undefined ? (io.now ?? Date.now)() / 1000 : parseInstant(at);
+        if (instant === undefined)
+          problems.push(`--at ${JSON.stringify(at)}: must be unix seconds or an RFC 3339 time`);
+        if (window !== undefined && !/^\d+[smh]$/.test(window)) {
+          problems.push(`--window ${JSON.stringify(window)}: must be a duration like 5m`);
+        }
+        const analyses = readAnalyses(readSloSpec());
+        const analysis = analyses[name];
+        if (analysis === undefined) {
+          problems.push(
+            `--analysis ${JSON.stringify(name)}: alerts/analysis has ${Object.keys(analyses).join(", ")}`,
+          );
+        }
+        if (problems.length > 0 || analysis === undefined || instant === undefined) {
+          io.log(`${problems.join("\n")}\n${USAGE}`);
+          return 2;
+        }
+        const query = queryOf(prometheusUrl ?? "");
+        const verdict = await evaluate(
+          analysis,
+          {
+            stack: config.stack,
+            revision: revision ?? "",
+            at: Math.round(instant),
+            ...(window === undefined ? {} : { window }),
+          },
+          query,
+        );
+        for (const line of verdictTable(verdict, analysis.minRequests)) io.log(line);
+        return verdict.verdict === "pass" ? 0 : verdict.verdict === "fail" ? 1 : 3;
       }
       default:
         io.log(USAGE);

@@ -17,6 +17,7 @@ import {
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, type ECSClient, type Service } from "@aws-sdk/client-ecs";
+import { type Verdict, verdictTable } from "./analysis";
 import { type AppSpecInput, buildAppSpec, type TaskNetwork } from "./appspec";
 
 /** The AWS SDK clients a release calls. */
@@ -60,10 +61,43 @@ export interface ReleaseOptions {
    * into the deployment's description and the log. @default alarms of the replacement colour judge
    */
   ignoreAlarms?: string;
+  /**
+   * Judge the canary by Prometheus: while green holds part of the traffic, evaluate the analysis
+   * every `everySeconds`; `fail` stops the deployment with rollback; `inconclusive` when all
+   * traffic has moved does what the analysis says (`inconclusive`). @default no analysis
+   */
+  canary?: {
+    name: string;
+    evaluate: (at: number) => Promise<Verdict>;
+    minRequests: number;
+    inconclusive: "pass" | "fail";
+    everySeconds: number;
+  };
+  /**
+   * Asked before a deployment is created: may this release start (error budget left, no page
+   * firing)? Refused unless `overrideBudget` says why. @default no gate
+   */
+  gate?: () => Promise<{ allowed: boolean; lines: string[] }>;
+  overrideBudget?: string;
+  /** Posts the release's start and end (Grafana annotations); its failures are logged, never fatal. */
+  annotate?: (event: ReleaseEvent) => Promise<string | undefined>;
   /** Injected for tests. @default real time */
   sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
   now?: () => number;
+}
+
+/** A release's start or end, for annotations. */
+export interface ReleaseEvent {
+  phase: "start" | "end";
+  deploymentId: string;
+  /** Unix milliseconds. */
+  time: number;
+  /** The annotation the start returned, for the end to close. */
+  startId?: string;
+  outcome?: "succeeded" | "failed";
+  /** The last canary verdict, when an analysis ran. */
+  verdict?: Verdict["verdict"];
 }
 
 /** What a release did: nothing, created a deployment, or attached to one already under way. */
@@ -238,7 +272,7 @@ export async function release(
    * DeploymentTargetDoesNotExistException for a while
    * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_GetDeploymentTarget.html).
    */
-  const describeProgress = async (deploymentId: string): Promise<string> => {
+  const describeProgress = async (deploymentId: string): Promise<{ line: string; greenWeight?: number }> => {
     let deploymentTarget: GetDeploymentTargetOutput["deploymentTarget"];
     try {
       ({ deploymentTarget } = await clients.codedeploy.send(
@@ -246,18 +280,23 @@ export async function release(
       ));
     } catch (error) {
       const name = (error as { name?: string }).name ?? "Error";
-      if (NOT_YET.has(name)) return `progress not available yet (${name})`;
-      return `progress not available (${name}: ${(error as Error).message})`;
+      if (NOT_YET.has(name)) return { line: `progress not available yet (${name})` };
+      return { line: `progress not available (${name}: ${(error as Error).message})` };
     }
     const ecs = deploymentTarget?.ecsTarget;
-    if (ecs === undefined) return "";
+    if (ecs === undefined) return { line: "" };
     const events = (ecs.lifecycleEvents ?? [])
       .filter((event) => event.status !== "Pending")
       .map((event) => `${event.lifecycleEventName} ${event.status}`);
     const green = ecs.taskSetsInfo?.find((set) => set.taskSetLabel === "Green");
     const traffic = green?.trafficWeight === undefined ? [] : [`green ${green.trafficWeight}% of traffic`];
-    return [...events.slice(-1), ...traffic].join("; ");
+    return {
+      line: [...events.slice(-1), ...traffic].join("; "),
+      ...(green?.trafficWeight === undefined ? {} : { greenWeight: green.trafficWeight }),
+    };
   };
+  let stoppedBy: { reason: string; table: string[] } | undefined;
+  let lastVerdict: Verdict | undefined;
   /**
    * The I/O loop: poll the deployment (and its rollback once it names one), print one line per
    * change, ask `nextStep` what to do. Past the deadline it stops the deployment with rollback,
@@ -268,11 +307,58 @@ export async function release(
     enforceDeadline: boolean,
   ): Promise<{ decision: Decision; stoppedAtDeadline: boolean }> => {
     const last = new Map<string, string>();
+    let greenWeight: number | undefined;
     const report = async (info: DeploymentInfo, id: string) => {
       const progress = await describeProgress(id);
-      const line = `deployment ${id} ${info.status}${progress === "" ? "" : `; ${progress}`}`;
+      if (id === deploymentId) greenWeight = progress.greenWeight;
+      const line = `deployment ${id} ${info.status}${progress.line === "" ? "" : `; ${progress.line}`}`;
       if (last.get(id) !== line) options.log(`${stamp()} ${line}`);
       last.set(id, line);
+    };
+    // The canary: analysed while green holds part of the traffic, once every `everySeconds`.
+    let lastAnalysis: number | undefined;
+    let canarySeen = false;
+    let inconclusiveDecided = false;
+    const stopFor = async (reason: string, table: string[]) => {
+      for (const line of table) options.log(`${stamp()}   ${line}`);
+      options.log(`${stamp()} ${reason}: stopping ${deploymentId} with rollback`);
+      await clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+      stoppedBy = { reason, table };
+    };
+    const analyse = async () => {
+      const canary = options.canary;
+      if (canary === undefined || stoppedBy !== undefined || greenWeight === undefined) return;
+      if (greenWeight > 0 && greenWeight < 100) {
+        canarySeen = true;
+        if (lastAnalysis !== undefined && now() - lastAnalysis < canary.everySeconds * 1000) return;
+        lastAnalysis = now();
+        const verdict = await canary.evaluate(Math.round(now() / 1000));
+        lastVerdict = verdict;
+        if (verdict.verdict === "fail") {
+          await stopFor(`canary analysis ${canary.name} failed`, verdictTable(verdict, canary.minRequests));
+          return;
+        }
+        options.log(`${stamp()} canary analysis ${canary.name}: ${verdict.verdict}`);
+        return;
+      }
+      if (
+        greenWeight === 100 &&
+        canarySeen &&
+        lastVerdict?.verdict === "inconclusive" &&
+        !inconclusiveDecided
+      ) {
+        inconclusiveDecided = true;
+        if (canary.inconclusive === "fail") {
+          await stopFor(
+            `canary analysis ${canary.name} was inconclusive when the canary ended, and the analysis says fail`,
+            verdictTable(lastVerdict, canary.minRequests),
+          );
+        } else {
+          options.log(
+            `${stamp()} canary analysis ${canary.name} was inconclusive when the canary ended; the analysis says pass: carrying on`,
+          );
+        }
+      }
     };
     let stoppedAtDeadline = false;
     let rollback: DeploymentInfo | undefined;
@@ -287,6 +373,7 @@ export async function release(
       }
       const decision = nextStep(info, rollback);
       if (decision.next !== "wait") return { decision, stoppedAtDeadline };
+      if (enforceDeadline && isActive(info.status)) await analyse();
       if (
         enforceDeadline &&
         !stoppedAtDeadline &&
@@ -312,8 +399,34 @@ export async function release(
         deploymentId,
       );
     }
+    await annotateEnd(deploymentId, decision.next === "failed" ? "failed" : "succeeded");
+    if (stoppedBy !== undefined) {
+      throw new ReleaseError(
+        `${stoppedBy.reason}; the deployment was stopped with rollback (${decision.next === "failed" ? decision.reason : "it succeeded before the stop took"}):\n${stoppedBy.table.join("\n")}\n${link}`,
+        deploymentId,
+      );
+    }
     if (decision.next === "failed") throw new ReleaseError(`${decision.reason}; ${link}`, deploymentId);
     return { action, deploymentId };
+  };
+  let startAnnotation: string | undefined;
+  const annotate = async (event: Omit<ReleaseEvent, "time">) => {
+    if (options.annotate === undefined) return undefined;
+    try {
+      return await options.annotate({ ...event, time: now() });
+    } catch (error) {
+      options.log(`${stamp()} could not annotate the release's ${event.phase}: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  const annotateEnd = async (deploymentId: string, outcome: NonNullable<ReleaseEvent["outcome"]>) => {
+    await annotate({
+      phase: "end",
+      deploymentId,
+      outcome,
+      ...(startAnnotation === undefined ? {} : { startId: startAnnotation }),
+      ...(lastVerdict === undefined ? {} : { verdict: lastVerdict.verdict }),
+    });
   };
 
   // 2. A deployment left running (a cancelled run): attach to it, or stop it, or fail.
@@ -366,10 +479,21 @@ export async function release(
       ?.targetGroupArn,
     ...(options.ignoreAlarms === undefined ? {} : { ignoreAlarms: options.ignoreAlarms }),
   });
-  const description =
-    options.ignoreAlarms === undefined
-      ? change
-      : `${change} [rollback alarms ignored: ${options.ignoreAlarms}]`;
+  if (options.gate !== undefined) {
+    const gate = await options.gate();
+    for (const line of gate.lines) options.log(`${stamp()} ${line}`);
+    if (!gate.allowed && options.overrideBudget === undefined) {
+      throw new ReleaseError(
+        `refused to release ${options.taskDefinitionArn}: ${gate.lines.join("; ")}. Release anyway with --override-budget "<reason>"`,
+      );
+    }
+    if (!gate.allowed) options.log(`${stamp()} budget gate overridden: ${options.overrideBudget}`);
+  }
+  const notes = [
+    ...(options.ignoreAlarms === undefined ? [] : [`rollback alarms ignored: ${options.ignoreAlarms}`]),
+    ...(options.overrideBudget === undefined ? [] : [`budget gate overridden: ${options.overrideBudget}`]),
+  ];
+  const description = notes.length === 0 ? change : `${change} [${notes.join("; ")}]`;
 
   // 3. Create the deployment.
   const appSpec = buildAppSpec({
@@ -410,5 +534,6 @@ export async function release(
   }
   options.log(`${stamp()} created deployment ${deploymentId}: ${change}`);
   options.log(`${stamp()} ${alarmChoice.log}`);
+  startAnnotation = await annotate({ phase: "start", deploymentId });
   return finish(deploymentId, "deployed");
 }
