@@ -6,27 +6,35 @@
  *     no comment then: it fails before it has output). A later success edits that comment to say so;
  *     a success with no earlier failure writes nothing (pulumi/actions' own comment has the diff).
  *
- *   node .github/scripts/github.ts drift --stack <s> --exit-code <n> --log <file>
- *     Reads `pulumi preview --refresh --expect-no-changes`: exit 0 is no drift; "no changes were
- *     expected" is drift and opens an issue labelled `drift` (or comments on the open one for that
- *     stack) with the diff, then exits 1; anything else is a failed check, not drift: exit 1, no issue.
+ *   node .github/scripts/github.ts drift --stack <s> --exit-code <n> --log <file> [--history <file>]
+ *     Reads `pulumi refresh --preview-only --expect-no-changes` by its exit code: 0 is no drift; 7
+ *     is drift and opens an issue labelled `drift` (or comments on the open one for that stack) with
+ *     the diff, then exits 1; anything else is a failed check, not drift: exit 1, no issue. With
+ *     `pulumi stack history --json` it also says, apart, whether main is ahead of what is deployed
+ *     (in the log and the run's summary, GITHUB_STEP_SUMMARY).
  *
  * Needs only Node.js (22.18+/24 run TypeScript as is; erasable syntax only, imports of node: and of
  * ./lib/*.ts with their extension): it must work when `pnpm install` is what failed. Environment: GITHUB_TOKEN, GITHUB_REPOSITORY,
  * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
  * and HEAD_SHA, the commit to name when it is not GITHUB_SHA (a pull request's head).
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { classifyDrift, reportDrift } from "./lib/drift.ts";
+import {
+  classifyDrift,
+  deployedVersusMain,
+  type HistoryEntry,
+  PULUMI_EXIT_CODES,
+  reportDrift,
+} from "./lib/drift.ts";
 import type { GitHub, RunInfo } from "./lib/github-api.ts";
 import { type Outcome, reportPreview } from "./lib/preview-status.ts";
 
 /** How to call the script: its commands and options. */
 export const USAGE = [
   "usage: node .github/scripts/github.ts preview-status --stack <stack> --pr <number> --outcome <success|failure|cancelled>",
-  "       node .github/scripts/github.ts drift --stack <stack> --exit-code <number> --log <file>",
+  "       node .github/scripts/github.ts drift --stack <stack> --exit-code <number> --log <file> [--history <file>]",
   "environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name); optional GITHUB_API_URL, GITHUB_SERVER_URL,",
   "             GITHUB_RUN_ID, GITHUB_SHA",
 ].join("\n");
@@ -71,7 +79,11 @@ export async function main(
   }
   const allowed =
     command === "preview-status" ? ["--stack", "--pr", "--outcome"] : ["--stack", "--exit-code", "--log"];
-  const opts = options(rest, allowed, problems);
+  // --history is optional: take it out before the parser, which requires every allowed option.
+  const historyAt = rest.indexOf("--history");
+  const historyFile = command === "drift" && historyAt !== -1 ? rest[historyAt + 1] : undefined;
+  const args = historyFile === undefined ? rest : [...rest.slice(0, historyAt), ...rest.slice(historyAt + 2)];
+  const opts = options(args, allowed, problems);
   const stack = opts.get("--stack");
   if (stack !== undefined && !STACK.test(stack))
     problems.push(`--stack ${JSON.stringify(stack)} is not a stack name`);
@@ -116,14 +128,24 @@ export async function main(
     log(`github: cannot read --log: ${(error as Error).message}`);
     return 2;
   }
-  const verdict = classifyDrift(Number(exitCode), text);
+  if (historyFile !== undefined) {
+    try {
+      const history = JSON.parse(readFileSync(historyFile, "utf8")) as HistoryEntry[];
+      const line = deployedVersusMain(history, env.GITHUB_SHA ?? "unknown");
+      log(`github: ${stack}: ${line}`);
+      if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `### ${stack}\n\n${line}\n`);
+    } catch (error) {
+      log(`github: ${stack}: cannot read --history: ${(error as Error).message}`);
+    }
+  }
+  const verdict = classifyDrift(Number(exitCode));
   if (verdict === "clean") {
-    log(`github: ${stack} matches its code: no drift`);
+    log(`github: ${stack} matches its state: no drift`);
     return 0;
   }
   if (verdict === "error") {
     log(
-      `github: the drift check of ${stack} failed (exit ${exitCode}) before it could compare: not drift, no issue opened; see the log above`,
+      `github: the drift check of ${stack} failed (exit ${exitCode}: ${PULUMI_EXIT_CODES[Number(exitCode)] ?? "unknown exit code"}) before it could compare: not drift, no issue opened; see the log above`,
     );
     return 1;
   }

