@@ -13,6 +13,11 @@
  *     `pulumi stack history --json` it also says, apart, whether main is ahead of what is deployed
  *     (in the log and the run's summary, GITHUB_STEP_SUMMARY).
  *
+ *   node .github/scripts/github.ts contract --base <file> --head <file> --pr <n>
+ *     Compares the base branch's infra/src/contract.ts with the PR's: a removed or retyped field of
+ *     contractV1 fails (exit 1) as a breaking change for consumers; added fields are listed. The PR
+ *     gets one comment when anything changed, edited in place (by its marker) on later pushes.
+ *
  * Needs only Node.js (22.18+/24 run TypeScript as is; erasable syntax only, imports of node: and of
  * ./lib/*.ts with their extension): it must work when `pnpm install` is what failed. Environment: GITHUB_TOKEN, GITHUB_REPOSITORY,
  * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
@@ -21,6 +26,7 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { CONTRACT_MARKER, compareContracts, contractComment } from "./lib/contract.ts";
 import {
   classifyDrift,
   deployedVersusMain,
@@ -28,13 +34,14 @@ import {
   PULUMI_EXIT_CODES,
   reportDrift,
 } from "./lib/drift.ts";
-import type { GitHub, RunInfo } from "./lib/github-api.ts";
+import { type GitHub, type RunInfo, upsertComment } from "./lib/github-api.ts";
 import { type Outcome, reportPreview } from "./lib/preview-status.ts";
 
 /** How to call the script: its commands and options. */
 export const USAGE = [
   "usage: node .github/scripts/github.ts preview-status --stack <stack> --pr <number> --outcome <success|failure|cancelled>",
   "       node .github/scripts/github.ts drift --stack <stack> --exit-code <number> --log <file> [--history <file>]",
+  "       node .github/scripts/github.ts contract --base <file> --head <file> --pr <number>",
   "environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name); optional GITHUB_API_URL, GITHUB_SERVER_URL,",
   "             GITHUB_RUN_ID, GITHUB_SHA",
 ].join("\n");
@@ -73,12 +80,16 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   const problems: string[] = [];
-  if (command !== "preview-status" && command !== "drift") {
+  if (command !== "preview-status" && command !== "drift" && command !== "contract") {
     log(`github: unknown command ${JSON.stringify(command ?? "")}\n${USAGE}`);
     return 2;
   }
   const allowed =
-    command === "preview-status" ? ["--stack", "--pr", "--outcome"] : ["--stack", "--exit-code", "--log"];
+    command === "preview-status"
+      ? ["--stack", "--pr", "--outcome"]
+      : command === "contract"
+        ? ["--base", "--head", "--pr"]
+        : ["--stack", "--exit-code", "--log"];
   // --history is optional: take it out before the parser, which requires every allowed option.
   const historyAt = rest.indexOf("--history");
   const historyFile = command === "drift" && historyAt !== -1 ? rest[historyAt + 1] : undefined;
@@ -114,6 +125,35 @@ export async function main(
     sha: env.HEAD_SHA ?? env.GITHUB_SHA ?? "unknown",
   };
 
+  if (command === "contract") {
+    let change: ReturnType<typeof compareContracts>;
+    try {
+      change = compareContracts(
+        readFileSync(opts.get("--base") as string, "utf8"),
+        readFileSync(opts.get("--head") as string, "utf8"),
+      );
+    } catch (error) {
+      log(`github: cannot compare the contracts: ${(error as Error).message}`);
+      return 2;
+    }
+    const body = contractComment(change);
+    const breaking = change.removed.length + change.retyped.length > 0;
+    log(body === undefined ? "github: contractV1 unchanged" : body.replace(`${CONTRACT_MARKER}\n`, ""));
+    try {
+      const action = await upsertComment(
+        gh,
+        Number(pr),
+        CONTRACT_MARKER,
+        body ?? `${CONTRACT_MARKER}\n### contractV1: unchanged by this PR now`,
+        body !== undefined,
+      );
+      log(`github: contract comment ${action === "none" ? "not needed" : action}`);
+    } catch (error) {
+      // A fork's token cannot comment: the check's verdict stands on its own.
+      log(`github: could not comment on the PR: ${(error as Error).message}`);
+    }
+    return breaking ? 1 : 0;
+  }
   if (command === "preview-status") {
     const action = await reportPreview(gh, Number(pr), stack as string, outcome as Outcome, run);
     log(

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main, USAGE } from "../scripts/github.js";
+import { compareContracts, contractComment, contractFields } from "../scripts/lib/contract.js";
 import {
   classifyDrift,
   deployedVersusMain,
@@ -377,6 +378,21 @@ describe("the command line", () => {
     expect(fake.issues.map((issue) => issue.title)).toEqual(["Drift: stack stage differs from its code"]);
   });
 
+  it("contract: fails a breaking change with exit 1 and comments on the PR; an unchanged contract writes nothing", async () => {
+    const base = readFileSync(join(import.meta.dirname, "..", "..", "infra", "src", "contract.ts"), "utf8");
+    const baseFile = logFile(base);
+    const headFile = logFile(base.replace("  albZoneId: string;\n", ""));
+    const broken = await cli(["contract", "--base", baseFile, "--head", headFile, "--pr", "21"]);
+    expect(broken.code).toBe(1);
+    expect(broken.out.split("\n").at(-1)).toBe("github: contract comment created");
+    expect(fake.comments.get(21)?.[0]?.body).toContain("- removed `albZoneId`");
+    expect(await cli(["contract", "--base", baseFile, "--head", baseFile, "--pr", "22"])).toEqual({
+      code: 0,
+      out: "github: contractV1 unchanged\ngithub: contract comment not needed",
+    });
+    expect(fake.comments.get(22)).toBeUndefined();
+  });
+
   it("names every bad argument and missing variable at once, and touches nothing", async () => {
     expect(
       await cli(["preview-status", "--stack", "Prod!", "--outcome", "maybe", "--color", "x"], {
@@ -427,5 +443,74 @@ describe("the command line", () => {
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /repos/acme/comments-platform/issues/3/comments?per_page=100&page=1",
     ]);
+  });
+});
+
+describe("the contractV1 check", () => {
+  const CONTRACT = readFileSync(join(import.meta.dirname, "..", "..", "infra", "src", "contract.ts"), "utf8");
+
+  it("reads every field of the committed contract, with its type", () => {
+    const fields = contractFields(CONTRACT);
+    expect(fields.get("version")).toBe("1");
+    expect(fields.get("privateSubnetIds")).toBe("string[]");
+    expect([...fields.keys()]).toEqual([
+      "version",
+      "stack",
+      "region",
+      "url",
+      "albDnsName",
+      "albZoneId",
+      "ecrRepositoryUrl",
+      "imageRef",
+      "clusterName",
+      "serviceName",
+      "vpcId",
+      "privateSubnetIds",
+      "serviceSecurityGroupId",
+      "logGroupName",
+      "prometheusWorkspaceId",
+      "prometheusQueryUrl",
+      "grafanaUrl",
+      "codedeployApplication",
+      "codedeployDeploymentGroup",
+      "alarmTopicArn",
+    ]);
+  });
+
+  it("is silent on no change, lists added fields, and calls removals, retypes and optional-ing breaking", () => {
+    expect(compareContracts(CONTRACT, CONTRACT)).toEqual({ removed: [], retyped: [], added: [] });
+    expect(contractComment(compareContracts(CONTRACT, CONTRACT))).toBeUndefined();
+    const head = CONTRACT.replace("  albZoneId: string;\n", "")
+      .replace("privateSubnetIds: string[];", "privateSubnetIds: string;")
+      .replace("  vpcId: string;", "  vpcId?: string;")
+      .replace(
+        "  alarmTopicArn: string;",
+        "  alarmTopicArn: string;\n  /** new */\n  dashboardUrl?: string;",
+      );
+    const change = compareContracts(CONTRACT, head);
+    expect(change).toEqual({
+      removed: ["albZoneId"],
+      retyped: [
+        { field: "vpcId", from: "string", to: "?string" },
+        { field: "privateSubnetIds", from: "string[]", to: "string" },
+      ],
+      added: [{ field: "dashboardUrl", type: "?string" }],
+    });
+    expect(contractComment(change)).toBe(
+      [
+        "<!-- comments-platform:contract-v1 -->",
+        "### contractV1: breaking change for consumers",
+        "",
+        "Other teams read `contractV1` through StackReference and SSM; its promise is that fields are added, never removed or retyped. Put the change in a `contractV2` beside it instead.",
+        "",
+        "- removed `albZoneId`",
+        "- retyped `vpcId`: `string` → `?string`",
+        "- retyped `privateSubnetIds`: `string[]` → `string`",
+        "",
+        "Added (compatible):",
+        "",
+        "- `dashboardUrl: ?string`",
+      ].join("\n"),
+    );
   });
 });

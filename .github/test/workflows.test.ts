@@ -233,6 +233,23 @@ describe("CI", () => {
     });
     expect(read(".ci/run")).toContain("LTS_VERSIONS=(22.23.3 24.21.0)");
   });
+
+  it("checks contractV1 against the PR's base on pull requests, able to comment", () => {
+    const contract = ci.jobs.contract as Job;
+    expect([contract.name, contract.if, contract.permissions]).toEqual([
+      "Contract",
+      "github.event_name == 'pull_request'",
+      { contents: "read", "pull-requests": "write" },
+    ]);
+    expect(contract.steps[0]?.with).toEqual({ "persist-credentials": false, "fetch-depth": 0 });
+    expect(contract.steps.at(-1)?.run).toBe(
+      [
+        'git show "origin/$BASE_REF:infra/src/contract.ts" > base-contract.ts',
+        'node .github/scripts/github.ts contract --base base-contract.ts --head infra/src/contract.ts --pr "$PR"',
+        "",
+      ].join("\n"),
+    );
+  });
 });
 
 describe("Preview", () => {

@@ -82,6 +82,56 @@ export function stackStateFiles(bucketArn: string, project: string, stack: strin
 }
 
 /**
+ * What another team's role needs to read one stack's outputs, and nothing more: through
+ * `StackReference` on the S3 backend the stack file (and the backend's meta.yaml), decrypted with
+ * the bucket's key, and the stack's secrets key for its secret outputs; or, the cross-account-friendly
+ * route, the contract's SSM parameter alone (a plain String). Attach it to the consumer's role.
+ */
+export function consumerReadPolicy(input: {
+  bucketArn: string;
+  project: string;
+  stack: string;
+  keyArn: string;
+  stateKeyArn: string;
+  /** `arn:aws:ssm:<region>:<account>:parameter/comments-platform/<stack>/contract/v1` */
+  parameterArn: string;
+}): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "FindStackState",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: input.bucketArn,
+        Condition: {
+          StringLike: {
+            "s3:prefix": [".pulumi/meta.yaml", `.pulumi/stacks/${input.project}/${input.stack}.json*`],
+          },
+        },
+      },
+      {
+        Sid: "ReadStackOutputs",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [
+          `${input.bucketArn}/.pulumi/meta.yaml`,
+          `${input.bucketArn}/.pulumi/stacks/${input.project}/${input.stack}.json*`,
+        ],
+      },
+      { Sid: "StateEncryption", Effect: "Allow", Action: ["kms:Decrypt"], Resource: input.stateKeyArn },
+      { Sid: "StackSecrets", Effect: "Allow", Action: ["kms:Decrypt"], Resource: input.keyArn },
+      {
+        Sid: "ContractParameter",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter"],
+        Resource: input.parameterArn,
+      },
+    ],
+  };
+}
+
+/**
  * What a stack's roles must never do, whatever their managed policy allows (explicit denies win):
  * read or write another stack's state or use its key; and for deploy roles, touch a resource tagged
  * as another stack's or tag one so, change what the bootstrap owns (the state bucket's settings, the

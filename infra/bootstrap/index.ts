@@ -6,7 +6,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { contractParameterName } from "../src/contract";
 import {
+  consumerReadPolicy,
   DEPLOY_SESSION_SECONDS,
   githubEnvironment,
   githubTrustPolicy,
@@ -162,8 +164,30 @@ const perStack = stacks.map((stack) => {
     });
     return created;
   };
+  // Read-only access for other teams' roles (attach this managed policy): the stack's outputs
+  // through StackReference, or its contract's SSM parameter.
+  const consumer = new aws.iam.Policy(`consumer-${stack}`, {
+    name: `comments-platform-${stack}-consumer`,
+    description: `Read the comments-platform ${stack} stack's outputs (StackReference organization/comments-platform/${stack}) or its contract in SSM`,
+    policy: pulumi
+      .all([bucket.arn, key.arn, stateKey.arn, account, region])
+      .apply(([bucketArn, keyArn, stateKeyArn, accountId, name]) =>
+        JSON.stringify(
+          consumerReadPolicy({
+            bucketArn,
+            project: "comments-platform",
+            stack,
+            keyArn,
+            stateKeyArn,
+            parameterArn: `arn:aws:ssm:${name}:${accountId}:parameter${contractParameterName(stack)}`,
+          }),
+        ),
+      ),
+    tags,
+  });
   return {
     stack,
+    consumerPolicyArn: consumer.arn,
     secretsProvider: pulumi.interpolate`awskms://${alias.name}?region=${region}`,
     previewRoleArn: role("preview", githubEnvironment(stack, "preview"), false).arn,
     deployRoleArn: role("deploy", githubEnvironment(stack, "deploy"), true).arn,

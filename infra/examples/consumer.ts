@@ -3,13 +3,14 @@
  * infra package (`pnpm typecheck`), so this sample cannot drift from the contract's type.
  *
  * In your program, copy the `ContractV1` interface from infra/src/contract.ts (or depend on this
- * repository) and replace `acme` with the organization that owns the comments-platform stacks.
+ * repository). The stacks live in an S3 (DIY) backend, where a stack reference's organization is
+ * always `organization`; log in to that backend and attach `comments-platform-prod-consumer`.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContractV1 } from "../src/contract";
 
-const comments = new pulumi.StackReference("acme/comments-platform/prod");
+const comments = new pulumi.StackReference("organization/comments-platform/prod");
 const contract = comments.requireOutput("contractV1") as pulumi.Output<ContractV1>;
 
 // Example: let the comments API's tasks reach your service on 8080.

@@ -1,6 +1,7 @@
 /** The bootstrap project under mocks, and its documents. */
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  consumerReadPolicy,
   githubTrustPolicy,
   stackIsolationPolicy,
   stackStateFiles,
@@ -359,6 +360,54 @@ describe("bootstrap documents", () => {
           Action: "s3:*",
           Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
           Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+  });
+
+  it("lets consumers read one stack's outputs and contract parameter, and nothing else", () => {
+    expect(
+      consumerReadPolicy({
+        bucketArn: "arn:aws:s3:::b",
+        project: "comments-platform",
+        stack: "prod",
+        keyArn: "arn:aws:kms:r:1:key/k",
+        stateKeyArn: "arn:aws:kms:r:1:key/state",
+        parameterArn: "arn:aws:ssm:r:1:parameter/comments-platform/prod/contract/v1",
+      }),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "FindStackState",
+          Effect: "Allow",
+          Action: ["s3:ListBucket"],
+          Resource: "arn:aws:s3:::b",
+          Condition: {
+            StringLike: { "s3:prefix": [".pulumi/meta.yaml", ".pulumi/stacks/comments-platform/prod.json*"] },
+          },
+        },
+        {
+          Sid: "ReadStackOutputs",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: [
+            "arn:aws:s3:::b/.pulumi/meta.yaml",
+            "arn:aws:s3:::b/.pulumi/stacks/comments-platform/prod.json*",
+          ],
+        },
+        {
+          Sid: "StateEncryption",
+          Effect: "Allow",
+          Action: ["kms:Decrypt"],
+          Resource: "arn:aws:kms:r:1:key/state",
+        },
+        { Sid: "StackSecrets", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "arn:aws:kms:r:1:key/k" },
+        {
+          Sid: "ContractParameter",
+          Effect: "Allow",
+          Action: ["ssm:GetParameter"],
+          Resource: "arn:aws:ssm:r:1:parameter/comments-platform/prod/contract/v1",
         },
       ],
     });

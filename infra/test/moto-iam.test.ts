@@ -5,6 +5,7 @@
  * a guardrail would otherwise surface only at the administrator's first `pulumi up`.
  */
 import {
+  CreatePolicyCommand,
   CreateRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
@@ -100,6 +101,21 @@ describe.skipIf(skipMoto)(`the bootstrap's IAM documents against moto's IAM${MOT
       "comments-platform-stage-preview/preview-stage-isolation",
       "comments-platform-stage-preview/preview-stage-state",
     ]);
+  });
+
+  it("accepts each stack's consumer policy, the managed policy other teams attach", async () => {
+    const consumers = ofType(result, "aws:iam/policy:Policy");
+    expect(consumers.map((p) => p.inputs.name).sort()).toEqual([
+      "comments-platform-prod-consumer",
+      "comments-platform-stage-consumer",
+    ]);
+    for (const consumer of consumers) {
+      const document = realArns(String(consumer.inputs.policy));
+      const created = await iam.send(
+        new CreatePolicyCommand({ PolicyName: String(consumer.inputs.name), PolicyDocument: document }),
+      );
+      expect(created.Policy?.PolicyName).toBe(consumer.inputs.name);
+    }
   });
 });
 
