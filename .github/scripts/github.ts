@@ -18,6 +18,18 @@
  *     contractV1 fails (exit 1) as a breaking change for consumers; added fields are listed. The PR
  *     gets one comment when anything changed, edited in place (by its marker) on later pushes.
  *
+ *   node .github/scripts/github.ts preview-comment --stack <s> --pr <n> --events <file> --exit-code <n>
+ *     Renders the stack's preview from `pulumi preview --json` (streamed engine events, or the digest)
+ *     into one PR comment (counts, replacements and deletes first, policy violations, a diff per
+ *     resource), edited in place: only a comment this workflow's author wrote with the stack's marker.
+ *     Exits with the preview's exit code, so a failed preview fails the job after saying why.
+ *
+ *   node .github/scripts/github.ts preview-summary --stack <s> --events <file> --exit-code <n>
+ *     The same rendering into the run's summary (GITHUB_STEP_SUMMARY), for the prod approver.
+ *
+ *   node .github/scripts/github.ts preview-stale --stack <s> --pr <n>
+ *     Marks the stack's earlier preview comment stale while a newer push (HEAD_SHA) is previewed.
+ *
  * Needs only Node.js (22.18+/24 run TypeScript as is; erasable syntax only, imports of node: and of
  * ./lib/*.ts with their extension): it must work when `pnpm install` is what failed. Environment: GITHUB_TOKEN, GITHUB_REPOSITORY,
  * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
@@ -34,7 +46,20 @@ import {
   PULUMI_EXIT_CODES,
   reportDrift,
 } from "./lib/drift.ts";
-import { type GitHub, type RunInfo, upsertComment } from "./lib/github-api.ts";
+import {
+  call,
+  type GitHub,
+  ownComments,
+  type RunInfo,
+  upsertComment,
+  upsertOwnComment,
+} from "./lib/github-api.ts";
+import {
+  markStale,
+  parsePreview,
+  previewCommentMarker,
+  renderPreviewComment,
+} from "./lib/preview-comment.ts";
 import { type Outcome, reportPreview } from "./lib/preview-status.ts";
 
 /** How to call the script: its commands and options. */
@@ -42,6 +67,9 @@ export const USAGE = [
   "usage: node .github/scripts/github.ts preview-status --stack <stack> --pr <number> --outcome <success|failure|cancelled>",
   "       node .github/scripts/github.ts drift --stack <stack> --exit-code <number> --log <file> [--history <file>]",
   "       node .github/scripts/github.ts contract --base <file> --head <file> --pr <number>",
+  "       node .github/scripts/github.ts preview-comment --stack <stack> --pr <number> --events <file> --exit-code <number>",
+  "       node .github/scripts/github.ts preview-summary --stack <stack> --events <file> --exit-code <number>",
+  "       node .github/scripts/github.ts preview-stale --stack <stack> --pr <number>",
   "environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name); optional GITHUB_API_URL, GITHUB_SERVER_URL,",
   "             GITHUB_RUN_ID, GITHUB_SHA",
 ].join("\n");
@@ -80,7 +108,15 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   const problems: string[] = [];
-  if (command !== "preview-status" && command !== "drift" && command !== "contract") {
+  const COMMANDS = [
+    "preview-status",
+    "drift",
+    "contract",
+    "preview-comment",
+    "preview-summary",
+    "preview-stale",
+  ];
+  if (!COMMANDS.includes(command ?? "")) {
     log(`github: unknown command ${JSON.stringify(command ?? "")}\n${USAGE}`);
     return 2;
   }
@@ -89,7 +125,13 @@ export async function main(
       ? ["--stack", "--pr", "--outcome"]
       : command === "contract"
         ? ["--base", "--head", "--pr"]
-        : ["--stack", "--exit-code", "--log"];
+        : command === "preview-comment"
+          ? ["--stack", "--pr", "--events", "--exit-code"]
+          : command === "preview-summary"
+            ? ["--stack", "--events", "--exit-code"]
+            : command === "preview-stale"
+              ? ["--stack", "--pr"]
+              : ["--stack", "--exit-code", "--log"];
   // --history is optional: take it out before the parser, which requires every allowed option.
   const historyAt = rest.indexOf("--history");
   const historyFile = command === "drift" && historyAt !== -1 ? rest[historyAt + 1] : undefined;
@@ -107,7 +149,7 @@ export async function main(
   const exitCode = opts.get("--exit-code");
   if (exitCode !== undefined && !/^\d{1,3}$/.test(exitCode))
     problems.push(`--exit-code ${JSON.stringify(exitCode)} must be a process exit code`);
-  if (!env.GITHUB_TOKEN) problems.push("GITHUB_TOKEN is not set");
+  if (!env.GITHUB_TOKEN && command !== "preview-summary") problems.push("GITHUB_TOKEN is not set");
   if (!/^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY ?? ""))
     problems.push(`GITHUB_REPOSITORY ${JSON.stringify(env.GITHUB_REPOSITORY ?? "")} must be owner/name`);
   if (problems.length > 0) {
@@ -125,6 +167,65 @@ export async function main(
     sha: env.HEAD_SHA ?? env.GITHUB_SHA ?? "unknown",
   };
 
+  // Comments the workflow wrote itself: GITHUB_TOKEN writes as github-actions[bot].
+  const author = env.COMMENT_AUTHOR ?? "github-actions[bot]";
+  if (command === "preview-summary") {
+    let text: string;
+    try {
+      text = readFileSync(opts.get("--events") as string, "utf8");
+    } catch (error) {
+      log(`github: cannot read --events: ${(error as Error).message}`);
+      return 2;
+    }
+    const code = Number(exitCode);
+    const body = renderPreviewComment({
+      stack: stack as string,
+      preview: parsePreview(text),
+      outcome: code === 0 ? "success" : "failure",
+      sha: run.sha,
+      runUrl: run.runUrl,
+    });
+    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
+    log(body);
+    return code;
+  }
+  if (command === "preview-comment") {
+    let text: string;
+    try {
+      text = readFileSync(opts.get("--events") as string, "utf8");
+    } catch (error) {
+      log(`github: cannot read --events: ${(error as Error).message}`);
+      return 2;
+    }
+    const code = Number(exitCode);
+    const body = renderPreviewComment({
+      stack: stack as string,
+      preview: parsePreview(text),
+      outcome: code === 0 ? "success" : "failure",
+      sha: run.sha,
+      runUrl: run.runUrl,
+    });
+    const action = await upsertOwnComment(
+      gh,
+      Number(pr),
+      previewCommentMarker(stack as string),
+      body,
+      author,
+    );
+    log(`github: preview comment of ${stack} ${action} (${body.length} characters)`);
+    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
+    return code;
+  }
+  if (command === "preview-stale") {
+    const comments = await ownComments(gh, Number(pr), previewCommentMarker(stack as string), author);
+    for (const comment of comments) {
+      await call(gh, "PATCH", `/repos/${gh.repository}/issues/comments/${comment.id}`, {
+        body: markStale(comment.body ?? "", run.sha),
+      });
+    }
+    log(`github: ${comments.length} earlier preview comment(s) of ${stack} marked stale`);
+    return 0;
+  }
   if (command === "contract") {
     let change: ReturnType<typeof compareContracts>;
     try {

@@ -32,7 +32,7 @@ interface Recorded {
 /** A minimal GitHub: issue comments and issues of one repository, paginated as GitHub does. */
 class FakeGitHub {
   requests: Recorded[] = [];
-  comments = new Map<number, Array<{ id: number; body: string }>>();
+  comments = new Map<number, Array<{ id: number; body: string; user?: { login: string } }>>();
   issues: Array<{ number: number; title: string; body: string; labels: string[]; pull_request?: object }> =
     [];
   nextId = 1000;
@@ -64,7 +64,12 @@ class FakeGitHub {
         const issue = Number(match[1]);
         const list = this.comments.get(issue) ?? [];
         if (request.method === "GET") return send(200, page(list));
-        const created = { id: this.nextId++, body: (body as { body: string }).body };
+        // GITHUB_TOKEN writes as the Actions bot.
+        const created = {
+          id: this.nextId++,
+          body: (body as { body: string }).body,
+          user: { login: "github-actions[bot]" },
+        };
         this.comments.set(issue, [...list, created]);
         return send(201, created);
       }
@@ -391,6 +396,53 @@ describe("the command line", () => {
       out: "github: contractV1 unchanged\ngithub: contract comment not needed",
     });
     expect(fake.comments.get(22)).toBeUndefined();
+  });
+
+  it("preview-comment: edits only this workflow's comment for the stack, found across pages, and exits with the preview's code", async () => {
+    const marker = "<!-- comments-platform:preview:prod -->";
+    fake.comments.set(30, [
+      ...Array.from({ length: 120 }, (_, i) => ({
+        id: 5000 + i,
+        body: `review ${i}`,
+        user: { login: "dev" },
+      })),
+      // A person quoting the marker: never edited.
+      { id: 6000, body: `> ${marker}\nwhy does prod replace the db?`, user: { login: "dev" } },
+      ...Array.from({ length: 20 }, (_, i) => ({ id: 6001 + i, body: `more ${i}`, user: { login: "dev" } })),
+      { id: 7000, body: `${marker}\nold preview`, user: { login: "github-actions[bot]" } },
+    ]);
+    const events = logFile(
+      readFileSync(join(import.meta.dirname, "fixtures", "preview-events.ndjson"), "utf8"),
+    );
+    const result = await cli(
+      ["preview-comment", "--stack", "prod", "--pr", "30", "--events", events, "--exit-code", "5"],
+      {
+        ...env(),
+        HEAD_SHA: "fedcba9876543210",
+      },
+    );
+    expect(result.code).toBe(5);
+    expect(result.out).toMatch(/^github: preview comment of prod updated \(\d+ characters\)$/);
+    const comments = fake.comments.get(30) ?? [];
+    expect(comments.find((c) => c.id === 6000)?.body).toBe(`> ${marker}\nwhy does prod replace the db?`);
+    expect(
+      comments
+        .find((c) => c.id === 7000)
+        ?.body.split("\n")
+        .slice(0, 2),
+    ).toEqual([marker, "### :x: Preview of `prod`: +1 ~1 -1 ±1 replace"]);
+    expect(comments).toHaveLength(142);
+
+    expect(
+      await cli(["preview-stale", "--stack", "prod", "--pr", "30"], { ...env(), HEAD_SHA: "1111111aaaa" }),
+    ).toEqual({
+      code: 0,
+      out: "github: 1 earlier preview comment(s) of prod marked stale",
+    });
+    expect(comments.find((c) => c.id === 7000)?.body.split("\n")[1]).toBe(
+      "> :hourglass: **Stale**: a newer push (1111111) is being previewed; this comment is replaced when it finishes.",
+    );
+    expect(comments.find((c) => c.id === 6000)?.body).toBe(`> ${marker}\nwhy does prod replace the db?`);
   });
 
   it("names every bad argument and missing variable at once, and touches nothing", async () => {

@@ -255,7 +255,6 @@ describe("CI", () => {
 describe("Preview", () => {
   const preview = workflow("preview.yml");
   const job = preview.jobs.preview as Job;
-  const step = pulumiSteps(job)[0] as Step;
 
   it("runs on pull requests, one run per PR, cancelling the one a push supersedes", () => {
     expect(Object.keys(preview.on)).toEqual(["pull_request"]);
@@ -271,18 +270,27 @@ describe("Preview", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
   });
 
-  it("runs pulumi/actions' preview with diff, refresh, the policy pack and one PR comment edited in place", () => {
-    expect(pulumiSteps(job)).toHaveLength(1);
-    expect(step.with).toMatchObject({
-      command: "preview",
-      "stack-name": "${{ matrix.stack }}",
-      "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
-      diff: true,
-      refresh: true,
-      policyPacks: "infra/policy",
-      "comment-on-pr": true,
-      "edit-pr-comment": true,
-    });
+  it("previews with refresh and the policy pack as streamed JSON, and renders its own PR comment from it", () => {
+    // pulumi/actions only installs the CLI: its comment is rendered from the digest, which has no policy violations.
+    expect(pulumiSteps(job).map((s) => s.with)).toEqual([{ "pulumi-version": PULUMI_VERSION }]);
+    const run = job.steps.find((s) => s.id === "preview") as Step;
+    expect(run.env).toMatchObject({ PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" });
+    expect(run.run).toBe(
+      [
+        'pulumi login "$BACKEND"',
+        "set +e",
+        'pulumi preview --stack "$STACK" --refresh --json --non-interactive --policy-pack infra/policy > preview.json',
+        'echo "exit-code=$?" >> "$GITHUB_OUTPUT"',
+        "",
+      ].join("\n"),
+    );
+    const names = job.steps.map((s) => s.name ?? s.uses?.split("@")[0]);
+    expect(names.indexOf("Mark the earlier preview comment stale")).toBeLessThan(
+      names.indexOf("pulumi preview"),
+    );
+    expect(job.steps.find((s) => s.name === "Comment the preview on the PR")?.run).toBe(
+      'node .github/scripts/github.ts preview-comment --stack "$STACK" --pr "$PR" --events preview.json --exit-code "$EXIT_CODE"',
+    );
   });
 
   it("says on the PR when the preview (or anything before it) failed, unless the run was cancelled", () => {
@@ -357,8 +365,25 @@ describe("Deploy", () => {
       schedule: [{ cron: "17 5 * * 1" }],
       workflow_dispatch: null,
     });
-    expect(Object.keys(deploy.jobs)).toEqual(["stage", "prod", "report"]);
-    expect(prod.needs).toBe("stage");
+    expect(Object.keys(deploy.jobs)).toEqual(["stage", "prod-preview", "prod", "report"]);
+    expect(prod.needs).toEqual(["stage", "prod-preview"]);
+  });
+
+  it("shows the prod approver a fresh preview of the commit in the run's summary, before prod waits for approval", () => {
+    const preview = deploy.jobs["prod-preview"] as Job;
+    expect([preview.needs, preview.environment, preview.permissions]).toEqual([
+      "stage",
+      "prod-preview",
+      { contents: "read", "id-token": "write" },
+    ]);
+    const step = preview.steps.at(-1) as Step;
+    expect(step.env).toMatchObject({ PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" });
+    expect(step.run).toContain(
+      "pulumi preview --stack prod --refresh --json --non-interactive --policy-pack infra/policy > preview.json",
+    );
+    expect(step.run).toContain(
+      'node .github/scripts/github.ts preview-summary --stack prod --events preview.json --exit-code "$code"',
+    );
   });
 
   it("says in its summary when a newer merge superseded it while it waited, what it deployed otherwise", () => {
@@ -492,7 +517,8 @@ describe("names the workflows share with the program and the bootstrap", () => {
 
   it("installs the Pulumi CLI of the SDK version the program is locked to", () => {
     const versions = [...texts.matchAll(/pulumi-version:\s*(\S+)/g)].map((m) => m[1]);
-    expect(versions.length).toBe(4);
+    // Preview, Drift and Deploy's prod preview install it; Deploy's two ups get it from pulumi/actions.
+    expect(versions.length).toBe(5);
     expect(new Set(versions)).toEqual(new Set([PULUMI_VERSION]));
   });
 

@@ -20,6 +20,7 @@ export interface RunInfo {
 interface Comment {
   id: number;
   body?: string;
+  user?: { login?: string };
 }
 
 /** The fields of a GitHub issue the scripts read. */
@@ -67,6 +68,36 @@ export async function listAll<T>(gh: GitHub, path: string): Promise<T[]> {
 
 /** What happened to a status comment: created, edited in place, or left as it was. */
 export type CommentAction = "created" | "updated" | "none";
+
+/** The comments on an issue or PR that `author` wrote and that hold `marker`, across every page. */
+export async function ownComments(
+  gh: GitHub,
+  issue: number,
+  marker: string,
+  author: string,
+): Promise<Comment[]> {
+  const comments = await listAll<Comment>(gh, `/repos/${gh.repository}/issues/${issue}/comments`);
+  return comments.filter(
+    (comment) => comment.user?.login === author && comment.body?.includes(marker) === true,
+  );
+}
+
+/** Edits `author`'s comment holding `marker` (only ones this workflow wrote), or creates one. */
+export async function upsertOwnComment(
+  gh: GitHub,
+  issue: number,
+  marker: string,
+  body: string,
+  author: string,
+): Promise<CommentAction> {
+  const [existing] = await ownComments(gh, issue, marker, author);
+  if (existing !== undefined) {
+    await call(gh, "PATCH", `/repos/${gh.repository}/issues/comments/${existing.id}`, { body });
+    return "updated";
+  }
+  await call(gh, "POST", `/repos/${gh.repository}/issues/${issue}/comments`, { body });
+  return "created";
+}
 
 /** Edits the comment holding `marker`, or creates one when `create` is true. */
 export async function upsertComment(

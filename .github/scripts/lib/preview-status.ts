@@ -2,7 +2,7 @@
  * The preview status comment: one per PR and stack, found again by a marker and edited in place.
  * Failures and cancellations always say so (pulumi/actions may leave no comment when the preview
  * fails before it has output); a success only corrects an earlier status comment, since
- * pulumi/actions' own comment carries the diff.
+ * the preview comment (preview-comment.ts) carries the diff.
  */
 import { type CommentAction, type GitHub, type RunInfo, upsertComment } from "./github-api.ts";
 
@@ -36,7 +36,7 @@ export function previewStatusBody(stack: string, outcome: Outcome, run: RunInfo)
     lines.push(
       `#### :white_check_mark: Preview of \`${stack}\` passed at ${sha}`,
       "",
-      `The earlier failure is fixed; the diff is in the Pulumi comment for \`${stack}\` ([run](${run.runUrl})).`,
+      `The earlier failure is fixed; the diff is in the preview comment for \`${stack}\` ([run](${run.runUrl})).`,
     );
   }
   return lines.join("\n");
