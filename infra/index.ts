@@ -20,6 +20,7 @@ import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { METRICS_PORT } from "./src/documents/containers";
+import { permissionsBoundaryArn } from "./src/documents/iam";
 import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
 import { deploymentGroupArn, releaseTarget } from "./src/release/plan";
@@ -68,7 +69,14 @@ const loadBalancer = new LoadBalancer(name, {
   hostedZoneId: config.loadBalancer.hostedZoneId,
   tags,
 });
+// Every role the stack creates carries the bootstrap's permissions boundary for this stack: the
+// deploy role may create no role without it.
+const permissionsBoundary = aws
+  .getCallerIdentityOutput()
+  .accountId.apply((account) => permissionsBoundaryArn(account, stack));
+
 const observability = new Observability(name, {
+  permissionsBoundary,
   stack,
   region: config.region,
   settings: config.monitoring,
@@ -77,6 +85,7 @@ const observability = new Observability(name, {
   tags,
 });
 const service = new Service(name, {
+  permissionsBoundary,
   settings: config.service,
   region: config.region,
   imageRef: registry.imageRef,
@@ -114,6 +123,7 @@ const service = new Service(name, {
 // CodeDeploy's policy can name it.
 const target = releaseTarget(config);
 const smokeHook = new SmokeHook(name, {
+  permissionsBoundary,
   stack,
   region: config.region,
   testListenerUrl: loadBalancer.testListenerUrl,
@@ -128,6 +138,7 @@ const smokeHook = new SmokeHook(name, {
 });
 
 const codedeploy = new CodeDeployBlueGreen(name, {
+  permissionsBoundary,
   settings: config.release,
   clusterName: service.cluster.name,
   serviceName: service.service.name,

@@ -272,3 +272,187 @@ export function stateAccessPolicy(input: {
     ],
   };
 }
+
+/**
+ * The IAM service prefixes each Pulumi AWS module the program declares is managed through: the
+ * deploy role's allowances, derived from what the program declares (a test fails when synth shows
+ * a module missing here). RDS's managed master password lives in Secrets Manager under a KMS key;
+ * Managed Grafana with IAM Identity Center calls `sso`. IAM is granted separately, narrowly.
+ */
+export const DEPLOY_SERVICES: Record<string, string[]> = {
+  amp: ["aps"],
+  appautoscaling: ["application-autoscaling"],
+  cloudwatch: ["cloudwatch", "logs"],
+  codedeploy: ["codedeploy"],
+  ec2: ["ec2"],
+  ecr: ["ecr"],
+  ecs: ["ecs"],
+  grafana: ["grafana", "sso"],
+  iam: [],
+  lambda: ["lambda"],
+  lb: ["elasticloadbalancing"],
+  rds: ["rds", "secretsmanager", "kms"],
+  route53: ["route53"],
+  sns: ["sns"],
+  ssm: ["ssm"],
+  vpc: ["ec2"],
+  wafv2: ["wafv2"],
+};
+
+/** The services the roles a deploy creates trust: the only ones it may pass them to. */
+export const PASSED_TO_SERVICES = [
+  "codedeploy.amazonaws.com",
+  "ecs-tasks.amazonaws.com",
+  "grafana.amazonaws.com",
+  "lambda.amazonaws.com",
+];
+
+/**
+ * A stack's deploy role, instead of AdministratorAccess: the services of DEPLOY_SERVICES; IAM only
+ * for the stack's own roles (`comments-api-<stack>-*`), created only with the stack's permissions
+ * boundary, passed only to the services they serve; never the boundary's removal. The isolation
+ * policy's denies still apply on top.
+ */
+export function deployPolicy(input: {
+  accountId: string;
+  stack: string;
+  boundaryArn: string;
+}): Record<string, unknown> {
+  const roles = `arn:aws:iam::${input.accountId}:role/comments-api-${input.stack}-*`;
+  const services = [...new Set(Object.values(DEPLOY_SERVICES).flat())].sort();
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ManageTheStacksServices",
+        Effect: "Allow",
+        Action: services.map((s) => `${s}:*`),
+        Resource: "*",
+      },
+      { Sid: "WhoAmI", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+      {
+        Sid: "CreateRolesOnlyWithTheBoundary",
+        Effect: "Allow",
+        Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+        Resource: roles,
+        Condition: { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } },
+      },
+      {
+        Sid: "ManageTheStacksRoles",
+        Effect: "Allow",
+        Action: [
+          "iam:DeleteRole",
+          "iam:DeleteRolePolicy",
+          "iam:GetRole",
+          "iam:GetRolePolicy",
+          "iam:ListAttachedRolePolicies",
+          "iam:ListInstanceProfilesForRole",
+          "iam:ListRolePolicies",
+          "iam:ListRoleTags",
+          "iam:PutRolePolicy",
+          "iam:TagRole",
+          "iam:UntagRole",
+          "iam:UpdateAssumeRolePolicy",
+          "iam:UpdateRole",
+          "iam:UpdateRoleDescription",
+        ],
+        Resource: roles,
+      },
+      {
+        Sid: "PassOnlyTheStacksRoles",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: roles,
+        Condition: { StringEquals: { "iam:PassedToService": PASSED_TO_SERVICES } },
+      },
+      {
+        Sid: "ServiceLinkedRoles",
+        Effect: "Allow",
+        Action: ["iam:CreateServiceLinkedRole"],
+        Resource: "*",
+        Condition: {
+          StringEquals: {
+            "iam:AWSServiceName": [
+              "ecs.amazonaws.com",
+              "ecs.application-autoscaling.amazonaws.com",
+              "elasticloadbalancing.amazonaws.com",
+              "grafana.amazonaws.com",
+              "rds.amazonaws.com",
+            ],
+          },
+        },
+      },
+      {
+        Sid: "ReadPolicies",
+        Effect: "Allow",
+        Action: ["iam:GetPolicy", "iam:GetPolicyVersion"],
+        Resource: "*",
+      },
+      {
+        Sid: "KeepTheBoundary",
+        Effect: "Deny",
+        Action: ["iam:DeleteRolePermissionsBoundary"],
+        Resource: "*",
+      },
+    ],
+  };
+}
+
+/** What a role a stack's deploy creates may do at most, whatever its inline policy says. */
+export const BOUNDARY_ACTIONS = [
+  "aps:DescribeWorkspace",
+  "aps:GetLabels",
+  "aps:GetMetricMetadata",
+  "aps:GetSeries",
+  "aps:ListWorkspaces",
+  "aps:QueryMetrics",
+  "aps:RemoteWrite",
+  "cloudwatch:DescribeAlarms",
+  "codedeploy:PutLifecycleEventHookExecutionStatus",
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:UnassignPrivateIpAddresses",
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:BatchGetImage",
+  "ecr:GetAuthorizationToken",
+  "ecr:GetDownloadUrlForLayer",
+  "ecs:*",
+  "elasticloadbalancing:*",
+  "iam:PassRole",
+  "kms:Decrypt",
+  "lambda:InvokeFunction",
+  "logs:CreateLogGroup",
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "secretsmanager:GetSecretValue",
+  "sns:Publish",
+];
+
+/**
+ * The permissions boundary of the roles a stack's deploy creates
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html): their
+ * effective permissions are what both it and their own policies allow, so a deploy cannot make a
+ * role that administers the account. `iam:PassRole` only on the stack's roles (CodeDeploy passes
+ * the task roles to ECS).
+ */
+export function boundaryPolicy(input: { accountId: string; stack: string }): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AtMost",
+        Effect: "Allow",
+        Action: BOUNDARY_ACTIONS.filter((a) => a !== "iam:PassRole"),
+        Resource: "*",
+      },
+      {
+        Sid: "PassOnlyTheStacksRoles",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: `arn:aws:iam::${input.accountId}:role/comments-api-${input.stack}-*`,
+      },
+    ],
+  };
+}

@@ -7,9 +7,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { contractParameterName } from "../src/contract";
+import { permissionsBoundaryArn, permissionsBoundaryName } from "../src/documents/iam";
 import {
+  boundaryPolicy,
   consumerReadPolicy,
   DEPLOY_SESSION_SECONDS,
+  deployPolicy,
   githubEnvironment,
   githubTrustPolicy,
   stackIsolationPolicy,
@@ -103,16 +106,30 @@ const perStack = stacks.map((stack) => {
     name: `alias/comments-platform-${stack}`,
     targetKeyId: key.keyId,
   });
+  // What the roles the deploy creates may do at most, and the deploy role itself (not AdministratorAccess).
+  const boundary = new aws.iam.Policy(`boundary-${stack}`, {
+    name: permissionsBoundaryName(stack),
+    description: `Permissions boundary of every role the comments-platform ${stack} deploy creates`,
+    policy: account.apply((accountId) => JSON.stringify(boundaryPolicy({ accountId, stack }))),
+    tags,
+  });
+  const deploy = new aws.iam.Policy(`deploy-${stack}`, {
+    name: `comments-platform-${stack}-deploy`,
+    description: `What the comments-platform ${stack} deploy may do: the services its resources use, IAM only for its own roles within the boundary`,
+    policy: pulumi
+      .all([account, boundary.arn])
+      .apply(([accountId, boundaryArn]) => JSON.stringify(deployPolicy({ accountId, stack, boundaryArn }))),
+    tags,
+  });
   const role = (kind: "preview" | "deploy", environment: string, write: boolean) => {
     const created = new aws.iam.Role(`${kind}-${stack}`, {
       name: `comments-platform-${stack}-${kind}`,
       assumeRolePolicy: github.arn.apply((arn) =>
         JSON.stringify(githubTrustPolicy(arn, repository, environment)),
       ),
-      // Previews read everything and change nothing; deploys manage the stack's resources.
-      managedPolicyArns: [
-        write ? "arn:aws:iam::aws:policy/AdministratorAccess" : "arn:aws:iam::aws:policy/ReadOnlyAccess",
-      ],
+      // Previews read everything and change nothing; deploys manage the stack's resources, and no
+      // more (deployPolicy: no AdministratorAccess).
+      managedPolicyArns: [write ? deploy.arn : "arn:aws:iam::aws:policy/ReadOnlyAccess"],
       // A deploy can outlast an hour (database, then a canary release); credentials must not expire
       // mid-up. The Deploy workflow asks for the same 2 hours.
       maxSessionDuration: write ? DEPLOY_SESSION_SECONDS : 3600,
@@ -188,6 +205,7 @@ const perStack = stacks.map((stack) => {
   return {
     stack,
     consumerPolicyArn: consumer.arn,
+    permissionsBoundaryArn: account.apply((accountId) => permissionsBoundaryArn(accountId, stack)),
     secretsProvider: pulumi.interpolate`awskms://${alias.name}?region=${region}`,
     previewRoleArn: role("preview", githubEnvironment(stack, "preview"), false).arn,
     deployRoleArn: role("deploy", githubEnvironment(stack, "deploy"), true).arn,

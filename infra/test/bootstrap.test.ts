@@ -443,3 +443,17 @@ describe("bootstrap documents", () => {
     ]);
   });
 });
+
+describe("the deploy role's least privilege", () => {
+  it("holds the stack's deploy policy, never AdministratorAccess", () => {
+    const roles = ofType(result, "aws:iam/role:Role").filter((r) =>
+      String(r.inputs.name).endsWith("-deploy"),
+    );
+    // The mocks' ARN of the policy `deploy-<stack>` (its name is comments-platform-<stack>-deploy).
+    expect(roles.map((r) => [r.inputs.name, r.inputs.managedPolicyArns]).sort()).toEqual([
+      ["comments-platform-prod-deploy", ["arn:aws:iam:sa-east-1:123456789012:deploy-prod"]],
+      ["comments-platform-stage-deploy", ["arn:aws:iam:sa-east-1:123456789012:deploy-stage"]],
+    ]);
+    expect(JSON.stringify(result.resources)).not.toContain("AdministratorAccess");
+  });
+});

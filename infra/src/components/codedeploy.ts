@@ -23,6 +23,8 @@ export interface CodeDeployBlueGreenArgs {
   /** The execution and task roles CodeDeploy passes to ECS with each new task set. */
   taskRoleArns: pulumi.Input<string>[];
   tags: Tags;
+  /** The permissions boundary every role here carries (the deploy role may create no other). */
+  permissionsBoundary: pulumi.Input<string>;
 }
 
 /**
@@ -74,6 +76,7 @@ export class CodeDeployBlueGreen extends pulumi.ComponentResource {
       `${name}-codedeploy`,
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("codedeploy.amazonaws.com")),
+        permissionsBoundary: args.permissionsBoundary,
         description: "CodeDeploy: shift the comments API's traffic between blue and green",
         tags: named(args.tags, `${name}-codedeploy`),
       },

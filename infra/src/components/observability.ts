@@ -27,6 +27,8 @@ export function serviceDashboardUid(dashboards: Array<{ name: string; json: stri
 export interface ObservabilityArgs {
   stack: string;
   region: string;
+  /** The permissions boundary every role here carries (the deploy role may create no other). */
+  permissionsBoundary: pulumi.Input<string>;
   settings: StackConfig["monitoring"];
   /** Every rule file in alerts/rules: one rule-groups namespace each, its data the file's bytes. */
   ruleFiles: Array<{ name: string; content: string }>;
@@ -163,6 +165,7 @@ export class Observability extends pulumi.ComponentResource {
         `${name}-grafana`,
         {
           assumeRolePolicy: JSON.stringify(assumeRolePolicy("grafana.amazonaws.com")),
+          permissionsBoundary: args.permissionsBoundary,
           description: "Amazon Managed Grafana: read the stack's Prometheus workspace",
           tags: named(args.tags, `${name}-grafana`),
         },

@@ -33,6 +33,8 @@ export interface ServiceArgs {
    */
   serviceDependsOn?: pulumi.Resource[];
   tags: Tags;
+  /** The permissions boundary every role here carries (the deploy role may create no other). */
+  permissionsBoundary: pulumi.Input<string>;
 }
 
 /**
@@ -106,6 +108,7 @@ export class Service extends pulumi.ComponentResource {
       `${name}-execution`,
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")),
+        permissionsBoundary: args.permissionsBoundary,
         description: "ECS: pull the comments API image, write its logs, read its database secret",
         tags: named(args.tags, `${name}-execution`),
       },
@@ -129,6 +132,7 @@ export class Service extends pulumi.ComponentResource {
       `${name}-task`,
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")),
+        permissionsBoundary: args.permissionsBoundary,
         description: "The comments API task's own identity",
         tags: named(args.tags, `${name}-task`),
       },

@@ -17,6 +17,8 @@ export interface SmokeHookArgs {
   /** `arn:aws:codedeploy:<region>:<account>:deploymentgroup:<app>/<group>`: the only one it reports to. */
   deploymentGroupArn: pulumi.Input<string>;
   tags: Tags;
+  /** The permissions boundary every role here carries (the deploy role may create no other). */
+  permissionsBoundary: pulumi.Input<string>;
 }
 
 /**
@@ -36,6 +38,7 @@ export class SmokeHook extends pulumi.ComponentResource {
       `${name}-smoke`,
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("lambda.amazonaws.com")),
+        permissionsBoundary: args.permissionsBoundary,
         description: "Smoke-test hook: run in the VPC, write its logs, report to one deployment group",
         // ENIs in the VPC and CloudWatch Logs: the AWS managed policy for exactly that.
         managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],

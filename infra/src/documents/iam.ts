@@ -131,3 +131,18 @@ export function codeDeployPolicy(input: CodeDeployPolicyInput): PolicyDocument {
     ],
   };
 }
+
+/**
+ * The permissions boundary every role a stack's deploy creates must carry: the bootstrap creates
+ * the managed policy, the deploy role may create roles only with it attached
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html), so no role a
+ * deploy makes can do more than the boundary allows.
+ */
+export function permissionsBoundaryName(stack: string): string {
+  return `comments-platform-${stack}-boundary`;
+}
+
+/** The boundary's ARN in an account. */
+export function permissionsBoundaryArn(accountId: string, stack: string): string {
+  return `arn:aws:iam::${accountId}:policy/${permissionsBoundaryName(stack)}`;
+}
