@@ -79,6 +79,55 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (draining) reply.header("connection", "close");
   });
 
+  // Bodies are UTF-8 JSON: a byte sequence that is not UTF-8 is the client's error, never silently
+  // replaced by U+FFFD (what a plain decode does).
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      done(
+        Object.assign(new Error("body: is not valid UTF-8"), {
+          statusCode: 400,
+          code: "COMMENTS_INVALID_UTF8",
+        }),
+        undefined,
+      );
+      return;
+    }
+    if (text.trim() === "") {
+      done(
+        Object.assign(new Error("body: is empty, expected a JSON object"), {
+          statusCode: 400,
+          code: "FST_ERR_CTP_EMPTY_JSON_BODY",
+        }),
+        undefined,
+      );
+      return;
+    }
+    try {
+      done(
+        null,
+        JSON.parse(text, (key, value) => (key === "__proto__" || key === "constructor" ? undefined : value)),
+      );
+    } catch {
+      done(
+        Object.assign(new Error("body: is not valid JSON"), {
+          statusCode: 400,
+          code: "FST_ERR_CTP_INVALID_JSON_BODY",
+        }),
+        undefined,
+      );
+    }
+  });
+  // Every answer: the browser must not sniff a JSON body into something it would run
+  // (https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/X-Content-Type-Options).
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+  });
+
   registerErrorHandling(app);
   const metrics = options.metrics === undefined ? createMetrics() : options.metrics;
   if (metrics !== false) registerRequestMetrics(app, metrics);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import Fastify from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { healthRoutes } from "../src/routes/health.js";
-import { BODY_LIMIT_BYTES, MAX_COMMENT_LENGTH } from "../src/schemas/comment.js";
+import { BODY_LIMIT_BYTES, LONGEST_VALID_BODY_BYTES, MAX_COMMENT_LENGTH } from "../src/schemas/comment.js";
 import { CommentStore } from "../src/store/comment-store.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { buildTestApp, captureLogs, embeddedDatabase, truncate, unclosable } from "./helper.js";
@@ -362,5 +362,81 @@ describe("logs", () => {
         { statusCode: 200 },
       ],
     ]);
+  });
+});
+
+describe("bad bytes are the client's error, never a database outage", () => {
+  const listOf = async (contentId: number) =>
+    (await app.inject({ method: "GET", url: `/api/comment/list/${contentId}` })).statusCode;
+
+  it.each([
+    [
+      "a NUL in the comment",
+      { email: "a@example.com", comment: "hi\u0000there", content_id: 5 },
+      "comment: must not contain the NUL character (\\u0000)",
+    ],
+    [
+      "a NUL in the email",
+      { email: "a\u0000@example.com", comment: "hi", content_id: 5 },
+      "email: must not contain the NUL character (\\u0000)",
+    ],
+    [
+      "a lone surrogate in the comment",
+      { email: "a@example.com", comment: "broken \ud800 text", content_id: 5 },
+      "comment: must not contain an unpaired surrogate (like \\ud800 alone): it is not valid Unicode text",
+    ],
+  ])("%s: 400 naming the field, nothing stored", async (_name, body, message) => {
+    const response = await post(body);
+    expect([response.statusCode, response.json()]).toEqual([400, { status: "BAD-REQUEST", message }]);
+    expect(await listOf(5)).toBe(404);
+  });
+
+  it("invalid UTF-8 in the body: 400, never decoded to U+FFFD and stored", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"email":"a@example.com","comment":"caf'),
+      Buffer.from([0xe9]), // Latin-1 é: not UTF-8
+      Buffer.from('","content_id":6}'),
+    ]);
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/comment/new",
+      headers: { "content-type": "application/json" },
+      payload: bytes,
+    });
+    expect([response.statusCode, response.json()]).toEqual([
+      400,
+      { status: "BAD-REQUEST", message: "body: is not valid UTF-8" },
+    ]);
+    expect(await listOf(6)).toBe(404);
+  });
+
+  it("a maximal comment with every character \\u-escaped fits the body limit and is stored as sent", async () => {
+    expect(LONGEST_VALID_BODY_BYTES).toBeLessThanOrEqual(BODY_LIMIT_BYTES);
+    const comment = "\u8a55".repeat(MAX_COMMENT_LENGTH);
+    const escaped = `{"email":"a@example.com","comment":"${"\\u8a55".repeat(MAX_COMMENT_LENGTH)}","content_id":7}`;
+    expect(Buffer.byteLength(escaped)).toBeGreaterThan(16 * 1024);
+    const response = await post(escaped);
+    expect(response.statusCode).toBe(200);
+    const list = await app.inject({ method: "GET", url: "/api/comment/list/7" });
+    expect(list.json()).toEqual([{ email: "a@example.com", comment }]);
+  });
+});
+
+describe("headers", () => {
+  it("sends X-Content-Type-Options: nosniff on every answer, and Cache-Control: no-store on lists", async () => {
+    await post({ email: "a@example.com", comment: "x", content_id: 8 });
+    const answers = await Promise.all([
+      app.inject({ method: "GET", url: "/api/comment/list/8" }),
+      post({ email: "nope" }),
+      app.inject({ method: "GET", url: "/no/such/route" }),
+      app.inject({ method: "GET", url: "/healthz" }),
+    ]);
+    expect(answers.map((a) => [a.statusCode, a.headers["x-content-type-options"]])).toEqual([
+      [200, "nosniff"],
+      [400, "nosniff"],
+      [404, "nosniff"],
+      [200, "nosniff"],
+    ]);
+    expect(answers[0]?.headers["cache-control"]).toBe("no-store");
   });
 });

@@ -34,6 +34,8 @@ function clientErrorFor(error: FastifyError): { statusCode: number; message: str
       return { statusCode: 400, message: "body: is empty, expected a JSON object" };
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return { statusCode: 400, message: "body: is not valid JSON" };
+    case "COMMENTS_INVALID_UTF8":
+      return { statusCode: 400, message: "body: is not valid UTF-8" };
     default:
       break;
   }

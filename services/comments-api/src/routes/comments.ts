@@ -58,6 +58,8 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
       if (!page.contentExists) {
         return reply.code(404).send(errorBody(404, `content_id ${contentId.value} not found`));
       }
+      // Lists hold email addresses: no shared cache keeps them.
+      reply.header("cache-control", "no-store");
       if (page.next !== undefined) {
         // The body stays the original bare array; the next page is announced in a header (RFC 8288).
         const next = `/api/comment/list/${encodeURIComponent(contentId.value)}?limit=${query.value.limit}&after=${page.next}`;

@@ -9,8 +9,16 @@ export const MAX_COMMENT_LENGTH = 4000;
 export const MAX_EMAIL_LENGTH = 254;
 /** Longest string `content_id`. */
 export const MAX_CONTENT_ID_LENGTH = 128;
-/** Request bodies larger than this get 413. @default 16384 (a maximal comment plus email fits with room to spare) */
-export const BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * Request bodies larger than this get 413. Sized from the encoded maximum, not the characters: a
+ * client may escape every character as `\uXXXX` (6 bytes for one UTF-16 code unit, 12 for a
+ * surrogate pair), so the longest valid body is 6 bytes per code unit of the three fields plus the
+ * JSON around them. Lengths are checked in characters after parsing. @default 32768
+ */
+export const BODY_LIMIT_BYTES = 32 * 1024;
+/** The encoded size the body limit must hold: every code unit of every field escaped, plus 1 KiB of JSON. */
+export const LONGEST_VALID_BODY_BYTES =
+  6 * (MAX_COMMENT_LENGTH + MAX_EMAIL_LENGTH + MAX_CONTENT_ID_LENGTH) + 1024;
 /** Comments returned per list page when the client does not ask for fewer. */
 export const DEFAULT_PAGE_SIZE = 1000;
 /** Most comments one list request returns. */
@@ -62,6 +70,20 @@ export function parseContentId(value: unknown): Parsed<string> {
   return { ok: true, value };
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Characters no comment, email or content id may hold: NUL (PostgreSQL's text cannot store it, and
+ * it was answered as a database outage) and unpaired surrogates (not text at all; they would be
+ * stored as U+FFFD). Both are the client's error: 400 naming the field.
+ */
+export function badCharacters(value: string): string | undefined {
+  if (value.includes("\u0000")) return "must not contain the NUL character (\\u0000)";
+  if (LONE_SURROGATE.test(value))
+    return "must not contain an unpaired surrogate (like \\ud800 alone): it is not valid Unicode text";
+  return undefined;
+}
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -88,6 +110,8 @@ export function parseNewComment(body: unknown): Parsed<NewComment> {
   if (email === undefined) problems.push({ field: "email", problem: "is required" });
   else if (typeof email !== "string")
     problems.push({ field: "email", problem: `must be a string, got ${describe(email)}` });
+  else if (badCharacters(email) !== undefined)
+    problems.push({ field: "email", problem: badCharacters(email) as string });
   else if (email.length > MAX_EMAIL_LENGTH)
     problems.push({ field: "email", problem: `must be at most ${MAX_EMAIL_LENGTH} characters` });
   else if (!EMAIL_PATTERN.test(email))
@@ -96,6 +120,8 @@ export function parseNewComment(body: unknown): Parsed<NewComment> {
   if (comment === undefined) problems.push({ field: "comment", problem: "is required" });
   else if (typeof comment !== "string")
     problems.push({ field: "comment", problem: `must be a string, got ${describe(comment)}` });
+  else if (badCharacters(comment) !== undefined)
+    problems.push({ field: "comment", problem: badCharacters(comment) as string });
   else if (comment.trim().length === 0) problems.push({ field: "comment", problem: "must not be empty" });
   else if (comment.length > MAX_COMMENT_LENGTH)
     problems.push({
