@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { registerErrorHandling } from "./plugins/errors.js";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from "fastify";
+import { clientErrorResponse, frameworkError, registerErrorHandling } from "./plugins/errors.js";
 import { createMetrics, type Metrics, registerRequestMetrics } from "./plugins/metrics.js";
 import { commentRoutes } from "./routes/comments.js";
 import { healthRoutes } from "./routes/health.js";
@@ -37,8 +42,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // "__proto__" and "constructor" keys are dropped before validation sees the body.
     onProtoPoisoning: "remove",
     onConstructorPoisoning: "remove",
-    // Long enough for any content_id the validator would reject by name rather than fastify's bare 414.
+    // Long enough for any content_id the validator would reject by name rather than with 414.
     routerOptions: { maxParamLength: 512 },
+    // The router's and the HTTP parser's refusals in the API's format, not fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      const { statusCode, body } = frameworkError(error);
+      // The router's reply is typed for no route in particular.
+      (reply as unknown as FastifyReply)
+        .code(statusCode)
+        .header("x-content-type-options", "nosniff")
+        .send(body);
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === "ECONNRESET" || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error.code));
+      socket.destroy(error);
+    },
     // One log line per request, written when it completes (below), instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Reuse the caller's (or the ALB's) request id when it is sane, so one id follows a request.

@@ -13,7 +13,10 @@ export const STATUS_WORDS: Readonly<Record<number, string>> = {
   400: "BAD-REQUEST",
   404: "NOT-FOUND",
   405: "METHOD-NOT-ALLOWED",
+  408: "REQUEST-TIMEOUT",
   413: "PAYLOAD-TOO-LARGE",
+  414: "URI-TOO-LONG",
+  431: "HEADERS-TOO-LARGE",
   500: "ERROR",
   503: "UNAVAILABLE",
 };
@@ -43,6 +46,37 @@ function clientErrorFor(error: FastifyError): { statusCode: number; message: str
     return { statusCode: error.statusCode, message: `request: ${error.message}` };
   }
   return undefined;
+}
+
+/**
+ * Errors fastify's router raises before any route runs (a URL that is not valid percent-encoding, a
+ * path parameter over maxParamLength): the API's format, short, without echoing the URL or naming
+ * the framework (fastify's own bodies do both).
+ */
+export function frameworkError(error: { code?: string }): { statusCode: number; body: ErrorBody } {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    return { statusCode: 414, body: errorBody(414, "request: the URL is too long") };
+  }
+  if (error.code === "FST_ERR_BAD_URL") {
+    return { statusCode: 400, body: errorBody(400, "request: the URL is not valid percent-encoding") };
+  }
+  return { statusCode: 400, body: errorBody(400, "request: not understood") };
+}
+
+/**
+ * What Node's HTTP parser refuses before fastify sees a request (headers over the size limit, a
+ * method or request line that is not HTTP, a client too slow): the API's format on the socket
+ * (https://nodejs.org/api/http.html#event-clienterror).
+ */
+export function clientErrorResponse(code: string | undefined): string {
+  const [status, reason, message] =
+    code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "request: the headers are too large"]
+      : code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "request: not received in time"]
+        : [400, "Bad Request", "request: not a valid HTTP request"];
+  const body = JSON.stringify(errorBody(status, message));
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** JSON error bodies for every failure: no stack trace, no HTML, no 500 for bad input. */
