@@ -68,8 +68,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // During shutdown, requests already on an open keep-alive connection are still served: a 503
     // there would fail a request only because its task is being replaced.
     return503OnClosing: false,
-    // Keep-alive connections with no request in flight are closed at shutdown, busy ones after their response.
-    forceCloseConnections: "idle",
+    // Connections are closed by server.ts's shutdown phases (idle grace, then drain), not by close().
+    forceCloseConnections: false,
+    // Above the ALB's 60 s idle timeout, so the load balancer closes idle connections first and
+    // never reuses one the service just closed
+    // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
+    keepAliveTimeout: 72_000,
+    // A request's headers and body must arrive within 30 s: a client trickling bytes cannot hold a
+    // connection (Node's headersTimeout defaults to at most requestTimeout).
+    requestTimeout: 30_000,
   });
 
   let draining = false;

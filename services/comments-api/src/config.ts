@@ -55,6 +55,16 @@ export interface Config {
    * @default 25000 (ECS sends SIGKILL 30 s after SIGTERM: leave time to log)
    */
   shutdownTimeoutMs: number;
+  /**
+   * After SIGTERM, idle keep-alive connections stay open this long: a request a client writes to
+   * one just after the signal is answered (with `Connection: close`) instead of reset. @default 2000
+   */
+  shutdownIdleGraceMs: number;
+  /**
+   * After SIGTERM, connections still open this long (a client that sent half a body and stalled)
+   * are closed, so shutdown ends with exit 0 before SHUTDOWN_TIMEOUT_MS. @default 20000
+   */
+  shutdownDrainMs: number;
 }
 
 /** Thrown by `loadConfig` with every problem found; `message` lists them one per line. */
@@ -146,7 +156,14 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info", problems),
     database: parseDatabase(env, problems),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 25_000, 1_000, 120_000, problems),
+    shutdownIdleGraceMs: integer(env, "SHUTDOWN_IDLE_GRACE_MS", 2_000, 0, 120_000, problems),
+    shutdownDrainMs: integer(env, "SHUTDOWN_DRAIN_MS", 20_000, 0, 120_000, problems),
   };
+  if (config.shutdownDrainMs >= config.shutdownTimeoutMs) {
+    problems.push(
+      `SHUTDOWN_DRAIN_MS="${config.shutdownDrainMs}": must be less than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs}): connections still open are closed before the process gives up`,
+    );
+  }
   // 0 asks the system for a free port, which never collides.
   if (config.metricsPort !== 0 && config.metricsPort === config.port) {
     problems.push(

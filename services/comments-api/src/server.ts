@@ -66,6 +66,21 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
       exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
+    // Node's server.close() drops idle keep-alive connections at once (since Node 19): a request a
+    // client writes to one just then is reset. Keep them for the idle grace; responses meanwhile
+    // carry `Connection: close` (app.ts), so each closes after its answer.
+    const server = app.server;
+    const closeIdle = server.closeIdleConnections.bind(server);
+    server.closeIdleConnections = () => {};
+    setTimeout(() => {
+      server.closeIdleConnections = closeIdle;
+      closeIdle();
+    }, config.shutdownIdleGraceMs).unref();
+    // Whatever is still open after the drain (a client that sent half a body and stalled) is closed.
+    setTimeout(() => {
+      log.warn({ drainMs: config.shutdownDrainMs }, "closing connections still open after the drain");
+      server.closeAllConnections();
+    }, config.shutdownDrainMs).unref();
     app
       .close()
       // The metrics listener last: a scrape during the drain still sees the final counts.

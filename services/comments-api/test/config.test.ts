@@ -12,6 +12,8 @@ describe("parseConfig", () => {
         logLevel: "info",
         database: { kind: "embedded", dataDir: undefined },
         shutdownTimeoutMs: 25_000,
+        shutdownIdleGraceMs: 2_000,
+        shutdownDrainMs: 20_000,
       },
     });
   });
@@ -73,6 +75,12 @@ describe("parseConfig", () => {
     ],
     [{ PGHOST: "h", DATABASE_POOL_MAX: "0" }, ['DATABASE_POOL_MAX="0": must be an integer from 1 to 100']],
     [{ SHUTDOWN_TIMEOUT_MS: "5" }, ['SHUTDOWN_TIMEOUT_MS="5": must be an integer from 1000 to 120000']],
+    [
+      { SHUTDOWN_DRAIN_MS: "30000" },
+      [
+        'SHUTDOWN_DRAIN_MS="30000": must be less than SHUTDOWN_TIMEOUT_MS (25000): connections still open are closed before the process gives up',
+      ],
+    ],
   ])("rejects %j with exactly %j", (env, problems) => {
     expect(parseConfig(env)).toEqual({ ok: false, problems });
   });

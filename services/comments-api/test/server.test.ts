@@ -1,4 +1,6 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../../testkit/src/index.js";
 import { type ScratchDatabase, scratchDatabase, TEST_DATABASE_URL } from "./helper.js";
 import { runServer, SERVICE_DIR, startServer } from "./process.js";
 
@@ -79,5 +81,94 @@ describe("SIGTERM under load", () => {
     // 0 means it finished before SHUTDOWN_TIMEOUT_MS (25 s, under ECS's 30 s): past it, exit 1.
     expect(code).toBe(0);
     expect(server.stdout()).toContain('"msg":"shut down cleanly"');
+  });
+});
+
+/** One socket, requests written by hand, each answer read whole (status line, headers, Content-Length body). */
+function socketTo(base: string) {
+  const url = new URL(base);
+  const socket = connect(Number(url.port), url.hostname);
+  let buffer = "";
+  let closed = false;
+  const waiters: Array<() => void> = [];
+  const wake = () => {
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  socket.on("data", (chunk) => {
+    buffer += chunk;
+    wake();
+  });
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    closed = true;
+    wake();
+  });
+  const next = () => new Promise<void>((resolve) => waiters.push(resolve));
+  return {
+    write: (text: string) => socket.write(text),
+    /** The next whole answer, or what came before the server closed the socket. */
+    async answer(): Promise<string> {
+      for (;;) {
+        const end = buffer.indexOf("\r\n\r\n");
+        if (end !== -1) {
+          const length = Number(/content-length: (\d+)/i.exec(buffer.slice(0, end))?.[1] ?? 0);
+          if (buffer.length >= end + 4 + length) {
+            const whole = buffer.slice(0, end + 4 + length);
+            buffer = buffer.slice(end + 4 + length);
+            return whole;
+          }
+        }
+        if (closed) return buffer;
+        await next();
+      }
+    },
+    closed: async () => {
+      while (!closed) await next();
+    },
+  };
+}
+
+describe("SIGTERM and the connections still open", () => {
+  const HEALTH = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+  it("closes a client that sent half a body and stalled once the drain ends, and exits 0", async () => {
+    const server = await startServer(SERVICE_DIR, {
+      SHUTDOWN_DRAIN_MS: "1000",
+      SHUTDOWN_TIMEOUT_MS: "60000",
+    });
+    const client = socketTo(server.base);
+    // A whole request first: the server holds this connection before the signal.
+    client.write(HEALTH);
+    expect((await client.answer()).split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    client.write(
+      'POST /api/comment/new HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"email":',
+    );
+    server.child.kill("SIGTERM");
+    await client.closed();
+    expect(await server.exited).toBe(0);
+    expect(server.stdout()).toContain('"msg":"closing connections still open after the drain"');
+    expect(server.stdout()).toContain('"msg":"shut down cleanly"');
+  });
+
+  it("answers a request written to an idle keep-alive connection just after SIGTERM, then closes it", async () => {
+    const server = await startServer(SERVICE_DIR, {
+      SHUTDOWN_IDLE_GRACE_MS: "60000",
+      SHUTDOWN_DRAIN_MS: "90000",
+      SHUTDOWN_TIMEOUT_MS: "120000",
+    });
+    const client = socketTo(server.base);
+    client.write(HEALTH);
+    expect((await client.answer()).split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    // The connection is idle now, as a load balancer's pooled one is between requests.
+    server.child.kill("SIGTERM");
+    await waitUntil("the server to begin its shutdown", async () =>
+      server.stdout().includes("shutting down"),
+    );
+    client.write(HEALTH);
+    const answer = await client.answer();
+    expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    expect(answer.toLowerCase()).toContain("connection: close");
+    await client.closed();
+    expect(await server.exited).toBe(0);
   });
 });
