@@ -74,7 +74,7 @@ export async function embeddedDatabase(): Promise<SqlExecutor> {
 
 /** Empties the comments table between tests. */
 export async function truncate(db: SqlExecutor): Promise<void> {
-  await db.exec("TRUNCATE comments RESTART IDENTITY");
+  await db.exec("TRUNCATE comments, idempotency_keys RESTART IDENTITY");
 }
 
 export function serverExecutor(url: string, poolMax = 10): SqlExecutor {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { errorBody } from "../plugins/errors.js";
 import { describeProblems, parseContentId, parseListQuery, parseNewComment } from "../schemas/comment.js";
@@ -26,22 +27,64 @@ const statusBody = {
   required: ["status", "message"],
 } as const;
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 /** The original API's two routes, same paths, same bodies. */
 export async function commentRoutes(app: FastifyInstance, options: CommentRoutesOptions): Promise<void> {
   const { store, onCreated } = options;
 
   app.post(
     "/api/comment/new",
-    { schema: { response: { 200: statusBody, 400: statusBody } } },
+    { schema: { response: { 200: statusBody, 400: statusBody, 409: statusBody, 422: statusBody } } },
     async (request, reply) => {
       const parsed = parseNewComment(request.body);
       if (!parsed.ok) return reply.code(400).send(errorBody(400, describeProblems(parsed.problems)));
-      await store.add(parsed.value);
-      onCreated();
-      return {
+      const success = {
         status: "SUCCESS",
         message: `comment created and associated with content_id ${parsed.value.contentId}`,
       };
+      const header = request.headers["idempotency-key"];
+      if (header === undefined) {
+        await store.add(parsed.value);
+        onCreated();
+        return success;
+      }
+      // draft-ietf-httpapi-idempotency-key-header: a Structured Field string, "…"; a bare token is taken too.
+      const key = typeof header === "string" ? header.trim().replace(/^"(.*)"$/, "$1") : "";
+      if (!IDEMPOTENCY_KEY.test(key)) {
+        return reply
+          .code(400)
+          .send(errorBody(400, "Idempotency-Key: must be 1 to 255 visible ASCII characters, like a UUID"));
+      }
+      const requestHash = createHash("sha256").update(JSON.stringify(request.body)).digest("hex");
+      const outcome = await store.addOnce(parsed.value, key, requestHash, {
+        status: 200,
+        body: JSON.stringify(success),
+      });
+      if (outcome.kind === "stored") {
+        onCreated();
+        return success;
+      }
+      if (outcome.kind === "replay") {
+        // Only successes are stored (a 400 never claims a key): the replay is the first 200.
+        return reply.code(200).header("idempotent-replayed", "true").send(JSON.parse(outcome.body));
+      }
+      if (outcome.kind === "mismatch") {
+        return reply
+          .code(422)
+          .send(
+            errorBody(
+              422,
+              "Idempotency-Key: already used with a different body; send a new key for a new comment",
+            ),
+          );
+      }
+      return reply
+        .code(409)
+        .header("retry-after", "1")
+        .send(
+          errorBody(409, "Idempotency-Key: a request with this key is still being processed; retry shortly"),
+        );
     },
   );
 

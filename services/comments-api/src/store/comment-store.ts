@@ -16,6 +16,17 @@ export interface CommentPage {
   contentExists: boolean;
 }
 
+/** What a request with an Idempotency-Key found. */
+export type IdempotentOutcome =
+  | { kind: "stored" }
+  | { kind: "replay"; status: number; body: string }
+  | { kind: "mismatch" }
+  | { kind: "in-flight" };
+
+/** How long a key is remembered, and how long a claim without a response counts as in flight. */
+export const IDEMPOTENCY_TTL = "24 hours";
+export const IDEMPOTENCY_CLAIM_TTL = "60 seconds";
+
 /** Comments in PostgreSQL; every method throws `DatabaseUnavailableError` when the database cannot serve. */
 export class CommentStore {
   constructor(private readonly db: SqlExecutor) {}
@@ -27,6 +38,63 @@ export class CommentStore {
       comment.email,
       comment.comment,
     ]);
+  }
+
+  /**
+   * Stores the comment once per key, from any instance: the key is claimed in its own statement
+   * (so another instance sees it in flight), then the comment and the response are committed
+   * together, so a client that lost the answer (a 503 after the commit) replays it instead of
+   * storing twice. A key older than 24 hours is forgotten; a claim left without a response for a
+   * minute (its instance died) is taken over.
+   */
+  async addOnce(
+    comment: NewComment,
+    key: string,
+    requestHash: string,
+    response: { status: number; body: string },
+  ): Promise<IdempotentOutcome> {
+    await this.db.query(
+      `DELETE FROM idempotency_keys WHERE key = $1
+        AND (created_at < now() - interval '${IDEMPOTENCY_TTL}'
+             OR (response_status IS NULL AND created_at < now() - interval '${IDEMPOTENCY_CLAIM_TTL}'))`,
+      [key],
+    );
+    const claimed = await this.db.query(
+      "INSERT INTO idempotency_keys (key, request_hash) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key",
+      [key, requestHash],
+    );
+    if (claimed.length === 0) {
+      const [row] = await this.db.query<{
+        request_hash: string;
+        response_status: number | null;
+        response_body: string | null;
+      }>("SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key = $1", [key]);
+      if (row === undefined) return this.addOnce(comment, key, requestHash, response);
+      // In flight first: until the first request ends there is nothing to compare with or replay.
+      if (row.response_status === null || row.response_body === null) return { kind: "in-flight" };
+      if (row.request_hash !== requestHash) return { kind: "mismatch" };
+      return { kind: "replay", status: Number(row.response_status), body: row.response_body };
+    }
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.query("INSERT INTO comments (content_id, email, comment) VALUES ($1, $2, $3)", [
+          comment.contentId,
+          comment.email,
+          comment.comment,
+        ]);
+        await tx.query(
+          "UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE key = $1",
+          [key, response.status, response.body],
+        );
+      });
+    } catch (error) {
+      // Not stored: free the key for the client's retry (best effort; a minute frees it anyway).
+      await this.db
+        .query("DELETE FROM idempotency_keys WHERE key = $1 AND response_status IS NULL", [key])
+        .catch(() => {});
+      throw error;
+    }
+    return { kind: "stored" };
   }
 
   /** Up to `limit` comments of `contentId` after `after`, oldest first. */

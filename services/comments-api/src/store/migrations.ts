@@ -28,6 +28,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX comments_content_id_id ON comments (content_id, id);
     `,
   },
+  {
+    version: 2,
+    name: "create idempotency keys",
+    sql: `
+      -- One row per Idempotency-Key: claimed (no response yet) while its request runs, then the
+      -- response, committed with the comment it created. Kept 24 hours.
+      CREATE TABLE idempotency_keys (
+        key              text        PRIMARY KEY,
+        request_hash     text        NOT NULL,
+        response_status  integer,
+        response_body    text,
+        created_at       timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+    `,
+  },
 ];
 
 /** Arbitrary, fixed: every instance of this service takes the same advisory lock to migrate. */

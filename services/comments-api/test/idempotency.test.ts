@@ -1,0 +1,129 @@
+/**
+ * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) on POST /api/comment/new, on one
+ * PostgreSQL server shared by two instances, as in production: the same key and body return the
+ * first answer without storing again, from either instance; a different body is 422; a key still in
+ * flight is 409; keys expire after 24 hours.
+ */
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { SqlExecutor } from "../src/store/executor.js";
+import { migrate } from "../src/store/migrations.js";
+import {
+  buildTestApp,
+  NEEDS_POSTGRES,
+  type ScratchDatabase,
+  scratchDatabase,
+  serverExecutor,
+  TEST_DATABASE_URL,
+  truncate,
+} from "./helper.js";
+
+describe.skipIf(TEST_DATABASE_URL === undefined)(
+  `Idempotency-Key across two instances${NEEDS_POSTGRES}`,
+  () => {
+    let scratch: ScratchDatabase;
+    let dbA: SqlExecutor;
+    let dbB: SqlExecutor;
+    let a: FastifyInstance;
+    let b: FastifyInstance;
+    beforeAll(async () => {
+      scratch = await scratchDatabase();
+      dbA = serverExecutor(scratch.url);
+      dbB = serverExecutor(scratch.url);
+      await migrate(dbA);
+      a = await buildTestApp(dbA);
+      b = await buildTestApp(dbB);
+    });
+    afterAll(async () => {
+      await a.close();
+      await b.close();
+      await dbA.close();
+      await dbB.close();
+      await scratch.drop();
+    });
+    beforeEach(() => truncate(dbA));
+
+    const post = (app: FastifyInstance, body: object, key?: string) =>
+      app.inject({
+        method: "POST",
+        url: "/api/comment/new",
+        headers: {
+          "content-type": "application/json",
+          ...(key === undefined ? {} : { "idempotency-key": key }),
+        },
+        payload: JSON.stringify(body),
+      });
+    const stored = async () =>
+      (await dbA.query<{ n: string }>("SELECT count(*)::text AS n FROM comments"))[0]?.n;
+    const BODY = { email: "a@example.com", comment: "once", content_id: 9 };
+    const SUCCESS = { status: "SUCCESS", message: "comment created and associated with content_id 9" };
+
+    it("a retry with the same key and body, on the other instance, gets the first answer and stores nothing", async () => {
+      const first = await post(a, BODY, '"8e03978e-40d5-43e8-bc93-6894a57f9324"');
+      const retry = await post(b, BODY, '"8e03978e-40d5-43e8-bc93-6894a57f9324"');
+      expect([first.statusCode, first.json(), first.headers["idempotent-replayed"]]).toEqual([
+        200,
+        SUCCESS,
+        undefined,
+      ]);
+      expect([retry.statusCode, retry.json(), retry.headers["idempotent-replayed"]]).toEqual([
+        200,
+        SUCCESS,
+        "true",
+      ]);
+      expect(await stored()).toBe("1");
+    });
+
+    it("the same key with a different body: 422, nothing stored", async () => {
+      await post(a, BODY, "k-422");
+      const other = await post(b, { ...BODY, comment: "twice?" }, "k-422");
+      expect([other.statusCode, other.json()]).toEqual([
+        422,
+        {
+          status: "UNPROCESSABLE",
+          message: "Idempotency-Key: already used with a different body; send a new key for a new comment",
+        },
+      ]);
+      expect(await stored()).toBe("1");
+    });
+
+    it("a key another instance is still processing: 409 with Retry-After", async () => {
+      // What an instance's claim looks like while its request runs.
+      await dbA.query("INSERT INTO idempotency_keys (key, request_hash) VALUES ('k-409', 'whatever')");
+      const response = await post(b, BODY, "k-409");
+      expect([response.statusCode, response.headers["retry-after"], response.json()]).toEqual([
+        409,
+        "1",
+        {
+          status: "CONFLICT",
+          message: "Idempotency-Key: a request with this key is still being processed; retry shortly",
+        },
+      ]);
+      expect(await stored()).toBe("0");
+    });
+
+    it("forgets a key after 24 hours, and takes over a claim abandoned for a minute", async () => {
+      await post(a, BODY, "k-old");
+      await dbA.query(
+        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'k-old'",
+      );
+      expect((await post(b, { ...BODY, comment: "a day later" }, "k-old")).statusCode).toBe(200);
+      await dbA.query(
+        "INSERT INTO idempotency_keys (key, request_hash, created_at) VALUES ('k-dead', 'x', now() - interval '2 minutes')",
+      );
+      expect((await post(b, BODY, "k-dead")).statusCode).toBe(200);
+      expect(await stored()).toBe("3");
+    });
+
+    it("without a key, every POST stores (the original contract); a key that is not one is 400", async () => {
+      await post(a, BODY);
+      await post(a, BODY);
+      expect(await stored()).toBe("2");
+      const bad = await post(a, BODY, "has spaces in it");
+      expect([bad.statusCode, bad.json().message]).toEqual([
+        400,
+        "Idempotency-Key: must be 1 to 255 visible ASCII characters, like a UUID",
+      ]);
+    });
+  },
+);
