@@ -23,8 +23,9 @@ export type IdempotentOutcome =
   | { kind: "mismatch" }
   | { kind: "in-flight" };
 
-/** How long a key is remembered, and how long a claim without a response counts as in flight. */
+/** How long an Idempotency-Key is remembered (a PostgreSQL interval). */
 export const IDEMPOTENCY_TTL = "24 hours";
+/** How long a claim without a response counts as in flight before another instance takes it over. */
 export const IDEMPOTENCY_CLAIM_TTL = "60 seconds";
 
 /** Comments in PostgreSQL; every method throws `DatabaseUnavailableError` when the database cannot serve. */
