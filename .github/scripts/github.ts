@@ -169,7 +169,7 @@ export async function main(
 
   // Comments the workflow wrote itself: GITHUB_TOKEN writes as github-actions[bot].
   const author = env.COMMENT_AUTHOR ?? "github-actions[bot]";
-  if (command === "preview-summary") {
+  if (command === "preview-summary" || command === "preview-comment") {
     let text: string;
     try {
       text = readFileSync(opts.get("--events") as string, "utf8");
@@ -185,26 +185,11 @@ export async function main(
       sha: run.sha,
       runUrl: run.runUrl,
     });
-    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
-    log(body);
-    return code;
-  }
-  if (command === "preview-comment") {
-    let text: string;
-    try {
-      text = readFileSync(opts.get("--events") as string, "utf8");
-    } catch (error) {
-      log(`github: cannot read --events: ${(error as Error).message}`);
-      return 2;
+    if (command === "preview-summary") {
+      if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
+      log(body);
+      return code;
     }
-    const code = Number(exitCode);
-    const body = renderPreviewComment({
-      stack: stack as string,
-      preview: parsePreview(text),
-      outcome: code === 0 ? "success" : "failure",
-      sha: run.sha,
-      runUrl: run.runUrl,
-    });
     const action = await upsertOwnComment(
       gh,
       Number(pr),

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { specReader } from "./spec-reader";
 import { REPO_ROOT } from "./stack-file";
 
 /** One objective: the share of requests that must be good over the period. */
@@ -86,33 +86,10 @@ export function withJob(selector: string, job: string): string {
 
 /** Parses and checks the spec's text; `file` names it in every problem. */
 export function parseSloSpec(text: string, file = "alerts/slo.yaml"): SloResult {
-  const problems: string[] = [];
-  const problem = (key: string, value: unknown, allowed: string) =>
-    problems.push(`${file}: ${key}=${JSON.stringify(value)}: ${allowed}`);
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    return { ok: false, problems: [`${file}: not YAML: ${(error as Error).message.split("\n")[0]}`] };
-  }
-  const isRecord = (value: unknown): value is Record<string, unknown> =>
-    typeof value === "object" && value !== null && !Array.isArray(value);
-  const keysOf = (key: string, value: unknown, allowed: string[]): Record<string, unknown> => {
-    if (!isRecord(value)) {
-      problem(key, value, `must be a mapping with ${allowed.join(", ")}`);
-      return {};
-    }
-    for (const name of Object.keys(value)) {
-      if (!allowed.includes(name))
-        problem(
-          `${key === "" ? "" : `${key}.`}${name}`,
-          value[name],
-          `unknown key; allowed: ${allowed.join(", ")}`,
-        );
-    }
-    return value;
-  };
-  const at = (parent: string, name: string) => (parent === "" ? name : `${parent}.${name}`);
+  const reader = specReader(text, file);
+  if (reader.document === undefined) return { ok: false, problems: reader.problems };
+  const { document, problems, problem, keys: keysOf } = reader;
+  const { at } = reader;
   const fraction = (
     parent: string,
     record: Record<string, unknown>,

@@ -175,17 +175,6 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
 
     const analyze = async (stack: string) => {
       const lines: string[] = [];
-      const config = parseStackConfig("prod", {
-        "aws:region": "sa-east-1",
-        owner: "o",
-        costCentre: "c",
-        grafanaRegion: "us-east-1",
-        domainName: "comments.example.com",
-        dbMultiAz: "true",
-        dbDeletionProtection: "true",
-        certificateArn: "arn:aws:acm:sa-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
-      });
-      if (!config.ok) throw new Error(config.problems.join("\n"));
       const code = await runReleaseCli(
         [
           "analyze",
@@ -198,7 +187,7 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
           "--at",
           new Date(END * 1000).toISOString(),
         ],
-        { ...config.config, stack: stack as "prod" },
+        prodConfig(stack),
         {} as ReleaseClients,
         { log: (line) => lines.push(line) },
       );

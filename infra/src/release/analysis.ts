@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parse } from "yaml";
 import { durationSeconds, type SloSpec } from "../slo";
+import { specReader } from "../spec-reader";
 import { REPO_ROOT } from "../stack-file";
 
 /** `> 0.0144`, `<= slo.latency.budget`: an operator and its resolved threshold. */
@@ -63,34 +63,10 @@ export function parseAnalysis(
   file: string,
   spec: SloSpec,
 ): { ok: true; analysis: Analysis } | { ok: false; problems: string[] } {
-  const problems: string[] = [];
-  const problem = (key: string, value: unknown, allowed: string) =>
-    problems.push(`${file}: ${key}=${JSON.stringify(value)}: ${allowed}`);
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    return { ok: false, problems: [`${file}: not YAML: ${(error as Error).message.split("\n")[0]}`] };
-  }
-  const isRecord = (value: unknown): value is Record<string, unknown> =>
-    typeof value === "object" && value !== null && !Array.isArray(value);
-  const keys = (key: string, value: unknown, allowed: string[]): Record<string, unknown> => {
-    if (!isRecord(value)) {
-      problem(key, value ?? null, `must be a mapping with ${allowed.join(", ")}`);
-      return {};
-    }
-    for (const name of Object.keys(value)) {
-      if (!allowed.includes(name)) {
-        problem(
-          key === "" ? name : `${key}.${name}`,
-          value[name],
-          `unknown key; allowed: ${allowed.join(", ")}`,
-        );
-      }
-    }
-    return value;
-  };
-  const at = (parent: string, name: string) => (parent === "" ? name : `${parent}.${name}`);
+  const reader = specReader(text, file);
+  if (reader.document === undefined) return { ok: false, problems: reader.problems };
+  const { document, problems, problem, keys } = reader;
+  const { at } = reader;
   const string = (parent: string, record: Record<string, unknown>, name: string) => {
     const value = record[name];
     if (typeof value !== "string" || value.trim() === "") {
