@@ -2,7 +2,8 @@
  * `pnpm bench`: loads the comments API and two references with autocannon, alternating, and prints
  * req/s, latency and peak memory side by side. Env: BENCH_DURATION (s, default 10), BENCH_ROUNDS
  * (default 1), BENCH_CONNECTIONS (default 50), BENCH_DATABASE_URL (default TEST_DATABASE_URL, else
- * postgres://postgres@127.0.0.1:5432/test; unreachable: only the embedded runs).
+ * postgres://postgres@127.0.0.1:5432/test; unreachable: only the embedded runs), BENCH_BIG_LIST
+ * (comments in the long-list run, default 100000; 0 skips it), BENCH_BIG_CLIENTS (default 20).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync } from "node:fs";
@@ -19,6 +20,8 @@ const ADMIN_URL =
   process.env.TEST_DATABASE_URL ??
   "postgres://postgres@127.0.0.1:5432/test";
 const CONTENT = "bench";
+const BIG_LIST = Number(process.env.BENCH_BIG_LIST ?? 100_000);
+const BIG_CLIENTS = Number(process.env.BENCH_BIG_CLIENTS ?? 20);
 const HERE = import.meta.dirname;
 
 interface Target {
@@ -64,6 +67,73 @@ async function start(target: Target): Promise<Running> {
     child.on("exit", (code) => reject(new Error(`${target.name} exited with ${code}: ${seen}`)));
   });
   return { target, child, base };
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/**
+ * BIG_CLIENTS clients at once each read the whole unpaged list of BIG_LIST comments. Prints time to
+ * first byte, total time and how far the server's resident memory rose above its level before.
+ */
+async function bigList(server: Running, url: string): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query(
+    `INSERT INTO comments (content_id, email, comment)
+      SELECT 'big', 'reader' || g || '@example.com', 'a comment of ordinary length, number ' || g
+      FROM generate_series(1, $1::int) g`,
+    [BIG_LIST],
+  );
+  // Fresh statistics, as autovacuum keeps them on a table that grew slowly: without them the
+  // planner takes the just-inserted 100,000 rows for two and sorts instead of walking the index.
+  await db.query("ANALYZE comments");
+  await db.end();
+  const pid = server.child.pid ?? 0;
+  const before = rssMiB(pid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMiB(pid));
+  }, 20);
+  const started = performance.now();
+  const runs = await Promise.all(
+    Array.from({ length: BIG_CLIENTS }, async (_, client) => {
+      const response = await fetch(`${server.base}/api/comment/list/big`);
+      let ttfb = 0;
+      let bytes = 0;
+      // One client keeps and parses the body to check it; the others count bytes, so the load
+      // generator's own CPU stays off the figures.
+      const kept: Uint8Array[] = [];
+      for await (const chunk of response.body ?? []) {
+        if (ttfb === 0) ttfb = performance.now() - started;
+        bytes += (chunk as Uint8Array).byteLength;
+        if (client === 0) kept.push(chunk as Uint8Array);
+      }
+      const total = performance.now() - started;
+      if (client === 0) {
+        const count = (JSON.parse(Buffer.concat(kept).toString("utf8")) as unknown[]).length;
+        if (count !== BIG_LIST) throw new Error(`long list: ${count} comments, expected ${BIG_LIST}`);
+      }
+      if (response.status !== 200) throw new Error(`long list: status ${response.status}`);
+      return { ttfb, total, bytes };
+    }),
+  );
+  if (new Set(runs.map((r) => r.bytes)).size !== 1)
+    throw new Error("long list: clients got different bodies");
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMiB(pid));
+  const max = (key: "ttfb" | "total") => Math.max(...runs.map((r) => r[key]));
+  const median = (key: "ttfb" | "total") =>
+    runs.map((r) => r[key]).sort((a, b) => a - b)[runs.length >> 1] ?? 0;
+  console.log(
+    `long list (${server.target.name}): ${BIG_CLIENTS} clients at once, ${BIG_LIST} comments ` +
+      `(${((runs[0]?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB) each: time to first byte median ` +
+      `${median("ttfb").toFixed(0)} ms, max ${max("ttfb").toFixed(0)} ms; total median ${median("total").toFixed(0)} ms, ` +
+      `max ${max("total").toFixed(0)} ms; server RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB ` +
+      `(growth ${(peak - before).toFixed(1)} MiB, goal < 50)`,
+  );
 }
 
 function peakRssMiB(pid: number): number {
@@ -163,6 +233,8 @@ for (let round = 0; round < ROUNDS; round += 1) {
   }
 }
 process.stdout.write("\n");
+const pgServer = servers.find((s) => s.target.name === "comments-api, pg");
+if (BIG_LIST > 0 && pgServer !== undefined && databaseUrl !== undefined) await bigList(pgServer, databaseUrl);
 for (const server of servers) server.child.kill("SIGTERM");
 
 const mean = (name: string, workload: string, key: "rps" | "p50" | "p99" | "failures" | "peakRssMiB") => {

@@ -20,6 +20,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** `false` turns request metrics and `/metrics` off (the benchmark measures their cost). @default a fresh registry */
   metrics?: Metrics | false;
+  /** Most comments an unpaged list returns (LIST_UNPAGED_MAX). @default undefined: every one */
+  unpagedListCap?: number | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -161,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(commentRoutes, {
     store: options.store,
     onCreated: metrics === false ? () => {} : () => metrics.commentsCreated.inc(),
+    unpagedListCap: options.unpagedListCap,
   });
   await app.register(healthRoutes, { store: options.store, isDraining: () => draining });
   return app;

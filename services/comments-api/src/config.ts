@@ -65,6 +65,12 @@ export interface Config {
    * are closed, so shutdown ends with exit 0 before SHUTDOWN_TIMEOUT_MS. @default 20000
    */
   shutdownDrainMs: number;
+  /**
+   * Most comments a list without paging parameters returns (LIST_UNPAGED_MAX); a cut list says so
+   * in the `Comments-Truncated` header and links the rest. `undefined` (unset or 0): every comment,
+   * streamed, as the original API did. @default undefined
+   */
+  unpagedListCap: number | undefined;
 }
 
 /** Thrown by `loadConfig` with every problem found; `message` lists them one per line. */
@@ -158,6 +164,7 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 25_000, 1_000, 120_000, problems),
     shutdownIdleGraceMs: integer(env, "SHUTDOWN_IDLE_GRACE_MS", 2_000, 0, 120_000, problems),
     shutdownDrainMs: integer(env, "SHUTDOWN_DRAIN_MS", 20_000, 0, 120_000, problems),
+    unpagedListCap: integer(env, "LIST_UNPAGED_MAX", 0, 0, 100_000_000, problems) || undefined,
   };
   if (config.shutdownDrainMs >= config.shutdownTimeoutMs) {
     problems.push(

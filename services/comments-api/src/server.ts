@@ -42,7 +42,12 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
   log.info({ applied, database: config.database.kind }, "migrations done");
 
   const metrics = createMetrics();
-  const app = await buildApp({ store: new CommentStore(db), logger: log, metrics });
+  const app = await buildApp({
+    store: new CommentStore(db),
+    logger: log,
+    metrics,
+    unpagedListCap: config.unpagedListCap,
+  });
   await app.listen({ port: config.port, host: config.host });
   // Metrics on their own port: the load balancer forwards only the API's.
   const metricsServer = createMetricsServer(metrics);

@@ -14,7 +14,23 @@ describe("parseConfig", () => {
         shutdownTimeoutMs: 25_000,
         shutdownIdleGraceMs: 2_000,
         shutdownDrainMs: 20_000,
+        unpagedListCap: undefined,
       },
+    });
+  });
+
+  it("caps unpaged lists only when LIST_UNPAGED_MAX is a positive integer", () => {
+    expect(parseConfig({ LIST_UNPAGED_MAX: "5000" })).toMatchObject({
+      ok: true,
+      config: { unpagedListCap: 5000 },
+    });
+    expect(parseConfig({ LIST_UNPAGED_MAX: "0" })).toMatchObject({
+      ok: true,
+      config: { unpagedListCap: undefined },
+    });
+    expect(parseConfig({ LIST_UNPAGED_MAX: "all" })).toEqual({
+      ok: false,
+      problems: ['LIST_UNPAGED_MAX="all": must be an integer from 0 to 100000000'],
     });
   });
 

@@ -58,7 +58,7 @@ export function unclosable(db: SqlExecutor): SqlExecutor {
 
 export async function buildTestApp(
   db: SqlExecutor,
-  options: { logger?: pino.Logger; metrics?: Metrics | false } = {},
+  options: { logger?: pino.Logger; metrics?: Metrics | false; unpagedListCap?: number } = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp({ store: new CommentStore(unclosable(db)), ...options });
   await app.ready();

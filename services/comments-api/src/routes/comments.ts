@@ -1,14 +1,42 @@
 import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { errorBody } from "../plugins/errors.js";
 import { describeProblems, parseContentId, parseListQuery, parseNewComment } from "../schemas/comment.js";
-import type { CommentStore } from "../store/comment-store.js";
+import type { CommentPage, CommentStore, StoredComment } from "../store/comment-store.js";
 
 /** What the comment routes need: the store, and what to do when a comment is stored. */
 export interface CommentRoutesOptions {
   store: CommentStore;
   /** Called once per comment acknowledged with 200. */
   onCreated: () => void;
+  /** Most comments an unpaged list returns; `undefined`: every one (the original contract). */
+  unpagedListCap?: number | undefined;
+}
+
+/** Comments per query when a whole list streams: one batch is all a request holds in memory. */
+export const LIST_BATCH_SIZE = 1000;
+/** The header a capped unpaged list carries, with the cap as its value. */
+export const TRUNCATED_HEADER = "comments-truncated";
+
+const serializeComment = (c: StoredComment) => JSON.stringify({ email: c.email, comment: c.comment });
+
+/**
+ * The body of a whole list, a batch at a time: `Readable.from` pulls the next batch only when the
+ * socket has taken the last one, so memory stays a batch or two per request whatever the list's
+ * length. Later batches come as JSON text from PostgreSQL (`listJson`).
+ */
+async function* wholeList(
+  first: CommentPage,
+  nextBatch: (after: bigint) => Promise<{ count: number; last: bigint | undefined; json: string }>,
+): AsyncGenerator<string> {
+  yield `[${first.comments.map(serializeComment).join(",")}`;
+  for (let after = first.next; after !== undefined; ) {
+    const batch = await nextBatch(after);
+    if (batch.count > 0) yield `,${batch.json}`;
+    after = batch.count < LIST_BATCH_SIZE ? undefined : batch.last;
+  }
+  yield "]";
 }
 
 // Response schemas let fastify serialize with fast-json-stringify and guarantee nothing but these
@@ -31,7 +59,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The original API's two routes, same paths, same bodies. */
 export async function commentRoutes(app: FastifyInstance, options: CommentRoutesOptions): Promise<void> {
-  const { store, onCreated } = options;
+  const { store, onCreated, unpagedListCap } = options;
 
   app.post(
     "/api/comment/new",
@@ -97,16 +125,41 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
       const problems = [...(contentId.ok ? [] : contentId.problems), ...(query.ok ? [] : query.problems)];
       if (!contentId.ok || !query.ok) return reply.code(400).send(errorBody(400, describeProblems(problems)));
 
-      const page = await store.list(contentId.value, query.value.limit, query.value.after);
+      const id = contentId.value;
+      const listUrl = (after: bigint, limit?: number) =>
+        `/api/comment/list/${encodeURIComponent(id)}?${limit === undefined ? "" : `limit=${limit}&`}after=${after}`;
+      if (!query.value.paged) {
+        // Where a capped list stops is known before the first byte, so the answer can say so.
+        const until = unpagedListCap === undefined ? undefined : await store.cutAfter(id, unpagedListCap);
+        // The first batch before any header: unknown content is still a 404, an outage still a 503.
+        const first = await store.list(id, LIST_BATCH_SIZE, undefined, until);
+        if (!first.contentExists) return reply.code(404).send(errorBody(404, `content_id ${id} not found`));
+        reply.header("cache-control", "no-store");
+        if (until !== undefined) {
+          reply.header(TRUNCATED_HEADER, String(unpagedListCap));
+          reply.header("link", `<${listUrl(until)}>; rel="next"`);
+        }
+        if (first.next === undefined) return first.comments;
+        // Longer than a batch: streamed. A failure after the headers aborts the response (no final
+        // chunk), so a client never takes a cut list for a whole one.
+        return reply.type("application/json; charset=utf-8").send(
+          // One batch buffered ahead, not the default 16: memory per request stays about two batches.
+          Readable.from(
+            wholeList(first, (after) => store.listJson(id, LIST_BATCH_SIZE, after, until)),
+            { highWaterMark: 1 },
+          ),
+        );
+      }
+
+      const page = await store.list(id, query.value.limit, query.value.after);
       if (!page.contentExists) {
-        return reply.code(404).send(errorBody(404, `content_id ${contentId.value} not found`));
+        return reply.code(404).send(errorBody(404, `content_id ${id} not found`));
       }
       // Lists hold email addresses: no shared cache keeps them.
       reply.header("cache-control", "no-store");
       if (page.next !== undefined) {
         // The body stays the original bare array; the next page is announced in a header (RFC 8288).
-        const next = `/api/comment/list/${encodeURIComponent(contentId.value)}?limit=${query.value.limit}&after=${page.next}`;
-        reply.header("link", `<${next}>; rel="next"`);
+        reply.header("link", `<${listUrl(page.next, query.value.limit)}>; rel="next"`);
       }
       return page.comments;
     },

@@ -19,7 +19,7 @@ export const BODY_LIMIT_BYTES = 32 * 1024;
 /** The encoded size the body limit must hold: every code unit of every field escaped, plus 1 KiB of JSON. */
 export const LONGEST_VALID_BODY_BYTES =
   6 * (MAX_COMMENT_LENGTH + MAX_EMAIL_LENGTH + MAX_CONTENT_ID_LENGTH) + 1024;
-/** Comments returned per list page when the client does not ask for fewer. */
+/** Comments returned per list page when the client pages (`?after=`) without a `limit`. */
 export const DEFAULT_PAGE_SIZE = 1000;
 /** Most comments one list request returns. */
 export const MAX_PAGE_SIZE = 1000;
@@ -141,6 +141,8 @@ export function parseNewComment(body: unknown): Parsed<NewComment> {
 
 /** A list request's paging, checked. */
 export interface ListQuery {
+  /** Whether the client asked for a page (`limit` or `after`); without either, the list is whole. */
+  paged: boolean;
   limit: number;
   /** Comments after this cursor (exclusive); `undefined` starts at the first comment. */
   after: bigint | undefined;
@@ -171,7 +173,8 @@ export function parseListQuery(query: Readonly<Record<string, unknown>>): Parsed
       });
     } else after = BigInt(rawAfter);
   }
-  return problems.length === 0 ? { ok: true, value: { limit, after } } : { ok: false, problems };
+  const paged = rawLimit !== undefined || rawAfter !== undefined;
+  return problems.length === 0 ? { ok: true, value: { paged, limit, after } } : { ok: false, problems };
 }
 
 /** The error body's message: `field: problem` pairs, joined. */

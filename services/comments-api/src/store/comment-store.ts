@@ -28,6 +28,9 @@ export const IDEMPOTENCY_TTL = "24 hours";
 /** How long a claim without a response counts as in flight before another instance takes it over. */
 export const IDEMPOTENCY_CLAIM_TTL = "60 seconds";
 
+/** The largest bigint: the open upper bound of a list. */
+const MAX_ID = 9_223_372_036_854_775_807n;
+
 /** Comments in PostgreSQL; every method throws `DatabaseUnavailableError` when the database cannot serve. */
 export class CommentStore {
   constructor(private readonly db: SqlExecutor) {}
@@ -98,14 +101,23 @@ export class CommentStore {
     return { kind: "stored" };
   }
 
-  /** Up to `limit` comments of `contentId` after `after`, oldest first. */
-  async list(contentId: string, limit: number, after: bigint | undefined): Promise<CommentPage> {
+  /**
+   * Up to `limit` comments of `contentId` after `after` (and up to `until`, inclusive, when given),
+   * oldest first. Keyset paging: each call is one short indexed query, so a list streamed in batches
+   * never holds a connection (or a snapshot) while a slow client reads.
+   */
+  async list(
+    contentId: string,
+    limit: number,
+    after: bigint | undefined,
+    until?: bigint,
+  ): Promise<CommentPage> {
     // One row more than asked tells whether another page follows, without a COUNT.
     // `ORDER BY comments.id`, not `id`: the bare name would sort by the text alias ("10" < "9").
     const rows = await this.db.query<{ id: string; email: string; comment: string }>(
       `SELECT id::text AS id, email, comment FROM comments
-        WHERE content_id = $1 AND id > $2 ORDER BY comments.id LIMIT $3`,
-      [contentId, (after ?? 0n).toString(), limit + 1],
+        WHERE content_id = $1 AND id > $2 AND id <= $3 ORDER BY comments.id LIMIT $4`,
+      [contentId, (after ?? 0n).toString(), (until ?? MAX_ID).toString(), limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -120,6 +132,47 @@ export class CommentStore {
       next,
       contentExists,
     };
+  }
+
+  /**
+   * Like `list`, but the batch arrives as the JSON text of its comments, joined with commas and
+   * built by PostgreSQL: a streamed list of 100,000 comments then makes a hundred strings in this
+   * process instead of a million objects, so its memory does not grow with the list.
+   * `to_json(text)` escapes as `JSON.stringify` does (quote, backslash, control characters as
+   * `\b \f \n \r \t` or lower-case `\u00XX`), so a streamed list reads byte for byte like a short one.
+   */
+  async listJson(
+    contentId: string,
+    limit: number,
+    after: bigint,
+    until: bigint | undefined,
+  ): Promise<{ count: number; last: bigint | undefined; json: string }> {
+    const [row] = await this.db.query<{ count: number; last: string | null; json: string | null }>(
+      `SELECT count(*)::int AS count, max(id)::text AS last,
+              string_agg('{"email":' || to_json(email)::text || ',"comment":' || to_json(comment)::text || '}',
+                         ',' ORDER BY id) AS json
+         FROM (SELECT id, email, comment FROM comments
+                WHERE content_id = $1 AND id > $2 AND id <= $3 ORDER BY comments.id LIMIT $4) AS batch`,
+      [contentId, after.toString(), (until ?? MAX_ID).toString(), limit],
+    );
+    return {
+      count: Number(row?.count ?? 0),
+      last: row?.last == null ? undefined : BigInt(row.last),
+      json: row?.json ?? "",
+    };
+  }
+
+  /**
+   * The id of `contentId`'s `n`-th comment when it has more than `n`, else `undefined`: where a
+   * capped list stops, decided before the first byte is sent so the answer can say it is cut.
+   */
+  async cutAfter(contentId: string, n: number): Promise<bigint | undefined> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id::text AS id FROM comments WHERE content_id = $1 ORDER BY comments.id OFFSET $2 LIMIT 2`,
+      [contentId, n - 1],
+    );
+    const [nth] = rows;
+    return rows.length === 2 && nth !== undefined ? BigInt(nth.id) : undefined;
   }
 
   /** Throws unless the database answers. */
