@@ -37,6 +37,12 @@ export type DatabaseConfig =
       sslCaFile: string | undefined;
       /** Most connections one process opens. */
       poolMax: number;
+      /**
+       * DATABASE_SECRET_ARN: the Secrets Manager secret (RDS's `{"username","password"}`) the login
+       * is read from at start-up and again whenever the server refuses it, so a rotated password
+       * reaches a running task. `undefined`: the login in DATABASE_URL or PGUSER/PGPASSWORD.
+       */
+      secretArn: string | undefined;
     };
 
 /** The service's configuration, typed and checked. */
@@ -115,6 +121,14 @@ function oneOf<T extends string>(
   return fallback;
 }
 
+// A secret ARN (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources); RDS names the secret it manages rds!db-<id>.
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+
+/** The region in a Secrets Manager ARN (the client must call that region's endpoint). */
+export function secretRegion(arn: string): string | undefined {
+  return arn.split(":")[3];
+}
+
 function parseDatabase(env: Env, problems: string[]): DatabaseConfig {
   const url = env.DATABASE_URL === "" ? undefined : env.DATABASE_URL;
   const pgHost = env.PGHOST === "" ? undefined : env.PGHOST;
@@ -143,12 +157,19 @@ function parseDatabase(env: Env, problems: string[]): DatabaseConfig {
       'DATABASE_SSL="verify-full": needs DATABASE_SSL_CA_FILE, the PEM bundle that signs the server certificate',
     );
   }
+  const secretArn = env.DATABASE_SECRET_ARN === "" ? undefined : env.DATABASE_SECRET_ARN;
+  if (secretArn !== undefined && !SECRET_ARN.test(secretArn)) {
+    problems.push(
+      `DATABASE_SECRET_ARN=${JSON.stringify(secretArn)}: must be a Secrets Manager secret ARN like arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf`,
+    );
+  }
   return {
     kind: "server",
     connectionString: url,
     sslMode,
     sslCaFile,
     poolMax: integer(env, "DATABASE_POOL_MAX", 10, 1, 100, problems),
+    secretArn,
   };
 }
 

@@ -5,26 +5,35 @@
 import type { AddressInfo } from "node:net";
 import type { pino } from "pino";
 import { buildApp } from "./app.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig, secretRegion } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, createMetricsServer } from "./plugins/metrics.js";
-import { CommentStore, createExecutor, migrate } from "./store/index.js";
+import {
+  CommentStore,
+  createExecutor,
+  migrate,
+  SecretsManagerLogin,
+  SecretUnusableError,
+} from "./store/index.js";
 
 /** How long start-up keeps retrying an unreachable database before exiting 1 (ECS then restarts the task). */
 const STARTUP_DATABASE_DEADLINE_MS = 60_000;
 
-async function migrateWithRetry(
-  run: () => Promise<number[]>,
+/** Runs `run` until it resolves, backing off, or until `deadline` (then its last error is thrown). */
+async function retryUntil<T>(
+  what: string,
+  run: () => Promise<T>,
   log: pino.Logger,
   deadline: number,
-): Promise<number[]> {
+): Promise<T> {
   for (let attempt = 1, delay = 250; ; attempt += 1, delay = Math.min(delay * 2, 5_000)) {
     try {
       return await run();
     } catch (error) {
-      if (Date.now() + delay > deadline) throw error;
+      // A secret of the wrong shape stays wrong: say so now, not after the deadline.
+      if (error instanceof SecretUnusableError || Date.now() + delay > deadline) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      log.warn({ attempt, reason, retryInMs: delay }, "database not ready for migrations");
+      log.warn({ attempt, reason, retryInMs: delay }, `${what}: not ready, retrying`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -35,10 +44,20 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
     flush();
     process.exit(code);
   };
-  const db = await createExecutor(config.database, (error) =>
-    log.warn({ reason: error.message }, "idle database connection lost"),
+  const deadline = Date.now() + STARTUP_DATABASE_DEADLINE_MS;
+  const secretArn = config.database.kind === "server" ? config.database.secretArn : undefined;
+  const login =
+    secretArn === undefined ? undefined : SecretsManagerLogin.forTask(secretArn, secretRegion(secretArn));
+  if (login !== undefined) {
+    const { username } = await retryUntil("database secret", () => login.load(), log, deadline);
+    log.info({ secretArn, username }, "database login read from Secrets Manager");
+  }
+  const db = await createExecutor(
+    config.database,
+    (error) => log.warn({ reason: error.message }, "idle database connection lost"),
+    login,
   );
-  const applied = await migrateWithRetry(() => migrate(db), log, Date.now() + STARTUP_DATABASE_DEADLINE_MS);
+  const applied = await retryUntil("migrations", () => migrate(db), log, deadline);
   log.info({ applied, database: config.database.kind }, "migrations done");
 
   const metrics = createMetrics();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseConfig } from "../src/config.js";
+import { ConfigError, loadConfig, parseConfig, secretRegion } from "../src/config.js";
 
 describe("parseConfig", () => {
   it("defaults to port 3000 on all interfaces with an in-memory embedded database", () => {
@@ -17,6 +17,22 @@ describe("parseConfig", () => {
         unpagedListCap: undefined,
       },
     });
+  });
+
+  it("reads the login from DATABASE_SECRET_ARN when set, refusing what is not a secret ARN", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf";
+    expect(parseConfig({ PGHOST: "db.internal", DATABASE_SECRET_ARN: arn })).toMatchObject({
+      ok: true,
+      // RDS names the secret it manages rds!db-<id>.
+      config: { database: { kind: "server", secretArn: arn } },
+    });
+    expect(parseConfig({ PGHOST: "db.internal", DATABASE_SECRET_ARN: "comments/db" })).toEqual({
+      ok: false,
+      problems: [
+        'DATABASE_SECRET_ARN="comments/db": must be a Secrets Manager secret ARN like arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf',
+      ],
+    });
+    expect(secretRegion("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf")).toBe("eu-west-1");
   });
 
   it("caps unpaged lists only when LIST_UNPAGED_MAX is a positive integer", () => {

@@ -9,6 +9,7 @@ import { requirePostgresUnderCi } from "../../testkit/src/postgres.js";
 import { buildApp, requestSerializer } from "../src/app.js";
 import type { Metrics } from "../src/plugins/metrics.js";
 import { CommentStore } from "../src/store/comment-store.js";
+import type { LoginSource } from "../src/store/credentials.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { migrate } from "../src/store/migrations.js";
 import { createPgExecutor } from "../src/store/pg-executor.js";
@@ -77,9 +78,23 @@ export async function truncate(db: SqlExecutor): Promise<void> {
   await db.exec("TRUNCATE comments, idempotency_keys RESTART IDENTITY");
 }
 
-export function serverExecutor(url: string, poolMax = 10): SqlExecutor {
+export function serverExecutor(
+  url: string,
+  poolMax = 10,
+  login?: LoginSource,
+  tuning: { maxUses?: number } = {},
+): SqlExecutor {
   return createPgExecutor(
-    { kind: "server", connectionString: url, sslMode: "disable", sslCaFile: undefined, poolMax },
+    {
+      kind: "server",
+      connectionString: url,
+      sslMode: "disable",
+      sslCaFile: undefined,
+      poolMax,
+      secretArn: undefined,
+    },
     () => {},
+    login,
+    tuning,
   );
 }

@@ -8,6 +8,13 @@ export {
   scratchDatabase,
   TEST_DATABASE_URL,
 } from "./postgres.js";
+export {
+  CLUSTER_SKIP_REASON,
+  clusterAvailable,
+  type PasswordCluster,
+  skipCluster,
+  startPasswordCluster,
+} from "./postgres-cluster.js";
 export { freePort, stop, track, waitUntil } from "./processes.js";
 export { findTool, run } from "./tools.js";
 export { type Notification, startWebhookReceiver, type WebhookReceiver } from "./webhook.js";
