@@ -22,7 +22,12 @@ import {
 } from "../../services/testkit/src/index.js";
 import { remoteWritePolicy } from "../src/documents/collector";
 import { grafanaQueryPolicy } from "../src/documents/grafana";
-import { assumeRolePolicy, codeDeployPolicy, executionRolePolicy } from "../src/documents/iam";
+import {
+  appTaskRolePolicy,
+  assumeRolePolicy,
+  codeDeployPolicy,
+  executionRolePolicy,
+} from "../src/documents/iam";
 import type { SynthResult } from "../src/synth/run";
 import { ofType, synthBootstrap } from "./helpers";
 
@@ -149,6 +154,8 @@ describe.skipIf(skipMoto)(`the stacks' IAM documents against moto's IAM${MOTO_SK
     execution: executionRolePolicy({
       repository: `arn:aws:ecr:sa-east-1:${account}:repository/comments-api-prod`,
       logGroup: `arn:aws:logs:sa-east-1:${account}:log-group:/ecs/comments-api-prod`,
+    }),
+    app: appTaskRolePolicy({
       databaseSecret: `arn:aws:secretsmanager:sa-east-1:${account}:secret:rds!db-0123-AbCdEf`,
     }),
     "remote-write": remoteWritePolicy(`arn:aws:aps:sa-east-1:${account}:workspace/ws-0123`),

@@ -210,6 +210,7 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
         `lb:Listener/${name}-production`,
         `lb:Listener/${name}-test`,
         `iam:RolePolicy/${name}-execution`,
+        `iam:RolePolicy/${name}-task-app`,
         `iam:RolePolicy/${name}-task-remote-write`,
         ...rulesOf("service"),
         ...rulesOf("alb"),
@@ -268,6 +269,8 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
         // Only the API port: the metrics port is reached on localhost by the collector.
         portMappings: [{ containerPort: 3000, protocol: "tcp", name: "http" }],
         environment: [
+          // The app reads the login itself, at start and after a refused one (rotation).
+          { name: "DATABASE_SECRET_ARN", value: `${db}.masterUserSecrets[0].secretArn}` },
           { name: "DATABASE_SSL", value: "verify-full" },
           { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
           { name: "LOG_LEVEL", value: "info" },
@@ -277,10 +280,6 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
           { name: "PGHOST", value: `${db}.address}` },
           { name: "PGPORT", value: `${db}.port}` },
           { name: "PORT", value: "3000" },
-        ],
-        secrets: [
-          { name: "PGPASSWORD", valueFrom: `${db}.masterUserSecrets[0].secretArn}:password::` },
-          { name: "PGUSER", valueFrom: `${db}.masterUserSecrets[0].secretArn}:username::` },
         ],
         healthCheck: {
           command: [

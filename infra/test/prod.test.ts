@@ -19,7 +19,7 @@ describe("prod", () => {
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 7,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
     });
-    expect(result.resources).toHaveLength(122);
+    expect(result.resources).toHaveLength(123);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );

@@ -18,8 +18,8 @@ const RUNNER = createRequire(join(INFRA, "package.json")).resolve("@pulumi/pulum
 const run = promisify(execFile);
 
 describe.each([
-  ["stage", 105],
-  ["prod", 122],
+  ["stage", 106],
+  ["prod", 123],
 ])("stack %s under Pulumi's program runner", (stack, resources) => {
   it(`compiles with type checking and declares all ${resources} resources`, async () => {
     const config = readStackFile(stack);

@@ -43,7 +43,7 @@ describe("stage", () => {
       "aws:ecs/cluster:Cluster": 1,
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:iam/role:Role": 5,
-      "aws:iam/rolePolicy:RolePolicy": 5,
+      "aws:iam/rolePolicy:RolePolicy": 6,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
       "aws:ecs/service:Service": 1,
       "aws:appautoscaling/target:Target": 1,
@@ -149,20 +149,13 @@ describe("stage", () => {
         `^123456789012\\.dkr\\.ecr\\.sa-east-1\\.amazonaws\\.com/comments-api-stage:${imageTagFor(REPO_ROOT)}@sha256:[0-9a-f]{64}$`,
       ),
     );
-    const secret = "arn:aws:secretsmanager:sa-east-1:123456789012:secret:rds!db-";
-    expect(app?.secrets).toEqual([
-      {
-        name: "PGPASSWORD",
-        valueFrom: expect.stringMatching(
-          new RegExp(`^${secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[0-9a-f]{8}:password::$`),
-        ),
-      },
-      { name: "PGUSER", valueFrom: expect.stringMatching(/:username::$/) },
-    ]);
+    // No ECS-injected secret: it would never change in a running task. The app reads the login.
+    expect(app?.secrets).toBeUndefined();
     const environment = ((app?.environment ?? []) as Array<{ name: string; value: string }>).map(
       (e) => e.name,
     );
     expect(environment).toEqual([
+      "DATABASE_SECRET_ARN",
       "DATABASE_SSL",
       "DATABASE_SSL_CA_FILE",
       "LOG_LEVEL",
@@ -175,15 +168,17 @@ describe("stage", () => {
     ]);
   });
 
-  it("grants the execution role only the named repository, log group and secret", () => {
+  it("grants the execution role only the named repository and log group, the task role only the secret", () => {
     const policy = JSON.parse(
       String(one(result, "aws:iam/rolePolicy:RolePolicy", "comments-api-stage-execution").inputs.policy),
     ) as {
       Statement: unknown[];
     };
-    const secret = JSON.parse(
-      String(one(result, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions),
-    )[0].secrets[0].valueFrom.replace(/:password::$/, "");
+    const secret = (
+      JSON.parse(String(one(result, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions))[0]
+        .environment as Array<{ name: string; value: string }>
+    ).find((e) => e.name === "DATABASE_SECRET_ARN")?.value;
+    expect(secret).toMatch(/^arn:aws:secretsmanager:sa-east-1:123456789012:secret:rds!db-[0-9a-f]{8}$/);
     expect(policy).toEqual({
       Version: "2012-10-17",
       Statement: [
@@ -200,6 +195,15 @@ describe("stage", () => {
           Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
           Resource: "arn:aws:logs:sa-east-1:123456789012:log-group:/ecs/comments-api-stage:*",
         },
+      ],
+    });
+    expect(
+      JSON.parse(
+        String(one(result, "aws:iam/rolePolicy:RolePolicy", "comments-api-stage-task-app").inputs.policy),
+      ),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
         {
           Sid: "DatabaseSecret",
           Effect: "Allow",
@@ -221,6 +225,7 @@ describe("stage", () => {
       "comments-api-stage-execution",
       "comments-api-stage-grafana",
       "comments-api-stage-smoke",
+      "comments-api-stage-task-app",
       "comments-api-stage-task-remote-write",
     ]);
   });

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { APP_CONTAINER, appContainer, type ContainerDefinition } from "../documents/containers";
-import { assumeRolePolicy, executionRolePolicy } from "../documents/iam";
+import { appTaskRolePolicy, assumeRolePolicy, executionRolePolicy } from "../documents/iam";
 import { PLATFORM_VERSION } from "../release/plan";
 import { DATABASE_NAME } from "./database";
 import { named, type Tags } from "./tags";
@@ -109,7 +109,7 @@ export class Service extends pulumi.ComponentResource {
       {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")),
         permissionsBoundary: args.permissionsBoundary,
-        description: "ECS: pull the comments API image, write its logs, read its database secret",
+        description: "ECS: pull the comments API image, write its logs",
         tags: named(args.tags, `${name}-execution`),
       },
       parent,
@@ -120,14 +120,12 @@ export class Service extends pulumi.ComponentResource {
       {
         role: executionRole.id,
         policy: pulumi
-          .all([args.repositoryArn, this.logGroup.arn, args.database.secretArn])
-          .apply(([repository, logGroup, databaseSecret]) =>
-            JSON.stringify(executionRolePolicy({ repository, logGroup, databaseSecret })),
-          ),
+          .all([args.repositoryArn, this.logGroup.arn])
+          .apply(([repository, logGroup]) => JSON.stringify(executionRolePolicy({ repository, logGroup }))),
       },
       parent,
     );
-    // The app itself calls no AWS API; only its sidecars get permissions, named by the caller.
+    // The app reads its database secret itself (rotation); its sidecars' permissions come from the caller.
     this.taskRole = new aws.iam.Role(
       `${name}-task`,
       {
@@ -138,8 +136,19 @@ export class Service extends pulumi.ComponentResource {
       },
       parent,
     );
+    const appPolicy = new aws.iam.RolePolicy(
+      `${name}-task-app`,
+      {
+        role: this.taskRole.id,
+        policy: pulumi
+          .output(args.database.secretArn)
+          .apply((databaseSecret) => JSON.stringify(appTaskRolePolicy({ databaseSecret }))),
+      },
+      parent,
+    );
     this.permissions = [
       executionPolicy,
+      appPolicy,
       ...Object.entries(args.taskRolePolicies ?? {}).map(
         ([policyName, policy]) =>
           new aws.iam.RolePolicy(`${name}-task-${policyName}`, { role: this.taskRole.id, policy }, parent),

@@ -1,7 +1,10 @@
 /**
- * The task's container definitions as pure values. The app reads its database from the libpq
- * variables: host, port and name in the environment, user and password from the RDS-managed secret
- * (never in plain environment variables).
+ * The task's container definitions as pure values. The app finds its database with the libpq
+ * variables (host, port and name in the environment) and reads the login itself from the
+ * RDS-managed secret named by DATABASE_SECRET_ARN, at start-up and again whenever the server refuses
+ * it: ECS-injected secrets are fixed at container start and RDS rotates the password every 7 days
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html). The password is
+ * never in the task definition or the environment.
  */
 export const APP_CONTAINER = "comments-api";
 /** The image's `node` user: non-root, and it owns nothing in the image. */
@@ -30,7 +33,7 @@ export interface AppContainerInput {
   database: { host: string; port: number; name: string; secretArn: string };
 }
 
-/** The app's container: non-root, read-only, its database secret from Secrets Manager, logs to CloudWatch. */
+/** The app's container: non-root, read-only, its database login read from Secrets Manager by the app, logs to CloudWatch. */
 export function appContainer(input: AppContainerInput): ContainerDefinition {
   return {
     name: APP_CONTAINER,
@@ -40,6 +43,7 @@ export function appContainer(input: AppContainerInput): ContainerDefinition {
     readonlyRootFilesystem: true,
     portMappings: [{ containerPort: input.containerPort, protocol: "tcp", name: "http" }],
     environment: [
+      { name: "DATABASE_SECRET_ARN", value: input.database.secretArn },
       { name: "DATABASE_SSL", value: "verify-full" },
       { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
       { name: "LOG_LEVEL", value: "info" },
@@ -49,10 +53,6 @@ export function appContainer(input: AppContainerInput): ContainerDefinition {
       { name: "PGHOST", value: input.database.host },
       { name: "PGPORT", value: String(input.database.port) },
       { name: "PORT", value: String(input.containerPort) },
-    ],
-    secrets: [
-      { name: "PGPASSWORD", valueFrom: `${input.database.secretArn}:password::` },
-      { name: "PGUSER", valueFrom: `${input.database.secretArn}:username::` },
     ],
     healthCheck: {
       command: [

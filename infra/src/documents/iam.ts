@@ -21,12 +21,13 @@ export function assumeRolePolicy(service: string): Record<string, unknown> {
   };
 }
 
-/** What ECS needs to start the task: pull the image, write its logs, read the database secret. */
-export function executionRolePolicy(arns: {
-  repository: string;
-  logGroup: string;
-  databaseSecret: string;
-}): PolicyDocument {
+/**
+ * What ECS needs to start the task: pull the image, write its logs. The database secret is not
+ * here: ECS would inject it once, at start (a rotated secret "will not receive the updated value
+ * automatically": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html),
+ * so the app reads it itself with the task role (`appTaskRolePolicy`).
+ */
+export function executionRolePolicy(arns: { repository: string; logGroup: string }): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -44,6 +45,20 @@ export function executionRolePolicy(arns: {
         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
         Resource: `${arns.logGroup}:*`,
       },
+    ],
+  };
+}
+
+/**
+ * What the app itself calls, with the task role: GetSecretValue on its database secret, at start-up
+ * and after a refused login (rotation). Only that secret; the RDS-managed secret is encrypted with
+ * the AWS managed key aws/secretsmanager, which needs no kms:Decrypt grant of ours
+ * (its key policy: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-policies).
+ */
+export function appTaskRolePolicy(arns: { databaseSecret: string }): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
       {
         Sid: "DatabaseSecret",
         Effect: "Allow",
