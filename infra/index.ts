@@ -16,6 +16,7 @@ import { ReleaseOnChange } from "./src/components/release-on-change";
 import { Service } from "./src/components/service";
 import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
+import { Waf } from "./src/components/waf";
 import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
 import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
@@ -69,6 +70,10 @@ const loadBalancer = new LoadBalancer(name, {
   hostedZoneId: config.loadBalancer.hostedZoneId,
   tags,
 });
+// Prod's web ACL: a rate limit per client address and AWS's common rule set, before the ALB.
+if (config.abuse.wafRateLimit > 0) {
+  new Waf(name, { albArn: loadBalancer.alb.arn, rateLimit: config.abuse.wafRateLimit, tags });
+}
 // Every role the stack creates carries the bootstrap's permissions boundary for this stack: the
 // deploy role may create no role without it.
 const permissionsBoundary = aws
@@ -87,6 +92,7 @@ const observability = new Observability(name, {
 const service = new Service(name, {
   permissionsBoundary,
   settings: config.service,
+  rateLimitPerMinute: config.abuse.appRateLimitPerMinute,
   region: config.region,
   imageRef: registry.imageRef,
   repositoryArn: registry.repository.arn,

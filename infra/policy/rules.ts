@@ -35,6 +35,7 @@ export const UNTAGGABLE = new Set([
   "aws:sns/topicSubscription:TopicSubscription",
   "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount",
   "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken",
+  "aws:wafv2/webAclAssociation:WebAclAssociation",
 ]);
 
 const unknown = (value: unknown) => value === undefined || value === "[unknown]";

@@ -95,6 +95,16 @@ export interface StackConfig {
     /** Route 53 hosted zone that gets an alias record for `domainName`. @default unset: DNS is yours to point */
     hostedZoneId: string | undefined;
   };
+  /** Limits per client: the WAF's across the fleet, the service's per task. */
+  abuse: {
+    /**
+     * Requests one client address may make in 5 minutes before the WAF web ACL on the ALB answers
+     * 429 (its rate-based rule); 0: no web ACL. @default 2000 (prod, which requires one), 0 (stage)
+     */
+    wafRateLimit: number;
+    /** RATE_LIMIT_PER_MINUTE of each task (the service's own limit); 0: none. @default 600 */
+    appRateLimitPerMinute: number;
+  };
   registry: {
     /** Tagged images kept by the lifecycle policy (rollback needs the previous ones). */
     keepReleases: number;
@@ -229,6 +239,16 @@ export function parseStackConfig(
       "domainName: certificateArn is set, so clients and the smoke test reach the service by the name its certificate covers; set domainName to that name",
     );
   }
+  // AWS WAF's rate-based rule takes 10 to 2,000,000,000 requests per evaluation window
+  // (https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html).
+  const wafRateLimit = read.integer("wafRateLimit", isProd ? 2000 : 0, 0, 2_000_000_000);
+  if (wafRateLimit > 0 && wafRateLimit < 10) {
+    read.problem(
+      "wafRateLimit",
+      String(wafRateLimit),
+      "must be 0 (no web ACL) or at least 10, AWS WAF's minimum",
+    );
+  }
   const hostedZoneId = read.optionalString("hostedZoneId");
   if (hostedZoneId !== undefined && !/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
     read.problem(
@@ -254,6 +274,7 @@ export function parseStackConfig(
         fargateSpot,
         minTasks,
         certificateArn,
+        wafRateLimit,
       }),
     );
   } else if (availabilityZoneCount < 2) {
@@ -359,6 +380,10 @@ export function parseStackConfig(
       testListenerCidrs,
       domainName,
       hostedZoneId,
+    },
+    abuse: {
+      wafRateLimit,
+      appRateLimitPerMinute: read.integer("appRateLimitPerMinute", 600, 0, 1_000_000),
     },
     registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
     release: {

@@ -14,6 +14,7 @@ export interface ProdFloorInput {
   fargateSpot: boolean;
   minTasks: number;
   certificateArn: string | undefined;
+  wafRateLimit: number;
 }
 
 interface ProdRule {
@@ -61,6 +62,11 @@ export const PROD_FLOOR: readonly ProdRule[] = [
     below: (c) => c.certificateArn === undefined,
     need: "prod serves HTTPS; set the ACM certificate of its domain",
   },
+  {
+    key: "wafRateLimit",
+    below: (c) => c.wafRateLimit === 0,
+    need: "prod runs behind the WAF web ACL: set requests per client address per 5 minutes (10 or more)",
+  },
 ];
 
 /** The config key a person types for each setting. */
@@ -73,6 +79,7 @@ const CONFIG_KEY: Record<keyof ProdFloorInput, string> = {
   fargateSpot: "fargateSpot",
   minTasks: "minTasks",
   certificateArn: "certificateArn",
+  wafRateLimit: "wafRateLimit",
 };
 
 /** Every rule the settings break, as `key="value": what prod needs` (a missing value: `key: ...`). */

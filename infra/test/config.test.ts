@@ -217,6 +217,21 @@ describe("parseStackConfig", () => {
       ],
     ],
     [
+      "prod without a web ACL",
+      "prod",
+      { ...prodOk, wafRateLimit: "0" },
+      [
+        'wafRateLimit="0": prod runs behind the WAF web ACL: set requests per client address per 5 minutes (10 or more)',
+      ],
+    ],
+    // https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html: Limit 10 to 2,000,000,000.
+    [
+      "a WAF rate limit under AWS's minimum",
+      "stage",
+      { ...base, wafRateLimit: "5" },
+      ['wafRateLimit="5": must be 0 (no web ACL) or at least 10, AWS WAF\'s minimum'],
+    ],
+    [
       "a domain name that is not one, and a hosted zone id that is not one",
       "stage",
       { ...base, domainName: "https://comments.example.com", hostedZoneId: "zone-1" },

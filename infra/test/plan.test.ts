@@ -280,6 +280,8 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
           { name: "PGHOST", value: `${db}.address}` },
           { name: "PGPORT", value: `${db}.port}` },
           { name: "PORT", value: "3000" },
+          { name: "RATE_LIMIT_PER_MINUTE", value: "600" },
+          { name: "TRUSTED_PROXY_HOPS", value: "1" },
         ],
         healthCheck: {
           command: [

@@ -19,13 +19,74 @@ describe("prod", () => {
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 7,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
     });
-    expect(result.resources).toHaveLength(123);
+    expect(result.resources).toHaveLength(126);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );
     expect(privateRoutes.map((t) => t.inputs.routes)).toEqual(
       [0, 1, 2].map((i) => [{ cidrBlock: "0.0.0.0/0", natGatewayId: `comments-api-prod-nat-${i}-id` }]),
     );
+  });
+
+  it("puts a web ACL on the ALB: 429 past 2000 requests per client in 5 minutes, AWS's common rules", () => {
+    const acl = one(result, "aws:wafv2/webAcl:WebAcl");
+    expect(acl.inputs).toMatchObject({
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      customResponseBodies: [
+        {
+          key: "rate-limited",
+          contentType: "APPLICATION_JSON",
+          content:
+            '{"status":"TOO-MANY-REQUESTS","message":"rate limit: at most 2000 requests in 5 minutes per client; retry after Retry-After seconds"}',
+        },
+      ],
+      rules: [
+        {
+          name: "rate-per-client",
+          priority: 0,
+          statement: {
+            rateBasedStatement: { limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+          },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: "rate-limited",
+                responseHeaders: [{ name: "retry-after", value: "300" }],
+              },
+            },
+          },
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            metricName: "comments-api-prod-rate-per-client",
+            sampledRequestsEnabled: true,
+          },
+        },
+        {
+          name: "aws-common",
+          priority: 1,
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: "AWS",
+              name: "AWSManagedRulesCommonRuleSet",
+              ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+            },
+          },
+          overrideAction: { none: {} },
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: true,
+            metricName: "comments-api-prod-aws-common",
+            sampledRequestsEnabled: true,
+          },
+        },
+      ],
+    });
+    expect(one(result, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({
+      // The mocks' ARNs name the resource: the association joins this ACL to this ALB.
+      resourceArn: "arn:aws:lb:sa-east-1:123456789012:comments-api-prod-alb",
+      webAclArn: "arn:aws:wafv2:sa-east-1:123456789012:comments-api-prod-waf",
+    });
   });
 
   it("opens the test listener to each NAT address, and nothing else changes in the firewall", () => {

@@ -58,6 +58,7 @@ describe("Pulumi.yaml", () => {
       "alarm5xxRatio",
       "alarmMinRequests",
       "alarmP99Seconds",
+      "appRateLimitPerMinute",
       "availabilityZoneCount",
       "canaryIntervalMinutes",
       "canaryPercent",
@@ -72,6 +73,7 @@ describe("Pulumi.yaml", () => {
       "terminationWaitMinutes",
       "testListenerPort",
       "vpcCidr",
+      "wafRateLimit",
     ]);
   });
 });

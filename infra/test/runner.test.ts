@@ -19,7 +19,7 @@ const run = promisify(execFile);
 
 describe.each([
   ["stage", 106],
-  ["prod", 123],
+  ["prod", 126],
 ])("stack %s under Pulumi's program runner", (stack, resources) => {
   it(`compiles with type checking and declares all ${resources} resources`, async () => {
     const config = readStackFile(stack);

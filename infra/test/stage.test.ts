@@ -165,6 +165,8 @@ describe("stage", () => {
       "PGHOST",
       "PGPORT",
       "PORT",
+      "RATE_LIMIT_PER_MINUTE",
+      "TRUSTED_PROXY_HOPS",
     ]);
   });
 

@@ -10,6 +10,8 @@ import { named, type Tags } from "./tags";
 /** What the service component needs: its settings, image, database, network and what it waits for. */
 export interface ServiceArgs {
   settings: StackConfig["service"];
+  /** The service's own limit per client per task (RATE_LIMIT_PER_MINUTE); 0: none. @default 0 */
+  rateLimitPerMinute?: number;
   region: string;
   imageRef: pulumi.Input<string>;
   repositoryArn: pulumi.Input<string>;
@@ -173,6 +175,7 @@ export class Service extends pulumi.ComponentResource {
             logGroup,
             region: args.region,
             database: { host, port, name: DATABASE_NAME, secretArn },
+            rateLimitPerMinute: args.rateLimitPerMinute ?? 0,
           }),
           ...sidecars,
         ]),

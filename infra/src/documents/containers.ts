@@ -31,6 +31,8 @@ export interface AppContainerInput {
   logGroup: string;
   region: string;
   database: { host: string; port: number; name: string; secretArn: string };
+  /** Requests per minute per client (RATE_LIMIT_PER_MINUTE); 0: no limit. @default 0 */
+  rateLimitPerMinute?: number;
 }
 
 /** The app's container: non-root, read-only, its database login read from Secrets Manager by the app, logs to CloudWatch. */
@@ -53,6 +55,12 @@ export function appContainer(input: AppContainerInput): ContainerDefinition {
       { name: "PGHOST", value: input.database.host },
       { name: "PGPORT", value: String(input.database.port) },
       { name: "PORT", value: String(input.containerPort) },
+      ...((input.rateLimitPerMinute ?? 0) > 0
+        ? [{ name: "RATE_LIMIT_PER_MINUTE", value: String(input.rateLimitPerMinute) }]
+        : []),
+      // The ALB is the one proxy: the client is the address it appends to X-Forwarded-For
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html).
+      { name: "TRUSTED_PROXY_HOPS", value: "1" },
     ],
     healthCheck: {
       command: [

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -22,6 +23,10 @@ export interface AppOptions {
   metrics?: Metrics | false;
   /** Most comments an unpaged list returns (LIST_UNPAGED_MAX). @default undefined: every one */
   unpagedListCap?: number | undefined;
+  /** Requests per minute per client (RATE_LIMIT_PER_MINUTE). @default undefined: no limit */
+  rateLimitPerMinute?: number | undefined;
+  /** Trusted proxies in front (TRUSTED_PROXY_HOPS): how far back X-Forwarded-For names the client. @default 0 */
+  trustedProxyHops?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -38,8 +43,14 @@ export const requestSerializer = (request: { method: string; url: string; id: st
 
 /** The comments API as a fastify instance that never listens: `server.ts` listens, tests `inject`. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const hops = options.trustedProxyHops ?? 0;
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    // The client is the address `hops` proxies back in X-Forwarded-For: the ALB appends the address
+    // it saw (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html),
+    // so with one hop trusted a client cannot pick its own address by sending the header.
+    // (proxy-addr's trust function: hop 0 is the socket's peer; a number n means `hop < n`).
+    trustProxy: hops > 0 ? (_address: string, hop: number) => hop < hops : false,
     bodyLimit: BODY_LIMIT_BYTES,
     // "__proto__" and "constructor" keys are dropped before validation sees the body.
     onProtoPoisoning: "remove",
@@ -157,6 +168,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app);
+  if (options.rateLimitPerMinute !== undefined) {
+    const max = options.rateLimitPerMinute;
+    // Per task and in memory: the WAF's rate-based rule (prod) is the limit across the fleet.
+    await app.register(rateLimit, {
+      max,
+      timeWindow: 60_000,
+      keyGenerator: (request) => request.ip,
+      // The wait is in Retry-After (seconds), which the plugin sets.
+      errorResponseBuilder: () =>
+        Object.assign(
+          new Error(
+            `rate limit: at most ${max} requests a minute per client; retry after Retry-After seconds`,
+          ),
+          { statusCode: 429, code: "COMMENTS_RATE_LIMITED" },
+        ),
+    });
+  }
   const metrics = options.metrics === undefined ? createMetrics() : options.metrics;
   if (metrics !== false) registerRequestMetrics(app, metrics);
 

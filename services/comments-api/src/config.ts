@@ -77,6 +77,18 @@ export interface Config {
    * streamed, as the original API did. @default undefined
    */
   unpagedListCap: number | undefined;
+  /**
+   * Requests per minute one client may make (RATE_LIMIT_PER_MINUTE), counted per task; more get 429
+   * with Retry-After. `undefined` (unset or 0): no limit, as on a laptop or in the benchmark; the
+   * stacks set it. @default undefined
+   */
+  rateLimitPerMinute: number | undefined;
+  /**
+   * Proxies in front of the service whose X-Forwarded-For entries are trusted (TRUSTED_PROXY_HOPS):
+   * the client is the address that many hops back. 0 (no proxy): the socket's peer. The stacks set 1,
+   * the ALB. @default 0
+   */
+  trustedProxyHops: number;
 }
 
 /** Thrown by `loadConfig` with every problem found; `message` lists them one per line. */
@@ -186,6 +198,8 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
     shutdownIdleGraceMs: integer(env, "SHUTDOWN_IDLE_GRACE_MS", 2_000, 0, 120_000, problems),
     shutdownDrainMs: integer(env, "SHUTDOWN_DRAIN_MS", 20_000, 0, 120_000, problems),
     unpagedListCap: integer(env, "LIST_UNPAGED_MAX", 0, 0, 100_000_000, problems) || undefined,
+    rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 0, 0, 1_000_000, problems) || undefined,
+    trustedProxyHops: integer(env, "TRUSTED_PROXY_HOPS", 0, 0, 5, problems),
   };
   if (config.shutdownDrainMs >= config.shutdownTimeoutMs) {
     problems.push(

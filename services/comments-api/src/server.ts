@@ -66,6 +66,8 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
     logger: log,
     metrics,
     unpagedListCap: config.unpagedListCap,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    trustedProxyHops: config.trustedProxyHops,
   });
   await app.listen({ port: config.port, host: config.host });
   // Metrics on their own port: the load balancer forwards only the API's.

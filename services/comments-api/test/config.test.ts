@@ -15,6 +15,8 @@ describe("parseConfig", () => {
         shutdownIdleGraceMs: 2_000,
         shutdownDrainMs: 20_000,
         unpagedListCap: undefined,
+        rateLimitPerMinute: undefined,
+        trustedProxyHops: 0,
       },
     });
   });
@@ -33,6 +35,24 @@ describe("parseConfig", () => {
       ],
     });
     expect(secretRegion("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf")).toBe("eu-west-1");
+  });
+
+  it("limits requests per client only when RATE_LIMIT_PER_MINUTE is set, trusting TRUSTED_PROXY_HOPS proxies", () => {
+    expect(parseConfig({ RATE_LIMIT_PER_MINUTE: "600", TRUSTED_PROXY_HOPS: "1" })).toMatchObject({
+      ok: true,
+      config: { rateLimitPerMinute: 600, trustedProxyHops: 1 },
+    });
+    expect(parseConfig({ RATE_LIMIT_PER_MINUTE: "0" })).toMatchObject({
+      ok: true,
+      config: { rateLimitPerMinute: undefined },
+    });
+    expect(parseConfig({ RATE_LIMIT_PER_MINUTE: "-5", TRUSTED_PROXY_HOPS: "all" })).toEqual({
+      ok: false,
+      problems: [
+        'RATE_LIMIT_PER_MINUTE="-5": must be an integer from 0 to 1000000',
+        'TRUSTED_PROXY_HOPS="all": must be an integer from 0 to 5',
+      ],
+    });
   });
 
   it("caps unpaged lists only when LIST_UNPAGED_MAX is a positive integer", () => {

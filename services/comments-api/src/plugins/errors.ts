@@ -18,6 +18,7 @@ export const STATUS_WORDS: Readonly<Record<number, string>> = {
   413: "PAYLOAD-TOO-LARGE",
   414: "URI-TOO-LONG",
   422: "UNPROCESSABLE",
+  429: "TOO-MANY-REQUESTS",
   431: "HEADERS-TOO-LARGE",
   500: "ERROR",
   503: "UNAVAILABLE",
@@ -41,6 +42,8 @@ function clientErrorFor(error: FastifyError): { statusCode: number; message: str
       return { statusCode: 400, message: "body: is not valid JSON" };
     case "COMMENTS_INVALID_UTF8":
       return { statusCode: 400, message: "body: is not valid UTF-8" };
+    case "COMMENTS_RATE_LIMITED":
+      return { statusCode: 429, message: error.message };
     default:
       break;
   }

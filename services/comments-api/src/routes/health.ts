@@ -11,9 +11,11 @@ export interface HealthRoutesOptions {
 
 /** Liveness (the process answers) and readiness (the database answers too). */
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
-  app.get("/healthz", async () => ({ status: "OK", message: "alive" }));
+  // Probes come from the load balancer's and ECS's few addresses: never rate limited.
+  const probe = { config: { rateLimit: false as const } };
+  app.get("/healthz", probe, async () => ({ status: "OK", message: "alive" }));
 
-  app.get("/readyz", async (request, reply) => {
+  app.get("/readyz", probe, async (request, reply) => {
     if (options.isDraining()) return reply.code(503).send(errorBody(503, "shutting down"));
     try {
       await options.store.ping();

@@ -1,0 +1,48 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { WAF_WINDOW_SECONDS, wafResponseBodies, wafRules } from "../documents/waf";
+import { named, type Tags } from "./tags";
+
+/** What the web ACL protects and how hard. */
+export interface WafArgs {
+  albArn: pulumi.Input<string>;
+  /** Requests per client address per 5 minutes. */
+  rateLimit: number;
+  tags: Tags;
+}
+
+/** An AWS WAF web ACL on the ALB: a rate limit per client and AWS's common rule set. */
+export class Waf extends pulumi.ComponentResource {
+  readonly webAcl: aws.wafv2.WebAcl;
+  readonly association: aws.wafv2.WebAclAssociation;
+
+  constructor(name: string, args: WafArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("comments-platform:service:Waf", name, {}, opts);
+    const parent = { parent: this };
+    this.webAcl = new aws.wafv2.WebAcl(
+      `${name}-waf`,
+      {
+        // No fixed name: a replacement creates the new web ACL before deleting the old one.
+        description: `comments API: ${args.rateLimit} requests per client per ${WAF_WINDOW_SECONDS / 60} minutes, AWS common rule set`,
+        // REGIONAL: the scope of a web ACL for an ALB (CLOUDFRONT is only for distributions).
+        scope: "REGIONAL",
+        defaultAction: { allow: {} },
+        customResponseBodies: wafResponseBodies(args.rateLimit),
+        rules: wafRules(args.rateLimit, name),
+        visibilityConfig: {
+          cloudwatchMetricsEnabled: true,
+          metricName: `${name}-waf`,
+          sampledRequestsEnabled: true,
+        },
+        tags: named(args.tags, `${name}-waf`),
+      },
+      parent,
+    );
+    this.association = new aws.wafv2.WebAclAssociation(
+      `${name}-waf`,
+      { resourceArn: args.albArn, webAclArn: this.webAcl.arn },
+      parent,
+    );
+    this.registerOutputs({ webAclArn: this.webAcl.arn });
+  }
+}
