@@ -11,6 +11,7 @@ import type { Metrics } from "../src/plugins/metrics.js";
 import { CommentStore } from "../src/store/comment-store.js";
 import type { LoginSource } from "../src/store/credentials.js";
 import type { SqlExecutor } from "../src/store/executor.js";
+import type { ListCache } from "../src/store/list-cache.js";
 import { migrate } from "../src/store/migrations.js";
 import { createPgExecutor } from "../src/store/pg-executor.js";
 import { createPgliteExecutor } from "../src/store/pglite-executor.js";
@@ -59,7 +60,12 @@ export function unclosable(db: SqlExecutor): SqlExecutor {
 
 export async function buildTestApp(
   db: SqlExecutor,
-  options: { logger?: pino.Logger; metrics?: Metrics | false; unpagedListCap?: number } = {},
+  options: {
+    logger?: pino.Logger;
+    metrics?: Metrics | false;
+    unpagedListCap?: number;
+    listCache?: ListCache | false;
+  } = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp({ store: new CommentStore(unclosable(db)), ...options });
   await app.ready();

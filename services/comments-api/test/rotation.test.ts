@@ -237,7 +237,8 @@ describe.skipIf(skipMoto || skipCluster)(
       const stale: Login = { username: "comments", password: "nobody-knows-this" };
       const login = counted({ current: () => stale, refresh: async () => stale });
       const db = serverExecutor(appUrl, 2, login);
-      const app = await buildTestApp(db);
+      // No listening connection: only the request's own logins count.
+      const app = await buildTestApp(db, { listCache: false });
       opened.push({ close: () => app.close() }, { close: () => db.close() });
       const response = await app.inject({ method: "GET", url: "/api/comment/list/rot?limit=1" });
       expect(response.statusCode).toBe(503);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { errorBody } from "../plugins/errors.js";
 import { describeProblems, parseContentId, parseListQuery, parseNewComment } from "../schemas/comment.js";
 import type { CommentPage, CommentStore, StoredComment } from "../store/comment-store.js";
+import type { CachedList, ListCache } from "../store/list-cache.js";
 
 /** What the comment routes need: the store, and what to do when a comment is stored. */
 export interface CommentRoutesOptions {
@@ -12,6 +13,8 @@ export interface CommentRoutesOptions {
   onCreated: () => void;
   /** Most comments an unpaged list returns; `undefined`: every one (the original contract). */
   unpagedListCap?: number | undefined;
+  /** Where whole lists of up to one batch are kept serialized. @default none */
+  cache?: ListCache | undefined;
 }
 
 /** Comments per query when a whole list streams: one batch is all a request holds in memory. */
@@ -20,6 +23,7 @@ export const LIST_BATCH_SIZE = 1000;
 export const TRUNCATED_HEADER = "comments-truncated";
 
 const serializeComment = (c: StoredComment) => JSON.stringify({ email: c.email, comment: c.comment });
+const serializeList = (comments: readonly StoredComment[]) => `[${comments.map(serializeComment).join(",")}]`;
 
 /**
  * The body of a whole list, a batch at a time: `Readable.from` pulls the next batch only when the
@@ -59,7 +63,12 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The original API's two routes, same paths, same bodies. */
 export async function commentRoutes(app: FastifyInstance, options: CommentRoutesOptions): Promise<void> {
-  const { store, onCreated, unpagedListCap } = options;
+  const { store, onCreated, unpagedListCap, cache } = options;
+  // A comment stored here is visible in this instance's next answer, before its notification is back.
+  const created = (contentId: string) => {
+    cache?.invalidate(contentId);
+    onCreated();
+  };
 
   app.post(
     "/api/comment/new",
@@ -74,7 +83,7 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
       const header = request.headers["idempotency-key"];
       if (header === undefined) {
         await store.add(parsed.value);
-        onCreated();
+        created(parsed.value.contentId);
         return success;
       }
       // draft-ietf-httpapi-idempotency-key-header: a Structured Field string, "…"; a bare token is taken too.
@@ -90,7 +99,7 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
         body: JSON.stringify(success),
       });
       if (outcome.kind === "stored") {
-        onCreated();
+        created(parsed.value.contentId);
         return success;
       }
       if (outcome.kind === "replay") {
@@ -129,26 +138,44 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
       const listUrl = (after: bigint, limit?: number) =>
         `/api/comment/list/${encodeURIComponent(id)}?${limit === undefined ? "" : `limit=${limit}&`}after=${after}`;
       if (!query.value.paged) {
-        // Where a capped list stops is known before the first byte, so the answer can say so.
-        const until = unpagedListCap === undefined ? undefined : await store.cutAfter(id, unpagedListCap);
-        // The first batch before any header: unknown content is still a 404, an outage still a 503.
-        const first = await store.list(id, LIST_BATCH_SIZE, undefined, until);
-        if (!first.contentExists) return reply.code(404).send(errorBody(404, `content_id ${id} not found`));
-        reply.header("cache-control", "no-store");
-        if (until !== undefined) {
-          reply.header(TRUNCATED_HEADER, String(unpagedListCap));
-          reply.header("link", `<${listUrl(until)}>; rel="next"`);
+        // A hot list: its serialized answer, sent as is (no query, no serialization).
+        const hit = cache?.get(id);
+        if (hit !== undefined && (unpagedListCap === undefined || hit.count <= unpagedListCap)) {
+          return reply
+            .header("cache-control", "no-store")
+            .type("application/json; charset=utf-8")
+            .send(hit.body);
         }
-        if (first.next === undefined) return first.comments;
-        // Longer than a batch: streamed. A failure after the headers aborts the response (no final
-        // chunk), so a client never takes a cut list for a whole one.
-        return reply.type("application/json; charset=utf-8").send(
-          // One batch buffered ahead, not the default 16: memory per request stays about two batches.
-          Readable.from(
-            wholeList(first, (after) => store.listJson(id, LIST_BATCH_SIZE, after, until)),
-            { highWaterMark: 1 },
-          ),
-        );
+        const token = cache?.begin(id);
+        let answer: CachedList | undefined;
+        try {
+          // Where a capped list stops is known before the first byte, so the answer can say so.
+          const until = unpagedListCap === undefined ? undefined : await store.cutAfter(id, unpagedListCap);
+          // The first batch before any header: unknown content is still a 404, an outage still a 503.
+          const first = await store.list(id, LIST_BATCH_SIZE, undefined, until);
+          if (!first.contentExists) return reply.code(404).send(errorBody(404, `content_id ${id} not found`));
+          reply.header("cache-control", "no-store");
+          if (until !== undefined) {
+            reply.header(TRUNCATED_HEADER, String(unpagedListCap));
+            reply.header("link", `<${listUrl(until)}>; rel="next"`);
+          }
+          if (first.next === undefined) {
+            const body = serializeList(first.comments);
+            if (until === undefined) answer = { body, count: first.comments.length };
+            return reply.type("application/json; charset=utf-8").send(body);
+          }
+          // Longer than a batch: streamed. A failure after the headers aborts the response (no final
+          // chunk), so a client never takes a cut list for a whole one.
+          return reply.type("application/json; charset=utf-8").send(
+            // One batch buffered ahead, not the default 16: memory per request stays about two batches.
+            Readable.from(
+              wholeList(first, (after) => store.listJson(id, LIST_BATCH_SIZE, after, until)),
+              { highWaterMark: 1 },
+            ),
+          );
+        } finally {
+          if (token !== undefined) cache?.finish(token, answer);
+        }
       }
 
       const page = await store.list(id, query.value.limit, query.value.after);

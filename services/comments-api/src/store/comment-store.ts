@@ -1,5 +1,6 @@
 import type { NewComment } from "../schemas/comment.js";
-import type { SqlExecutor } from "./executor.js";
+import type { ChangeListener, SqlExecutor } from "./executor.js";
+import { CHANGES_CHANNEL } from "./migrations.js";
 
 /** A comment as the API returns it. */
 export interface StoredComment {
@@ -173,6 +174,11 @@ export class CommentStore {
     );
     const [nth] = rows;
     return rows.length === 2 && nth !== undefined ? BigInt(nth.id) : undefined;
+  }
+
+  /** Listens to the changes migration 3's triggers announce (a content_id, or '*'). */
+  subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
+    return this.db.subscribe(CHANGES_CHANNEL, listener);
   }
 
   /** Throws unless the database answers. */

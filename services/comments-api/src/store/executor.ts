@@ -13,10 +13,22 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-/** A database the store runs on: queries, transactions and closing. */
+/** What a subscription reports: each notification's payload, and whether delivery is live. */
+export interface ChangeListener {
+  notify(payload: string): void;
+  /**
+   * `true` once LISTEN is in place; `false` when the connection is lost (notifications sent
+   * meanwhile are lost too), then `true` again after it is back.
+   */
+  state(live: boolean): void;
+}
+
+/** A database the store runs on: queries, transactions, notifications and closing. */
 export interface SqlExecutor extends Queryable {
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if not. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** LISTENs on `channel` until the returned function is called. */
+  subscribe(channel: string, listener: ChangeListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

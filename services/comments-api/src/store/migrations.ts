@@ -44,7 +44,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
     `,
   },
+  {
+    version: 3,
+    name: "notify comment changes",
+    sql: `
+      -- Every change to a content's comments is announced on the comments_changed channel with
+      -- the content_id, a TRUNCATE with '*': each instance drops what it cached for that content.
+      -- PostgreSQL delivers a notification when its transaction commits, and once per payload per
+      -- transaction (https://www.postgresql.org/docs/current/sql-notify.html).
+      CREATE FUNCTION comments_notify_row() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN PERFORM pg_notify('comments_changed', OLD.content_id); END IF;
+        IF TG_OP <> 'DELETE' THEN PERFORM pg_notify('comments_changed', NEW.content_id); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION comments_notify_all() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('comments_changed', '*');
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER comments_notify_row AFTER INSERT OR UPDATE OR DELETE ON comments
+        FOR EACH ROW EXECUTE FUNCTION comments_notify_row();
+      CREATE TRIGGER comments_notify_all AFTER TRUNCATE ON comments
+        FOR EACH STATEMENT EXECUTE FUNCTION comments_notify_all();
+    `,
+  },
 ];
+
+/** The channel migration 3's triggers notify: a content_id, or '*' for every content. */
+export const CHANGES_CHANNEL = "comments_changed";
 
 /** Arbitrary, fixed: every instance of this service takes the same advisory lock to migrate. */
 export const MIGRATION_LOCK_KEY = 7_201_455_190_001n;

@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import type { DatabaseConfig } from "../config.js";
 import type { LoginSource } from "./credentials.js";
-import { type Queryable, type Row, type SqlExecutor, unavailableOnError } from "./executor.js";
+import {
+  type ChangeListener,
+  type Queryable,
+  type Row,
+  type SqlExecutor,
+  unavailableOnError,
+} from "./executor.js";
 
 type ServerDatabase = Extract<DatabaseConfig, { kind: "server" }>;
 
@@ -69,6 +75,101 @@ function serverOf(connectionString: string): pg.PoolConfig {
   };
 }
 
+/** How often the listening connection proves it still works, and how long it may take to. */
+export const LISTEN_HEARTBEAT_MS = 5_000;
+const LISTEN_HEARTBEAT_TIMEOUT_MS = 3_000;
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed to queries): reconnects with
+ * backoff when it is lost, and runs a heartbeat query so a connection that went silent (a network
+ * freeze sends no error) is noticed within LISTEN_HEARTBEAT_MS plus its timeout. Reports `false` the
+ * moment it is down: notifications sent meanwhile are lost, and the caller must not trust what it
+ * cached from them.
+ */
+function listenOn(
+  options: pg.ClientConfig,
+  channel: string,
+  listener: ChangeListener,
+  login: LoginSource | undefined,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 250;
+  let live = false;
+  let firstAttempt: ((error?: unknown) => void) | undefined;
+  const setLive = (value: boolean) => {
+    if (live === value) return;
+    live = value;
+    listener.state(value);
+  };
+  const drop = (current: pg.Client) => {
+    if (client !== current) return;
+    client = undefined;
+    clearInterval(heartbeat);
+    setLive(false);
+    current.removeAllListeners("notification");
+    current.on("error", () => {});
+    void current.end().catch(() => {});
+    if (!stopped) {
+      retry = setTimeout(connect, delay);
+      retry.unref();
+      delay = Math.min(delay * 2, 5_000);
+    }
+  };
+  const connect = () => {
+    const current = new pg.Client({ ...options, query_timeout: LISTEN_HEARTBEAT_TIMEOUT_MS });
+    client = current;
+    const tried = login?.current().password;
+    current.on("error", () => drop(current));
+    current.on("end", () => drop(current));
+    current.on("notification", (message) => {
+      if (message.channel === channel && message.payload !== undefined) listener.notify(message.payload);
+    });
+    current
+      .connect()
+      .then(() => current.query(`LISTEN ${channel}`))
+      .then(() => {
+        if (client !== current || stopped) return;
+        delay = 250;
+        setLive(true);
+        heartbeat = setInterval(() => {
+          current.query("SELECT 1").catch(() => drop(current));
+        }, LISTEN_HEARTBEAT_MS);
+        heartbeat.unref();
+        firstAttempt?.();
+        firstAttempt = undefined;
+      })
+      .catch(async (error: unknown) => {
+        if (login !== undefined && tried !== undefined && refusedLogin(error)) {
+          await login.refresh(tried).catch(() => {});
+        }
+        firstAttempt?.(error);
+        firstAttempt = undefined;
+        drop(current);
+      });
+  };
+  return new Promise((resolve) => {
+    // Resolves after the first attempt either way: a database down at start-up is retried in the
+    // background, and nothing is cached until LISTEN is in place.
+    firstAttempt = () =>
+      resolve(async () => {
+        stopped = true;
+        clearTimeout(retry);
+        clearInterval(heartbeat);
+        const current = client;
+        client = undefined;
+        setLive(false);
+        if (current !== undefined) {
+          current.removeAllListeners("end");
+          await current.end().catch(() => {});
+        }
+      });
+    connect();
+  });
+}
+
 const refusedLogin = (error: unknown) => (error as { code?: unknown } | null)?.code === "28P01";
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
@@ -133,6 +234,15 @@ export function createPgExecutor(
         // A connection that failed to roll back is destroyed rather than reused mid-transaction.
         client.release(broken);
       }
+    },
+    subscribe: (channel, listener) => {
+      const {
+        max: _max,
+        idleTimeoutMillis: _idle,
+        maxUses: _uses,
+        ...client
+      } = poolOptions(database, login, tuning);
+      return listenOn(client, channel, listener, login);
     },
     close: () => pool.end(),
   };

@@ -32,6 +32,15 @@ export async function createPgliteExecutor(dataDir: string | undefined): Promise
   return {
     query: (sql, params) => limiter.run(() => unavailableOnError("query", () => direct.query(sql, params))),
     exec: (sql) => limiter.run(() => unavailableOnError("query", () => direct.exec(sql))),
+    async subscribe(channel, listener) {
+      // One process holds the embedded database: every change is made here, and delivered here.
+      const unlisten = await db.listen(channel, (payload) => listener.notify(payload));
+      listener.state(true);
+      return async () => {
+        listener.state(false);
+        await unlisten();
+      };
+    },
     transaction: (work) =>
       limiter.run(() => unavailableOnError("transaction", () => db.transaction((tx) => work(queryable(tx))))),
     close: () => db.close(),
