@@ -89,6 +89,11 @@ export interface Config {
    * the ALB. @default 0
    */
   trustedProxyHops: number;
+  /**
+   * Contents whose whole list (up to 1000 comments) is kept serialized, fresh through the
+   * database's notifications (LIST_CACHE_ENTRIES); 0 turns the cache off. @default 10000
+   */
+  listCacheEntries: number;
 }
 
 /** Thrown by `loadConfig` with every problem found; `message` lists them one per line. */
@@ -200,6 +205,7 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
     unpagedListCap: integer(env, "LIST_UNPAGED_MAX", 0, 0, 100_000_000, problems) || undefined,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 0, 0, 1_000_000, problems) || undefined,
     trustedProxyHops: integer(env, "TRUSTED_PROXY_HOPS", 0, 0, 5, problems),
+    listCacheEntries: integer(env, "LIST_CACHE_ENTRIES", 10_000, 0, 1_000_000, problems),
   };
   if (config.shutdownDrainMs >= config.shutdownTimeoutMs) {
     problems.push(

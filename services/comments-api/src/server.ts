@@ -15,6 +15,10 @@ import {
   SecretsManagerLogin,
   SecretUnusableError,
 } from "./store/index.js";
+import { ListCache } from "./store/list-cache.js";
+
+/** The list cache's bound on the bodies it keeps, in UTF-16 code units (64 MiB of memory at most). */
+const LIST_CACHE_MAX_CHARS = 32 * 2 ** 20;
 
 /** How long start-up keeps retrying an unreachable database before exiting 1 (ECS then restarts the task). */
 const STARTUP_DATABASE_DEADLINE_MS = 60_000;
@@ -68,6 +72,10 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
     unpagedListCap: config.unpagedListCap,
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustedProxyHops: config.trustedProxyHops,
+    listCache:
+      config.listCacheEntries === 0
+        ? false
+        : new ListCache({ maxEntries: config.listCacheEntries, maxChars: LIST_CACHE_MAX_CHARS }),
   });
   await app.listen({ port: config.port, host: config.host });
   // Metrics on their own port: the load balancer forwards only the API's.

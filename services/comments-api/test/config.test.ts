@@ -17,6 +17,7 @@ describe("parseConfig", () => {
         unpagedListCap: undefined,
         rateLimitPerMinute: undefined,
         trustedProxyHops: 0,
+        listCacheEntries: 10_000,
       },
     });
   });
@@ -52,6 +53,17 @@ describe("parseConfig", () => {
         'RATE_LIMIT_PER_MINUTE="-5": must be an integer from 0 to 1000000',
         'TRUSTED_PROXY_HOPS="all": must be an integer from 0 to 5',
       ],
+    });
+  });
+
+  it("turns the list cache off with LIST_CACHE_ENTRIES=0", () => {
+    expect(parseConfig({ LIST_CACHE_ENTRIES: "0" })).toMatchObject({
+      ok: true,
+      config: { listCacheEntries: 0 },
+    });
+    expect(parseConfig({ LIST_CACHE_ENTRIES: "lots" })).toEqual({
+      ok: false,
+      problems: ['LIST_CACHE_ENTRIES="lots": must be an integer from 0 to 1000000'],
     });
   });
 

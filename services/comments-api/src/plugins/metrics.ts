@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, onResponseHookHandler } from "fastify";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 /**
@@ -53,28 +53,40 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): 
     buckets: [...DURATION_BUCKETS],
     registers: [metrics.registry],
   });
-  // Every route registered after this (all of the API's), its error series at 0. HEAD routes
-  // fastify adds for each GET are left out: one set of series per route the API declares.
+  // One child per label set, looked up by a flat key: `observe(labels, v)` would hash the label
+  // object on every request. Routes are templates and methods a fixed set, so this stays small.
+  const observer = (route: string): onResponseHookHandler => {
+    const children = new Map<string, Histogram.Internal<"method" | "route" | "status_code">>();
+    return (request, reply, done) => {
+      const key = `${request.method} ${reply.statusCode}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        child = duration.labels(request.method, route, String(reply.statusCode));
+        children.set(key, child);
+      }
+      child.observe(reply.elapsedTime / 1000);
+      done();
+    };
+  };
+  // Every route registered after this (all of the API's): its error series at 0, and a hook of its
+  // own that knows its template (`request.routeOptions` builds a new object on every read). HEAD
+  // routes fastify adds for each GET get no zeroed series: one set per route the API declares.
   app.addHook("onRoute", (route) => {
     if (UNMEASURED_ROUTES.has(route.url)) return;
     for (const method of ([] as string[]).concat(route.method)) {
       if (method === "HEAD") continue;
       for (const status_code of ZEROED_STATUS_CODES) duration.zero({ method, route: route.url, status_code });
     }
+    route.onResponse = [
+      ...(route.onResponse === undefined ? [] : [route.onResponse].flat()),
+      observer(route.url),
+    ];
   });
-  // One child per label set, looked up by a flat key: `observe(labels, v)` would hash the label
-  // object on every request. Routes are templates and methods a fixed set, so this stays small.
-  const children = new Map<string, Histogram.Internal<"method" | "route" | "status_code">>();
-  app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (UNMEASURED_ROUTES.has(route)) return;
-    const key = `${request.method} ${reply.statusCode} ${route}`;
-    let child = children.get(key);
-    if (child === undefined) {
-      child = duration.labels(request.method, route, String(reply.statusCode));
-      children.set(key, child);
-    }
-    child.observe(reply.elapsedTime / 1000);
+  // Requests no route matched: one series, whatever the URL.
+  const unmatched = observer(UNMATCHED_ROUTE);
+  app.addHook("onResponse", function (request, reply, done) {
+    if (request.is404) unmatched.call(this, request, reply, done);
+    else done();
   });
 }
 
