@@ -150,6 +150,12 @@ function parseDatabase(env: Env, problems: string[]): DatabaseConfig {
   const url = env.DATABASE_URL === "" ? undefined : env.DATABASE_URL;
   const pgHost = env.PGHOST === "" ? undefined : env.PGHOST;
   if (url === undefined && pgHost === undefined) {
+    if (env.DATABASE_SECRET_ARN !== undefined && env.DATABASE_SECRET_ARN !== "") {
+      // A login without a server would silently run on the embedded database instead.
+      problems.push(
+        "DATABASE_SECRET_ARN is set, but neither DATABASE_URL nor PGHOST names the server it logs in to",
+      );
+    }
     const dataDir = env.EMBEDDED_DATA_DIR === "" ? undefined : env.EMBEDDED_DATA_DIR;
     return { kind: "embedded", dataDir };
   }

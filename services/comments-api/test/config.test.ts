@@ -36,6 +36,12 @@ describe("parseConfig", () => {
       ],
     });
     expect(secretRegion("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf")).toBe("eu-west-1");
+    expect(parseConfig({ DATABASE_SECRET_ARN: arn })).toEqual({
+      ok: false,
+      problems: [
+        "DATABASE_SECRET_ARN is set, but neither DATABASE_URL nor PGHOST names the server it logs in to",
+      ],
+    });
   });
 
   it("limits requests per client only when RATE_LIMIT_PER_MINUTE is set, trusting TRUSTED_PROXY_HOPS proxies", () => {

@@ -5,7 +5,7 @@
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { requirePostgresUnderCi } from "../../testkit/src/postgres.js";
+import { requirePostgresUnderCi, scratchDatabase, TEST_DATABASE_URL } from "../../testkit/src/postgres.js";
 import { buildApp, requestSerializer } from "../src/app.js";
 import type { Metrics } from "../src/plugins/metrics.js";
 import { CommentStore } from "../src/store/comment-store.js";
@@ -15,6 +15,7 @@ import type { ListCache } from "../src/store/list-cache.js";
 import { migrate } from "../src/store/migrations.js";
 import { createPgExecutor } from "../src/store/pg-executor.js";
 import { createPgliteExecutor } from "../src/store/pglite-executor.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 // The real server and its scratch databases come from the workspace's testkit; these suites need it.
 requirePostgresUnderCi();
@@ -103,4 +104,55 @@ export function serverExecutor(
     login,
     tuning,
   );
+}
+
+/** A database a suite runs against, opened and disposed of by the suite. */
+export interface Backend {
+  name: string;
+  open: () => Promise<{ db: SqlExecutor; done: () => Promise<void> }>;
+}
+
+/** Embedded PGlite always, and a migrated scratch database on the real server when there is one. */
+export const BACKENDS: readonly Backend[] = [
+  {
+    name: "embedded PGlite",
+    open: async () => {
+      const db = await embeddedDatabase();
+      return { db, done: () => db.close() };
+    },
+  },
+  ...(TEST_DATABASE_URL === undefined
+    ? []
+    : [
+        {
+          name: "PostgreSQL server",
+          open: async () => {
+            const scratch = await scratchDatabase();
+            const db = serverExecutor(scratch.url);
+            await migrate(db);
+            return {
+              db,
+              done: async () => {
+                await db.close();
+                await scratch.drop();
+              },
+            };
+          },
+        },
+      ]),
+];
+
+/** A scratch database on the real server, and a URL that reaches it through a proxy the test can cut. */
+export async function scratchBehindProxy(): Promise<{
+  scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  proxy: TcpProxy;
+  viaProxy: string;
+}> {
+  const scratch = await scratchDatabase();
+  const target = new URL(scratch.url);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const viaProxy = new URL(scratch.url);
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(proxy.port);
+  return { scratch, proxy, viaProxy: viaProxy.toString() };
 }

@@ -8,11 +8,11 @@ import {
   embeddedDatabase,
   NEEDS_POSTGRES,
   type ScratchDatabase,
-  scratchDatabase,
+  scratchBehindProxy,
   serverExecutor,
   TEST_DATABASE_URL,
 } from "./helper.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import type { TcpProxy } from "./tcp-proxy.js";
 
 /** Resolves once `condition` holds: waits on what happened, with no clock of its own. */
 async function until(condition: () => boolean): Promise<void> {
@@ -143,16 +143,12 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(
     const readerCache = new ListCache();
 
     beforeAll(async () => {
-      scratch = await scratchDatabase();
-      const target = new URL(scratch.url);
-      proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-      const viaProxy = new URL(scratch.url);
-      viaProxy.hostname = "127.0.0.1";
-      viaProxy.port = String(proxy.port);
+      let viaProxy: string;
+      ({ scratch, proxy, viaProxy } = await scratchBehindProxy());
       const writerDb = serverExecutor(scratch.url);
       await migrate(writerDb);
       // The reader reaches the database through a proxy the test can cut.
-      const readerDb = serverExecutor(viaProxy.toString());
+      const readerDb = serverExecutor(viaProxy);
       dbs.push(writerDb, readerDb);
       writer = await buildTestApp(writerDb);
       reader = await buildTestApp(readerDb, { listCache: readerCache });

@@ -3,16 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIST_BATCH_SIZE, TRUNCATED_HEADER } from "../src/routes/comments.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { DatabaseUnavailableError } from "../src/store/executor.js";
-import { migrate } from "../src/store/migrations.js";
-import {
-  buildTestApp,
-  embeddedDatabase,
-  type ScratchDatabase,
-  scratchDatabase,
-  serverExecutor,
-  TEST_DATABASE_URL,
-  truncate,
-} from "./helper.js";
+import { BACKENDS, buildTestApp, truncate } from "./helper.js";
 
 /** More than two batches, and not a multiple of one: the last batch is partial. */
 const TOTAL = 2 * LIST_BATCH_SIZE + 501;
@@ -22,37 +13,6 @@ const expected = (from: number, to: number) =>
     email: `u${from + i}@example.com`,
     comment: `comment ${from + i} "quoted" \\ é\t\n\u001f😀`,
   }));
-
-interface Backend {
-  name: string;
-  open: () => Promise<{ db: SqlExecutor; done: () => Promise<void> }>;
-}
-const backends: Backend[] = [
-  {
-    name: "embedded PGlite",
-    open: async () => {
-      const db = await embeddedDatabase();
-      return { db, done: () => db.close() };
-    },
-  },
-];
-if (TEST_DATABASE_URL !== undefined) {
-  backends.push({
-    name: "PostgreSQL server",
-    open: async () => {
-      const scratch: ScratchDatabase = await scratchDatabase();
-      const db = serverExecutor(scratch.url);
-      await migrate(db);
-      return {
-        db,
-        done: async () => {
-          await db.close();
-          await scratch.drop();
-        },
-      };
-    },
-  });
-}
 
 /** Fails every list query after the first `okLists`, as a database that went away mid-stream. */
 function failingAfter(db: SqlExecutor, okLists: number): SqlExecutor {
@@ -74,7 +34,7 @@ function failingAfter(db: SqlExecutor, okLists: number): SqlExecutor {
   };
 }
 
-describe.each(backends)("an unpaged list on $name", (backend) => {
+describe.each(BACKENDS)("an unpaged list on $name", (backend) => {
   let db: SqlExecutor;
   let done: () => Promise<void>;
   let app: FastifyInstance;

@@ -7,11 +7,11 @@ import {
   captureLogs,
   NEEDS_POSTGRES,
   type ScratchDatabase,
-  scratchDatabase,
+  scratchBehindProxy,
   serverExecutor,
   TEST_DATABASE_URL,
 } from "./helper.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import type { TcpProxy } from "./tcp-proxy.js";
 
 describe.skipIf(TEST_DATABASE_URL === undefined)(`database outage and recovery${NEEDS_POSTGRES}`, () => {
   let scratch: ScratchDatabase;
@@ -29,13 +29,9 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(`database outage and recovery${
     });
 
   beforeAll(async () => {
-    scratch = await scratchDatabase();
-    const target = new URL(scratch.url);
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(scratch.url);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
-    db = serverExecutor(viaProxy.toString());
+    let viaProxy: string;
+    ({ scratch, proxy, viaProxy } = await scratchBehindProxy());
+    db = serverExecutor(viaProxy);
     await migrate(db);
     app = await buildTestApp(db, { logger: logs.logger });
   });

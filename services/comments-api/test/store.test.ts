@@ -7,8 +7,8 @@ import type { SqlExecutor } from "../src/store/executor.js";
 import { MIGRATIONS, migrate } from "../src/store/migrations.js";
 import { createPgliteExecutor } from "../src/store/pglite-executor.js";
 import {
+  BACKENDS,
   buildTestApp,
-  embeddedDatabase,
   NEEDS_POSTGRES,
   type ScratchDatabase,
   scratchDatabase,
@@ -17,39 +17,7 @@ import {
   truncate,
 } from "./helper.js";
 
-interface Backend {
-  name: string;
-  open: () => Promise<{ db: SqlExecutor; done: () => Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: "embedded PGlite",
-    open: async () => {
-      const db = await embeddedDatabase();
-      return { db, done: () => db.close() };
-    },
-  },
-];
-if (TEST_DATABASE_URL !== undefined) {
-  backends.push({
-    name: "PostgreSQL server",
-    open: async () => {
-      const scratch = await scratchDatabase();
-      const db = serverExecutor(scratch.url);
-      await migrate(db);
-      return {
-        db,
-        done: async () => {
-          await db.close();
-          await scratch.drop();
-        },
-      };
-    },
-  });
-}
-
-describe.each(backends)("comment store on $name", (backend) => {
+describe.each(BACKENDS)("comment store on $name", (backend) => {
   let db: SqlExecutor;
   let done: () => Promise<void>;
   let store: CommentStore;
