@@ -24,7 +24,8 @@ export class Waf extends pulumi.ComponentResource {
       {
         // No fixed name: a replacement creates the new web ACL before deleting the old one.
         description: `comments API: ${args.rateLimit} requests per client per ${WAF_WINDOW_SECONDS / 60} minutes, AWS common rule set`,
-        // REGIONAL: the scope of a web ACL for an ALB (CLOUDFRONT is only for distributions).
+        // REGIONAL: the scope of a web ACL for an ALB; CLOUDFRONT is only for distributions
+        // (https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html#WAF-CreateWebACL-request-Scope).
         scope: "REGIONAL",
         defaultAction: { allow: {} },
         customResponseBodies: wafResponseBodies(args.rateLimit),
@@ -38,6 +39,8 @@ export class Waf extends pulumi.ComponentResource {
       },
       parent,
     );
+    // An ALB takes a regional web ACL by association
+    // (https://docs.aws.amazon.com/waf/latest/APIReference/API_AssociateWebACL.html).
     this.association = new aws.wafv2.WebAclAssociation(
       `${name}-waf`,
       { resourceArn: args.albArn, webAclArn: this.webAcl.arn },

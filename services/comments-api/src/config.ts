@@ -138,7 +138,9 @@ function oneOf<T extends string>(
   return fallback;
 }
 
-// A secret ARN (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources); RDS names the secret it manages rds!db-<id>.
+// A secret ARN (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources);
+// `!` too: secrets RDS manages are named like rds!db-<id>. No AWS page I found states that format,
+// so the pattern accepts it rather than relies on it.
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 
 /** The region in a Secrets Manager ARN (the client must call that region's endpoint). */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../../testkit/src/processes.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { ListCache } from "../src/store/list-cache.js";
 import { migrate } from "../src/store/migrations.js";
@@ -14,10 +15,9 @@ import {
 } from "./helper.js";
 import type { TcpProxy } from "./tcp-proxy.js";
 
-/** Resolves once `condition` holds: waits on what happened, with no clock of its own. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
+/** Resolves once `condition` holds: waits on what happened, polled every 2 ms, with no clock of its own. */
+const until = (what: string, condition: () => boolean) =>
+  waitUntil(what, async () => condition(), undefined, 2);
 
 const post = (app: FastifyInstance, comment: string, contentId = "hot") =>
   app.inject({
@@ -113,7 +113,7 @@ describe("the list cache in the app, embedded", () => {
     const before = cache.stats.invalidations;
     await post(app, "one");
     // This instance's own invalidation, and the notification's.
-    await until(() => cache.stats.invalidations >= before + 2);
+    await until("both invalidations of the write", () => cache.stats.invalidations >= before + 2);
     const miss = await list(app);
     const hit = await list(app);
     expect(cache.stats.hits).toBe(1);
@@ -130,7 +130,7 @@ describe("the list cache in the app, embedded", () => {
     expect((await list(app)).body).toBe(bodyOf("one", "two"));
     const resets = cache.stats.resets;
     await db.exec("TRUNCATE comments RESTART IDENTITY");
-    await until(() => cache.stats.resets > resets);
+    await until("the TRUNCATE's notification", () => cache.stats.resets > resets);
     expect((await list(app)).statusCode).toBe(404);
   });
 });
@@ -155,7 +155,7 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(
       dbs.push(writerDb, readerDb);
       writer = await buildTestApp(writerDb);
       reader = await buildTestApp(readerDb, { listCache: readerCache });
-      await until(() => readerCache.isLive);
+      await until("the reader to listen", () => readerCache.isLive);
     });
     afterAll(async () => {
       await reader?.close();
@@ -170,7 +170,7 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(
       await post(writer, "first");
       // The notification of "first" may come after a read that already shows it: wait for it, so
       // that it does not drop the answer the next read should be served from.
-      await until(() => readerCache.stats.invalidations > before);
+      await until("the notification of the first write", () => readerCache.stats.invalidations > before);
       expect((await list(reader)).body).toBe(bodyOf("first"));
       expect((await list(reader)).body).toBe(bodyOf("first"));
       expect(readerCache.stats.hits).toBe(1);
@@ -178,7 +178,7 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(
       const seen = readerCache.stats.invalidations;
       const started = performance.now();
       await post(writer, "second");
-      await until(() => readerCache.stats.invalidations > seen);
+      await until("the notification of the second write", () => readerCache.stats.invalidations > seen);
       const lag = performance.now() - started;
       expect((await list(reader)).body).toBe(bodyOf("first", "second"));
       // A figure, not a bound: the bench measures it under load.
@@ -192,11 +192,11 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(
       expect(readerCache.stats.hits).toBe(hits + 1);
 
       proxy.cut();
-      await until(() => !readerCache.isLive);
+      await until("the reader to notice its connection is gone", () => !readerCache.isLive);
       // Written while the reader cannot hear about it.
       await post(writer, "missed");
       proxy.restore();
-      await until(() => readerCache.isLive);
+      await until("the reader to listen", () => readerCache.isLive);
       expect((await list(reader)).body).toBe(bodyOf("first", "second", "missed"));
     });
   },

@@ -25,6 +25,8 @@ export async function waitUntil(
   what: string,
   probe: () => Promise<boolean>,
   child?: ChildProcess,
+  /** Between probes: a start is polled at 100 ms; an in-process event (a notification) can be polled faster. */
+  intervalMs = 100,
 ): Promise<void> {
   let exited: string | undefined;
   child?.once("exit", (code, signal) => {
@@ -33,7 +35,7 @@ export async function waitUntil(
   for (;;) {
     if (exited !== undefined) throw new Error(`${what}: the process exited with ${exited} first`);
     if (await probe().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

@@ -77,7 +77,11 @@ export class SecretsManagerLogin implements LoginSource {
     private readonly secretId: string,
   ) {}
 
-  /** A client for the task's region and role (the SDK's default chain: the ECS task role). */
+  /**
+   * A client for the secret's region and the task's role: the SDK's default chain takes the ECS
+   * task role's credentials from the container endpoint
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+   */
   static forTask(secretId: string, region: string | undefined): SecretsManagerLogin {
     return new SecretsManagerLogin(
       new SecretsManagerClient(region === undefined ? {} : { region }),

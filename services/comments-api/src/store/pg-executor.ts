@@ -131,7 +131,12 @@ function listenOn(
       .connect()
       .then(() => current.query(`LISTEN ${channel}`))
       .then(() => {
-        if (client !== current || stopped) return;
+        // Lost again before LISTEN answered: the retry already scheduled takes over.
+        if (client !== current || stopped) {
+          firstAttempt?.();
+          firstAttempt = undefined;
+          return;
+        }
         delay = 250;
         setLive(true);
         heartbeat = setInterval(() => {
