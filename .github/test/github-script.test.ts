@@ -412,7 +412,7 @@ describe("the command line", () => {
       { id: 7000, body: `${marker}\nold preview`, user: { login: "github-actions[bot]" } },
     ]);
     const events = logFile(
-      readFileSync(join(import.meta.dirname, "fixtures", "preview-events.ndjson"), "utf8"),
+      readFileSync(join(import.meta.dirname, "fixtures", "preview-policy.ndjson"), "utf8"),
     );
     const result = await cli(
       ["preview-comment", "--stack", "prod", "--pr", "30", "--events", events, "--exit-code", "5"],
@@ -430,7 +430,7 @@ describe("the command line", () => {
         .find((c) => c.id === 7000)
         ?.body.split("\n")
         .slice(0, 2),
-    ).toEqual([marker, "### :x: Preview of `prod`: +1 ~1 -1 ±1 replace"]);
+    ).toEqual([marker, "### :x: Preview of `prod`: +0 ~1 -0 ±0 replace"]);
     expect(comments).toHaveLength(142);
 
     expect(

@@ -19,32 +19,48 @@ import {
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
 const run = { sha: "0123456789abcdef", runUrl: "https://github.com/acme/comments-platform/actions/runs/42" };
 
+const comment = (name: string, outcome: "success" | "failure" = "success", stack = "prod") =>
+  renderPreviewComment({ stack, preview: parsePreview(fixture(name)), outcome, ...run }).split("\n");
+
 describe("parsePreview", () => {
-  it("reads the streamed engine events: steps, the policy violation, the error and the summary", () => {
-    const preview = parsePreview(fixture("preview-events.ndjson"));
-    expect(preview.steps.map((s) => [s.op, resourceOf(s.urn).name, s.replaceReasons, s.protect])).toEqual([
-      ["same", "comments-platform-prod", [], false],
-      ["replace", "comments-api-prod-db", ["engineVersion"], true],
-      ["create-replacement", "comments-api-prod-db", ["engineVersion"], false],
-      ["update", "comments-api-prod-service", [], false],
-      ["create", "comments-api-prod-release", [], false],
-      ["delete", "comments-api-prod-legacy", [], false],
+  it("keeps only logical steps of the engine's stream: no refresh rows, one row per replaced resource", () => {
+    const preview = parsePreview(fixture("preview-replacement.ndjson"));
+    expect(
+      preview.steps.map((s) => [
+        s.op,
+        resourceOf(s.urn).name,
+        s.replaceReasons,
+        s.protect,
+        s.deleteBeforeReplace,
+      ]),
+    ).toEqual([
+      ["same", "comments-platform-prod", [], false, false],
+      ["replace", "comments-api-prod-db", ["engineVersion"], true, false],
+      ["replace", "comments-api-prod-blue", ["port"], false, true],
+      ["update", "comments-api-prod-task", [], false, false],
+      ["same", "comments-api-prod-service", [], false, false],
     ]);
+    expect([preview.summarized, preview.changeSummary]).toEqual([true, { replace: 2, update: 1, same: 2 }]);
+  });
+
+  it("reads a policy violation and the error it failed with", () => {
+    const preview = parsePreview(fixture("preview-policy.ndjson"));
     expect(preview.violations).toEqual([
       {
         enforcementLevel: "mandatory",
         policyPackName: "comments-platform",
-        policyName: "s3-no-public-access",
-        resourceUrn: "urn:pulumi:prod::comments-platform::aws:s3/bucket:Bucket::logs",
-        message: "S3 buckets must block public access.\nSet blockPublicAcls.",
+        policyName: "sns-encrypted",
+        resourceUrn:
+          "urn:pulumi:prod::comments-platform::comments-platform:observability:Observability$aws:sns/topic:Topic::comments-api-prod-alerts",
+        message: "SNS topics must be encrypted.\nSet kmsMasterKeyId.",
       },
     ]);
     expect(preview.errors).toEqual(["preview failed: 1 policy violation"]);
-    expect(countsHeading(preview)).toBe("+1 ~1 -1 ±1 replace");
   });
 
   it("reads the digest, which carries no policy violations (the CLI skips them there)", () => {
     const preview = parsePreview(fixture("preview-digest.json"));
+    // Its refresh step (the digest filters replacement steps, not refreshes) is gone.
     expect(preview.steps.map((s) => [s.op, resourceOf(s.urn).type, s.protect, s.detailedDiff])).toEqual([
       ["same", "pulumi:pulumi:Stack", false, {}],
       ["update", "aws:ecs/service:Service", false, { desiredCount: "update" }],
@@ -63,39 +79,101 @@ describe("parsePreview", () => {
 });
 
 describe("renderPreviewComment", () => {
-  it("heads with the counts, calls out replacements and deletes first with what forces them, flags state, tables policy", () => {
-    const text = renderPreviewComment({
-      stack: "prod",
-      preview: parsePreview(fixture("preview-events.ndjson")),
-      outcome: "failure",
-      ...run,
-    });
-    expect(text.split("\n").slice(0, 20)).toEqual([
-      "<!-- comments-platform:preview:prod -->",
-      "### :x: Preview of `prod`: +1 ~1 -1 ±1 replace",
+  it("says No changes. for a refresh-only preview (every resource refreshed, none changed)", () => {
+    expect(comment("preview-refresh-only.ndjson", "success", "stage").slice(1)).toEqual([
+      "### :mag: Preview of `stage`: +0 ~0 -0 ±0 replace",
       "",
-      "Commit 0123456, [workflow run](https://github.com/acme/comments-platform/actions/runs/42): **the preview failed**; nothing was changed. Do not merge until it passes.",
+      "Commit 0123456, [workflow run](https://github.com/acme/comments-platform/actions/runs/42).",
+      "",
+      "No changes.",
+    ]);
+  });
+
+  it("lists a replacement once, with its reasons and whether it deletes first, and one diff per resource", () => {
+    expect(comment("preview-replacement.ndjson")).toEqual([
+      "<!-- comments-platform:preview:prod -->",
+      "### :mag: Preview of `prod`: +0 ~1 -0 ±2 replace",
+      "",
+      "Commit 0123456, [workflow run](https://github.com/acme/comments-platform/actions/runs/42).",
       "",
       "#### Replacements and deletions",
       "",
       "- `±` replace `aws:rds/instance:Instance` **comments-api-prod-db**, forced by `engineVersion` :warning: **stateful**, **protected**",
-      "- `-` delete `aws:ec2/securityGroup:SecurityGroup` **comments-api-prod-legacy**",
+      "- `±` replace `aws:lb/targetGroup:TargetGroup` **comments-api-prod-blue**, forced by `port` (deleted before its replacement is created)",
+      "",
+      "#### Every change",
+      "",
+      "<details><summary>± replace aws:rds/instance:Instance comments-api-prod-db</summary>",
+      "",
+      "- `engineVersion`: update-replace",
+      "- `tags.Version`: update",
+      "",
+      "</details>",
+      "",
+      "<details><summary>± replace aws:lb/targetGroup:TargetGroup comments-api-prod-blue</summary>",
+      "",
+      "- `port`: update-replace",
+      "",
+      "</details>",
+      "",
+      "<details><summary>~ update aws:ecs/taskDefinition:TaskDefinition comments-api-prod-task</summary>",
+      "",
+      "- `containerDefinitions`: update",
+      "",
+      "</details>",
+    ]);
+  });
+
+  it("calls out a delete first", () => {
+    expect(comment("preview-delete.ndjson", "success", "stage").slice(1, 9)).toEqual([
+      "### :mag: Preview of `stage`: +0 ~0 -1 ±0 replace",
+      "",
+      "Commit 0123456, [workflow run](https://github.com/acme/comments-platform/actions/runs/42).",
+      "",
+      "#### Replacements and deletions",
+      "",
+      "- `-` delete `aws:ec2/securityGroup:SecurityGroup` **comments-api-stage-legacy**",
+      "",
+    ]);
+  });
+
+  it("tables a policy violation that failed the preview, with its error", () => {
+    expect(comment("preview-policy.ndjson", "failure").slice(1, 17)).toEqual([
+      "### :x: Preview of `prod`: +0 ~1 -0 ±0 replace",
+      "",
+      "Commit 0123456, [workflow run](https://github.com/acme/comments-platform/actions/runs/42): **the preview failed**; nothing was changed. Do not merge until it passes.",
       "",
       "#### Policy violations",
       "",
       "| enforcement | policy | resource | message |",
       "| --- | --- | --- | --- |",
-      "| mandatory | comments-platform/s3-no-public-access | logs | S3 buckets must block public access. Set blockPublicAcls. |",
+      "| mandatory | comments-platform/sns-encrypted | comments-api-prod-alerts | SNS topics must be encrypted. Set kmsMasterKeyId. |",
       "",
       "#### Errors",
       "",
       "- preview failed: 1 policy violation",
       "",
+      "#### Every change",
+      "",
     ]);
-    expect(text).toContain(
-      "<details><summary>± replace aws:rds/instance:Instance comments-api-prod-db</summary>\n\n- `engineVersion`: update-replace\n\n</details>",
+  });
+
+  it("counts a failed preview without a summary from its logical steps, and says so", () => {
+    const preview = parsePreview(fixture("preview-failed-no-summary.ndjson"));
+    expect(countsHeading(preview)).toBe(
+      "+1 ~1 -0 ±0 replace (counted from the steps: the preview ended without its summary)",
     );
-    expect(text).toContain("- `desiredCount`: update");
+    expect(comment("preview-failed-no-summary.ndjson", "failure", "stage").slice(1, 10)).toEqual([
+      "### :x: Preview of `stage`: +1 ~1 -0 ±0 replace (counted from the steps: the preview ended without its summary)",
+      "",
+      "Commit 0123456, [workflow run](https://github.com/acme/comments-platform/actions/runs/42): **the preview failed**; nothing was changed. Do not merge until it passes.",
+      "",
+      "#### Errors",
+      "",
+      "- aws:ecs/service:Service resource 'comments-api-stage-service': property cluster value {<nil>} has a problem: cluster is required",
+      "",
+      "#### Every change",
+    ]);
   });
 
   it("stays under GitHub's comment limit, cutting per-resource diffs and saying how many", () => {
@@ -107,10 +185,12 @@ describe("renderPreviewComment", () => {
         diffReasons: [],
         detailedDiff: { description: "update", "tags.Name": "update" },
         protect: false,
+        deleteBeforeReplace: false,
       })),
       violations: [],
       errors: [],
       changeSummary: { update: 2000 },
+      summarized: true,
     };
     const text = renderPreviewComment({ stack: "stage", preview: many, outcome: "success", ...run });
     expect(text.length).toBeLessThanOrEqual(COMMENT_LIMIT);
@@ -124,7 +204,7 @@ describe("renderPreviewComment", () => {
   it("says no changes when there are none", () => {
     const text = renderPreviewComment({
       stack: "stage",
-      preview: { steps: [], violations: [], errors: [], changeSummary: { same: 104 } },
+      preview: { steps: [], violations: [], errors: [], changeSummary: { same: 104 }, summarized: true },
       outcome: "success",
       ...run,
     });

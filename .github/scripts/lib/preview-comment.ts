@@ -1,148 +1,15 @@
 /**
- * The PR comment of a stack's preview, rendered from `pulumi preview --json`. Two shapes are read,
- * as pulumi/pulumi writes them:
- *
- * - the preview digest (one JSON object: `steps`, `diagnostics`, `changeSummary`;
- *   sdk/go/common/display `PreviewDigest`), which carries no policy violations: the CLI skips policy
- *   events when it builds it (pkg/backend/display/json.go, "we don't handle policy events in JSON
- *   serialization");
- * - the streaming form (`PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true`: one `apitype.EngineEvent` per
- *   line), which does: `resourcePreEvent.metadata` (op, urn, keys, diffs, detailedDiff, old/new),
- *   `policyEvent`, `diagnosticEvent`, `summaryEvent.resourceChanges`. The workflow uses this one.
+ * The PR comment of a stack's preview, rendered from `pulumi preview --json` as preview-events.ts
+ * reads it: the logical steps only, one row per resource, as the digest would show them.
  *
  * Replacements and deletes come first with the properties that force them; stateful and protected
  * resources are flagged; policy violations are a table, also when the preview failed because of
  * them; each changed resource has a collapsible diff; the comment stays under GitHub's size limit.
  */
 
-/** One resource step, as either shape gives it. */
-export interface Step {
-  op: string;
-  urn: string;
-  /** Properties forcing a replacement. */
-  replaceReasons: string[];
-  /** Changed properties. */
-  diffReasons: string[];
-  /** property path → kind (add, update, delete, and their -replace forms). */
-  detailedDiff: Record<string, string>;
-  protect: boolean;
-}
+import { changes, type Preview, type Step } from "./preview-events.ts";
 
-/** One policy violation (apitype.PolicyEvent). */
-export interface Violation {
-  enforcementLevel: string;
-  policyPackName: string;
-  policyName: string;
-  resourceUrn: string;
-  message: string;
-}
-
-/** A preview, whichever shape it came in. */
-export interface Preview {
-  steps: Step[];
-  violations: Violation[];
-  /** Error diagnostics: why a preview failed. */
-  errors: string[];
-  changeSummary: Record<string, number>;
-}
-
-interface DigestStep {
-  op: string;
-  urn: string;
-  oldState?: { protect?: boolean };
-  newState?: { protect?: boolean };
-  diffReasons?: string[];
-  replaceReasons?: string[];
-  detailedDiff?: Record<string, { kind: string }> | null;
-}
-interface EventMetadata {
-  op: string;
-  urn: string;
-  keys?: string[];
-  diffs?: string[];
-  detailedDiff?: Record<string, { diffKind: string }> | null;
-  old?: { protect?: boolean } | null;
-  new?: { protect?: boolean } | null;
-}
-
-/** Reads `pulumi preview --json` output, digest or streamed events. */
-export function parsePreview(text: string): Preview {
-  const trimmed = text.trim();
-  const preview: Preview = { steps: [], violations: [], errors: [], changeSummary: {} };
-  if (trimmed === "") return preview;
-  // The digest is one indented object; the stream is one compact object per line.
-  let digest:
-    | {
-        steps?: DigestStep[];
-        diagnostics?: Array<{ message?: string; severity?: string }>;
-        changeSummary?: Record<string, number>;
-      }
-    | undefined;
-  if (!trimmed.includes("\n{")) {
-    try {
-      digest = JSON.parse(trimmed);
-    } catch {
-      digest = undefined;
-    }
-  }
-  if (digest !== undefined && !("sequence" in digest)) {
-    for (const step of digest.steps ?? []) {
-      preview.steps.push({
-        op: step.op,
-        urn: step.urn,
-        replaceReasons: step.replaceReasons ?? [],
-        diffReasons: step.diffReasons ?? [],
-        detailedDiff: Object.fromEntries(
-          Object.entries(step.detailedDiff ?? {}).map(([k, v]) => [k, v.kind]),
-        ),
-        protect: step.oldState?.protect === true || step.newState?.protect === true,
-      });
-    }
-    preview.errors = (digest.diagnostics ?? [])
-      .filter((d) => d.severity === "error")
-      .map((d) => (d.message ?? "").trim());
-    preview.changeSummary = digest.changeSummary ?? {};
-    return preview;
-  }
-  for (const line of trimmed.split("\n")) {
-    if (line.trim() === "") continue;
-    let event: Record<string, unknown>;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    const pre = event.resourcePreEvent as { metadata: EventMetadata } | undefined;
-    if (pre !== undefined) {
-      const m = pre.metadata;
-      preview.steps.push({
-        op: m.op,
-        urn: m.urn,
-        replaceReasons: m.keys ?? [],
-        diffReasons: m.diffs ?? [],
-        detailedDiff: Object.fromEntries(
-          Object.entries(m.detailedDiff ?? {}).map(([k, v]) => [k, v.diffKind]),
-        ),
-        protect: m.old?.protect === true || m.new?.protect === true,
-      });
-    }
-    const policy = event.policyEvent as Violation | undefined;
-    if (policy !== undefined) {
-      preview.violations.push({
-        enforcementLevel: policy.enforcementLevel,
-        policyPackName: policy.policyPackName,
-        policyName: policy.policyName,
-        resourceUrn: policy.resourceUrn ?? "",
-        message: (policy.message ?? "").trim(),
-      });
-    }
-    const diagnostic = event.diagnosticEvent as { severity?: string; message?: string } | undefined;
-    if (diagnostic?.severity === "error") preview.errors.push((diagnostic.message ?? "").trim());
-    const summary = event.summaryEvent as { resourceChanges?: Record<string, number> } | undefined;
-    if (summary !== undefined) preview.changeSummary = summary.resourceChanges ?? {};
-  }
-  return preview;
-}
+export { type Preview, parsePreview, type Step, type Violation } from "./preview-events.ts";
 
 /** `urn:pulumi:prod::comments-platform::parent$aws:rds/instance:Instance::comments-api-prod-db` → type and name. */
 export function resourceOf(urn: string): { type: string; name: string } {
@@ -176,17 +43,23 @@ const SYMBOL: Record<string, string> = {
   update: "~",
   delete: "-",
   replace: "±",
-  "create-replacement": "±",
-  "delete-replaced": "±",
   read: ">",
   import: "=",
 };
 
-/** `+3 ~1 -0 ±1 replace`, from the summary (or the steps when a failed preview has none). */
+/**
+ * `+3 ~1 -0 ±1 replace`, from the engine's summary; a preview that ended without one (a crash, a
+ * cancel) is counted from its logical steps, and says so.
+ */
 export function countsHeading(preview: Preview): string {
   const counted = (op: string) =>
-    preview.changeSummary[op] ?? preview.steps.filter((step) => step.op === op).length;
-  return `+${counted("create")} ~${counted("update")} -${counted("delete")} ±${counted("replace")} replace`;
+    preview.summarized
+      ? (preview.changeSummary[op] ?? 0)
+      : changes(preview).filter((step) => step.op === op).length;
+  const counts = `+${counted("create")} ~${counted("update")} -${counted("delete")} ±${counted("replace")} replace`;
+  return preview.summarized
+    ? counts
+    : `${counts} (counted from the steps: the preview ended without its summary)`;
 }
 
 /** The whole comment for one stack. */
@@ -198,9 +71,7 @@ export function renderPreviewComment(input: {
   runUrl: string;
 }): string {
   const { stack, preview } = input;
-  const changes = preview.steps.filter(
-    (step) => step.op !== "same" && !step.urn.includes("::pulumi:pulumi:Stack::"),
-  );
+  const changed = changes(preview);
   const flag = (step: Step) => {
     const { type } = resourceOf(step.urn);
     const notes = [
@@ -219,7 +90,7 @@ export function renderPreviewComment(input: {
     "",
     `Commit ${input.sha.slice(0, 7)}, [workflow run](${input.runUrl})${input.outcome === "failure" ? ": **the preview failed**; nothing was changed. Do not merge until it passes." : "."}`,
   ];
-  const dangerous = changes.filter((step) => step.op === "replace" || step.op === "delete");
+  const dangerous = changed.filter((step) => step.op === "replace" || step.op === "delete");
   const body: string[] = [];
   if (dangerous.length > 0) {
     body.push("", "#### Replacements and deletions", "");
@@ -228,7 +99,8 @@ export function renderPreviewComment(input: {
         step.replaceReasons.length === 0
           ? ""
           : `, forced by ${step.replaceReasons.map((k) => `\`${k}\``).join(", ")}`;
-      body.push(`- ${line(step)}${forced}${flag(step)}`);
+      const order = step.deleteBeforeReplace ? " (deleted before its replacement is created)" : "";
+      body.push(`- ${line(step)}${forced}${order}${flag(step)}`);
     }
   }
   if (preview.violations.length > 0) {
@@ -250,7 +122,7 @@ export function renderPreviewComment(input: {
     body.push("", "#### Errors", "", ...preview.errors.map((e) => `- ${e.split("\n")[0]}`));
   }
   const details: string[] = [];
-  for (const step of changes) {
+  for (const step of changed) {
     const properties = Object.entries(step.detailedDiff);
     const list =
       properties.length > 0
@@ -265,7 +137,7 @@ export function renderPreviewComment(input: {
       "</details>",
     );
   }
-  if (changes.length === 0 && input.outcome === "success") body.push("", "No changes.");
+  if (changed.length === 0 && input.outcome === "success") body.push("", "No changes.");
   let text = [...head, ...body, ...(details.length > 0 ? ["", "#### Every change", ...details] : [])].join(
     "\n",
   );
