@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { migrate } from "../src/store/migrations.js";
@@ -20,11 +21,11 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(`database outage and recovery${
   let app: FastifyInstance;
   const logs = captureLogs();
   const json = { "content-type": "application/json" };
-  const post = (comment: string) =>
+  const post = (comment: string, idempotencyKey?: string) =>
     app.inject({
       method: "POST",
       url: "/api/comment/new",
-      headers: json,
+      headers: idempotencyKey === undefined ? json : { ...json, "idempotency-key": idempotencyKey },
       payload: JSON.stringify({ email: "o@example.com", comment, content_id: 1 }),
     });
 
@@ -74,5 +75,32 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(`database outage and recovery${
     }>;
     expect(comments.map((c) => c.comment)).toEqual(["before", "after"]);
     expect(logs.raw()).not.toContain("o@example.com");
+  });
+
+  it("a write stalled past the statement timeout by another session's lock is a 503, with a key or without", async () => {
+    // What a migration's `LOCK TABLE` does to writers: they wait until statement_timeout (5 s) cancels
+    // them with 57014 (query_canceled).
+    const migration = new pg.Client({ connectionString: scratch.url });
+    await migration.connect();
+    await migration.query("BEGIN");
+    await migration.query("LOCK TABLE comments IN SHARE MODE");
+    const keyed = post("stalled with a key", "k-stalled");
+    const unkeyed = post("stalled without a key");
+    const unavailable = { status: "UNAVAILABLE", message: "database unavailable, retry later" };
+    for (const response of [await keyed, await unkeyed]) {
+      expect([response.statusCode, response.headers["retry-after"], response.json()]).toEqual([
+        503,
+        "1",
+        unavailable,
+      ]);
+    }
+    await migration.query("COMMIT");
+    await migration.end();
+    // The failed attempt freed its key: the client's retry with it stores the comment once.
+    expect((await post("stalled with a key", "k-stalled")).statusCode).toBe(200);
+    const stored = await db.query<{ comment: string }>(
+      "SELECT comment FROM comments WHERE comment LIKE 'stalled%' ORDER BY id",
+    );
+    expect(stored.map((row) => row.comment)).toEqual(["stalled with a key"]);
   });
 });

@@ -222,24 +222,38 @@ export function createPgExecutor(
   return {
     query: (sql, params) => unavailableOnError("query", () => withLogin(() => direct.query(sql, params))),
     exec: (sql) => unavailableOnError("query", () => withLogin(() => direct.exec(sql))),
-    async transaction(work) {
-      const client = await unavailableOnError("connect", () => withLogin(() => pool.connect()));
-      let broken: Error | undefined;
-      try {
-        await unavailableOnError("begin", () => client.query("BEGIN"));
-        const result = await work(queryable(client));
-        await unavailableOnError("commit", () => client.query("COMMIT"));
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
-      } finally {
-        // A connection that failed to roll back is destroyed rather than reused mid-transaction.
-        client.release(broken);
-      }
-    },
+    // Any failure inside is the database's (input is validated before SQL): a statement timed out
+    // (57014), a lock waited on too long or a connection lost mid-transaction is a 503, as outside.
+    transaction: (work) =>
+      unavailableOnError("transaction", async () => {
+        const client = await withLogin(() => pool.connect());
+        // pg-pool takes its idle 'error' listener off a client it hands out (pg-pool index.js,
+        // `_acquireClient`: https://github.com/brianc/node-postgres/blob/master/packages/pg-pool/index.js),
+        // and pg emits 'error' on a client whose server ends the session between statements (57P01
+        // on a failover or restart: https://github.com/brianc/node-postgres/blob/master/packages/pg/lib/client.js).
+        // Unheard, that event ends the process; heard, the next statement fails and the request is a 503.
+        let lost: Error | undefined;
+        const onLost = (error: Error) => {
+          lost = error;
+        };
+        client.on("error", onLost);
+        let broken: Error | undefined;
+        try {
+          await client.query("BEGIN");
+          const result = await work(queryable(client));
+          await client.query("COMMIT");
+          return result;
+        } catch (error) {
+          await client.query("ROLLBACK").catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+          throw error;
+        } finally {
+          // A connection that was lost or failed to roll back is destroyed rather than reused.
+          client.release(lost ?? broken);
+          client.removeListener("error", onLost);
+        }
+      }),
     subscribe: (channel, listener) => {
       const {
         max: _max,
