@@ -30,6 +30,11 @@
  *   node .github/scripts/github.ts preview-stale --stack <s> --pr <n>
  *     Marks the stack's earlier preview comment stale while a newer push (HEAD_SHA) is previewed.
  *
+ *   node .github/scripts/github.ts deploys --stack <s>
+ *     Before the drift check: `running=<n>` into GITHUB_OUTPUT, the Deploy jobs of that stack that
+ *     are running now (a run waiting for approval is not one); an approval waiting over a day is
+ *     reported as a warning and in the run's summary.
+ *
  * Needs only Node.js (22.18+/24 run TypeScript as is; erasable syntax only, imports of node: and of
  * ./lib/*.ts with their extension): it must work when `pnpm install` is what failed. Environment: GITHUB_TOKEN, GITHUB_REPOSITORY,
  * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
@@ -39,6 +44,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { CONTRACT_MARKER, compareContracts, contractComment } from "./lib/contract.ts";
+import { activityReport, deployActivity, unfinishedDeploys } from "./lib/deploys.ts";
 import {
   classifyDrift,
   deployedVersusMain,
@@ -70,11 +76,23 @@ export const USAGE = [
   "       node .github/scripts/github.ts preview-comment --stack <stack> --pr <number> --events <file> --exit-code <number>",
   "       node .github/scripts/github.ts preview-summary --stack <stack> --events <file> --exit-code <number>",
   "       node .github/scripts/github.ts preview-stale --stack <stack> --pr <number>",
+  "       node .github/scripts/github.ts deploys --stack <stack>",
   "environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name); optional GITHUB_API_URL, GITHUB_SERVER_URL,",
   "             GITHUB_RUN_ID, GITHUB_SHA",
 ].join("\n");
 
 const STACK = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Each command's options, every one required (drift's --history is the one optional option). */
+const COMMANDS: Record<string, string[]> = {
+  "preview-status": ["--stack", "--pr", "--outcome"],
+  drift: ["--stack", "--exit-code", "--log"],
+  contract: ["--base", "--head", "--pr"],
+  "preview-comment": ["--stack", "--pr", "--events", "--exit-code"],
+  "preview-summary": ["--stack", "--events", "--exit-code"],
+  "preview-stale": ["--stack", "--pr"],
+  deploys: ["--stack"],
+};
 
 /** Node's own parser, non-strict so that every problem is named at once rather than the first. */
 function options(
@@ -108,30 +126,11 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   const problems: string[] = [];
-  const COMMANDS = [
-    "preview-status",
-    "drift",
-    "contract",
-    "preview-comment",
-    "preview-summary",
-    "preview-stale",
-  ];
-  if (!COMMANDS.includes(command ?? "")) {
+  if (!Object.hasOwn(COMMANDS, command ?? "")) {
     log(`github: unknown command ${JSON.stringify(command ?? "")}\n${USAGE}`);
     return 2;
   }
-  const allowed =
-    command === "preview-status"
-      ? ["--stack", "--pr", "--outcome"]
-      : command === "contract"
-        ? ["--base", "--head", "--pr"]
-        : command === "preview-comment"
-          ? ["--stack", "--pr", "--events", "--exit-code"]
-          : command === "preview-summary"
-            ? ["--stack", "--events", "--exit-code"]
-            : command === "preview-stale"
-              ? ["--stack", "--pr"]
-              : ["--stack", "--exit-code", "--log"];
+  const allowed = COMMANDS[command as string] as string[];
   // --history is optional: take it out before the parser, which requires every allowed option.
   const historyAt = rest.indexOf("--history");
   const historyFile = command === "drift" && historyAt !== -1 ? rest[historyAt + 1] : undefined;
@@ -200,6 +199,20 @@ export async function main(
     log(`github: preview comment of ${stack} ${action} (${body.length} characters)`);
     if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
     return code;
+  }
+  if (command === "deploys") {
+    const activity = deployActivity(
+      stack as string,
+      await unfinishedDeploys(gh),
+      env.NOW === undefined ? Date.now() : Date.parse(env.NOW),
+    );
+    const report = activityReport(stack as string, activity);
+    for (const line of report.lines) log(line);
+    if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `running=${activity.running.length}\n`);
+    if (env.GITHUB_STEP_SUMMARY && report.summary.length > 0)
+      appendFileSync(env.GITHUB_STEP_SUMMARY, `${report.summary.join("\n")}\n`);
+    log(`github: ${activity.running.length} deploy(s) of ${stack} running`);
+    return 0;
   }
   if (command === "preview-stale") {
     const comments = await ownComments(gh, Number(pr), previewCommentMarker(stack as string), author);

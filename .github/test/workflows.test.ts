@@ -156,6 +156,56 @@ describe.each(workflows)(".github/workflows/%s", (file) => {
   });
 });
 
+/**
+ * Where, in a job's steps as the runner sees them, the Node that runs TypeScript as is (22.18+, here
+ * 24) is installed and the dependencies with it: -1 when never. A step runs `.ts` (node x.ts, tsx, a
+ * pnpm script) only after the first, pnpm only after the second, pulumi/actions' `command` (which
+ * runs the program) only after the second too.
+ */
+function stepOrderProblems(steps: readonly Step[]): string[] {
+  const setupNode = steps.findIndex(
+    (s) => s.uses?.startsWith("actions/setup-node@") === true && Number(s.with?.["node-version"]) >= 24,
+  );
+  const install = steps.findIndex((s) => s.run?.includes("bash .ci/setup") === true);
+  const problems: string[] = [];
+  // A command, not a word in a message: at a line's start or after ; && || | $( .
+  const command = (name: string) => new RegExp(`(^|[;&|(]\\s*)${name}\\b`, "m");
+  steps.forEach((step, index) => {
+    const label = step.name ?? step.uses ?? step.run ?? "";
+    const run = step.run ?? "";
+    const runsTs =
+      /(^|[;&|(]\s*)node\s+\S+\.ts\b/m.test(run) || command("tsx").test(run) || command("pnpm").test(run);
+    if (runsTs && (setupNode === -1 || index < setupNode))
+      problems.push(`step ${index} (${label}) runs TypeScript before Node 24 is installed`);
+    const needsDeps =
+      command("pnpm").test(run) || (PULUMI_ACTION.test(step.uses ?? "") && step.with?.command !== undefined);
+    if (needsDeps && (install === -1 || index < install))
+      problems.push(`step ${index} (${label}) needs the dependencies before they are installed`);
+  });
+  return problems;
+}
+
+describe("every job's step order", () => {
+  it("finds a .ts script run on the runner's own Node (the preview job's old order)", () => {
+    const old: Step[] = [
+      { uses: "actions/checkout@x" },
+      { name: "Mark the earlier preview comment stale", run: "node .github/scripts/github.ts preview-stale" },
+      ...prepareAction.runs.steps,
+      { uses: "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d", with: { command: "up" } },
+    ];
+    expect(stepOrderProblems(old)).toEqual([
+      "step 1 (Mark the earlier preview comment stale) runs TypeScript before Node 24 is installed",
+    ]);
+  });
+
+  it.each(workflows.flatMap((file) => Object.keys(workflow(file).jobs).map((job) => [file, job] as const)))(
+    "%s: job %s installs Node 24 before any .ts script and the dependencies before pnpm or the program",
+    (file, name) => {
+      expect(stepOrderProblems(expanded(workflow(file).jobs[name] as Job))).toEqual([]);
+    },
+  );
+});
+
 describe.each([...workflows.map((file) => join(".github", "workflows", file)), ...actionFiles])(
   "%s",
   (file) => {
@@ -177,15 +227,34 @@ describe.each([...workflows.map((file) => join(".github", "workflows", file)), .
 );
 
 describe("the pins, across every workflow and action", () => {
-  const all = [...workflows.map((file) => join(".github", "workflows", file)), ...actionFiles]
-    .flatMap((file) => [...read(file).matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*(#.*)?$/gm)])
-    .map((m) => [m[1] ?? "", m[2] ?? "", m[3]?.trim() ?? ""] as const);
+  const all = [...workflows.map((file) => join(".github", "workflows", file)), ...actionFiles].flatMap(
+    (file) =>
+      [...read(file).matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*(#.*)?$/gm)].map(
+        (m) => [m[1] ?? "", m[2] ?? "", m[3]?.trim() ?? "", file] as const,
+      ),
+  );
+  /** Actions pinned at more than one commit (or version comment) across the files. */
+  const pinConflicts = (pins: ReadonlyArray<readonly [string, string, string, string]>) => {
+    const byAction = new Map<string, Set<string>>();
+    for (const [name, sha, comment] of pins)
+      byAction.set(name, (byAction.get(name) ?? new Set()).add(`${sha} ${comment}`));
+    return [...byAction].filter(([, versions]) => versions.size > 1);
+  };
 
   it("uses one commit (and one version comment) per action", () => {
-    const byAction = new Map<string, Set<string>>();
-    for (const [action, sha, comment] of all)
-      byAction.set(action, (byAction.get(action) ?? new Set()).add(`${sha} ${comment}`));
-    expect([...byAction].filter(([, versions]) => versions.size > 1)).toEqual([]);
+    expect(pinConflicts(all)).toEqual([]);
+  });
+
+  it("holds after a Dependabot update grouped by dependency name, and not after one per directory", () => {
+    const [action, sha] = all.find(([name]) => name === "actions/setup-node") ?? ["", ""];
+    const bumped = "f".repeat(40);
+    const bump = (pin: readonly [string, string, string, string]) =>
+      pin[0] === action && pin[1] === sha ? ([pin[0], bumped, "# v6.5.0", pin[3]] as const) : pin;
+    // group-by: dependency-name moves an action in every directory in one PR.
+    expect(pinConflicts(all.map(bump))).toEqual([]);
+    // The default for several directories: one PR per directory, here the workflows' alone.
+    const perDirectory = all.map((pin) => (pin[3].startsWith(".github/workflows/") ? bump(pin) : pin));
+    expect(pinConflicts(perDirectory).map(([name]) => name)).toEqual(["actions/setup-node"]);
   });
 
   it("uses only actions that run on Node 24 (GitHub removed Node 20 from its runners in September 2026)", () => {
@@ -457,9 +526,11 @@ describe("Deploy", () => {
         `pulumi stack output --json --stack ${stack} > stack-outputs-${stack}.json`,
       );
       expect(outputs.run).not.toContain("--show-secrets");
+      // A re-run of a failed job uploads the same name again: v6 refuses it without overwrite.
       expect(job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with).toEqual({
         name: `stack-outputs-${stack}`,
         path: `stack-outputs-${stack}.json`,
+        overwrite: true,
       });
     }
     const names = stage.steps.map((s) => s.name ?? s.uses?.split("@")[0]);
@@ -485,18 +556,21 @@ describe("Drift", () => {
       issues: "write",
       actions: "read",
     });
-    // Every step after the first runs only when no deploy is running or waiting.
-    expect(job.steps[0]?.id).toBe("deploys");
-    expect(job.steps.slice(1).map((s) => s.if)).toEqual(
-      job.steps.slice(1).map(() => "steps.deploys.outputs.active == '0'"),
+    // Node before the script; every step after the check runs only when no deploy of the stack runs.
+    const check = job.steps.findIndex((s) => s.id === "deploys");
+    expect(job.steps.slice(0, check).map((s) => s.uses?.split("@")[0])).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+    ]);
+    expect(job.steps.slice(check + 1).map((s) => s.if)).toEqual(
+      job.steps.slice(check + 1).map(() => "steps.deploys.outputs.running == '0'"),
     );
   });
 
-  it("counts Deploy runs in progress, queued or waiting through the API, and skips with a notice when any", () => {
-    const step = job.steps[0] as Step;
-    expect(step.run).toContain("actions/workflows/deploy.yml/runs?status=$status&per_page=1");
-    expect(step.run).toContain("for status in in_progress queued waiting; do");
-    expect(step.run).toContain("::notice title=Drift check skipped::");
+  it("asks the script whether a Deploy job of this stack is running (approvals waiting do not count)", () => {
+    const step = job.steps.find((s) => s.id === "deploys") as Step;
+    expect(step.run).toBe('node .github/scripts/github.ts deploys --stack "$STACK"');
+    expect(step.env).toEqual({ GITHUB_TOKEN: "${{ github.token }}", STACK: "${{ matrix.stack }}" });
   });
 
   it("compares the cloud with the state (refresh --preview-only), and hands the exit code and history on", () => {
@@ -567,17 +641,28 @@ describe("Dependabot", () => {
     version: number;
     updates: Array<{
       "package-ecosystem": string;
-      directory: string;
+      directory?: string;
+      directories?: string[];
+      groups?: Record<string, Record<string, unknown>>;
       ignore?: Array<Record<string, unknown>>;
     }>;
   };
 
+  it("watches every composite action: each folder of .github/actions matches the glob", () => {
+    expect(readdirSync(ACTIONS).every((name) => existsSync(join(ACTIONS, name, "action.yml")))).toBe(true);
+    expect(readdirSync(ACTIONS).length).toBeGreaterThan(0);
+  });
+
   it("keeps the SHA pins and the npm dependencies moving, but not @pulumi/pulumi past Node 20", () => {
     expect(config.version).toBe(2);
-    expect(config.updates.map((u) => [u["package-ecosystem"], u.directory])).toEqual([
-      ["github-actions", "/"],
+    expect(config.updates.map((u) => [u["package-ecosystem"], u.directory ?? u.directories])).toEqual([
+      ["github-actions", ["/", "/.github/actions/*"]],
       ["npm", "/"],
     ]);
+    // One PR per action across every directory: what the one-commit-per-action test needs.
+    expect(config.updates[0]?.groups).toEqual({
+      actions: { patterns: ["*"], "group-by": "dependency-name" },
+    });
     expect(config.updates[1]?.ignore).toEqual([
       { "dependency-name": "@pulumi/pulumi", versions: [">=3.249.0"] },
     ]);
