@@ -330,6 +330,16 @@ export function deployPolicy(input: {
         Resource: "*",
       },
       { Sid: "WhoAmI", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+      // grafana:CreateWorkspace with IAM Identity Center has dependent actions, this one outside
+      // the services above (Service Authorization Reference, Amazon Managed Grafana:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedgrafana.html).
+      // Read-only, and AWS authorizes it on "*" only.
+      {
+        Sid: "GrafanaIdentityCenter",
+        Effect: "Allow",
+        Action: ["organizations:DescribeOrganization"],
+        Resource: "*",
+      },
       {
         Sid: "CreateRolesOnlyWithTheBoundary",
         Effect: "Allow",
@@ -413,6 +423,8 @@ export const BOUNDARY_ACTIONS = [
   "ec2:CreateNetworkInterface",
   "ec2:DeleteNetworkInterface",
   "ec2:DescribeNetworkInterfaces",
+  // Lambda's VPC access: the smoke hook's ENIs (smokeHookPolicy, as AWSLambdaVPCAccessExecutionRole v3).
+  "ec2:DescribeSubnets",
   "ec2:UnassignPrivateIpAddresses",
   "ecr:BatchCheckLayerAvailability",
   "ecr:BatchGetImage",

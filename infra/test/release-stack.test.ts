@@ -180,6 +180,25 @@ describe("the smoke hook Lambda", () => {
       Version: "2012-10-17",
       Statement: [
         {
+          Sid: "VpcNetworkInterfaces",
+          Effect: "Allow",
+          Action: [
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:CreateNetworkInterface",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:UnassignPrivateIpAddresses",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "Logs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: "arn:aws:logs:sa-east-1:123456789012:log-group:/aws/lambda/CodeDeployHook_stage_smoke:*",
+        },
+        {
           Sid: "ReportHookStatus",
           Effect: "Allow",
           Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
@@ -188,6 +207,11 @@ describe("the smoke hook Lambda", () => {
         },
       ],
     });
+    // Inline only: a managed attachment needs iam:AttachRolePolicy/DetachRolePolicy of the deploy.
+    expect(
+      one(result, "aws:iam/role:Role", "comments-api-stage-smoke").inputs.managedPolicyArns,
+    ).toBeUndefined();
+    expect(fn.options.dependsOn).toEqual(["iam:RolePolicy/comments-api-stage-smoke"]);
   });
 
   it("ships the handler as one CommonJS file that needs only Node.js and the AWS SDK", () => {

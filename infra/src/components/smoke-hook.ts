@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRolePolicy } from "../documents/iam";
+import { assumeRolePolicy, smokeHookPolicy } from "../documents/iam";
 import { smokeHookName } from "../release/appspec";
 import { SMOKE_HOOK_TIMEOUT_SECONDS } from "../release/plan";
 import { smokeHookCode } from "../release/smoke-code";
@@ -40,39 +40,30 @@ export class SmokeHook extends pulumi.ComponentResource {
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("lambda.amazonaws.com")),
         permissionsBoundary: args.permissionsBoundary,
         description: "Smoke-test hook: run in the VPC, write its logs, report to one deployment group",
-        // ENIs in the VPC and CloudWatch Logs: the AWS managed policy for exactly that.
-        managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
         tags: named(args.tags, `${name}-smoke`),
       },
       parent,
     );
-    this.permissions = new aws.iam.RolePolicy(
-      `${name}-smoke`,
-      {
-        role: role.id,
-        policy: pulumi.output(args.deploymentGroupArn).apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Sid: "ReportHookStatus",
-                Effect: "Allow",
-                Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
-                Resource: arn,
-              },
-            ],
-          }),
-        ),
-      },
-      parent,
-    );
-    new aws.cloudwatch.LogGroup(
+    const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-smoke`,
       {
         // Lambda writes to /aws/lambda/<function name>; replaced only by a rename.
         name: `/aws/lambda/${functionName}`,
         retentionInDays: 30,
         tags: named(args.tags, `/aws/lambda/${functionName}`),
+      },
+      parent,
+    );
+    // Inline, not the managed AWSLambdaVPCAccessExecutionRole: see smokeHookPolicy.
+    this.permissions = new aws.iam.RolePolicy(
+      `${name}-smoke`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([logGroup.arn, args.deploymentGroupArn])
+          .apply(([logGroupArn, deploymentGroup]) =>
+            JSON.stringify(smokeHookPolicy({ logGroup: logGroupArn, deploymentGroup })),
+          ),
       },
       parent,
     );
@@ -91,7 +82,10 @@ export class SmokeHook extends pulumi.ComponentResource {
         vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [args.securityGroupId] },
         tags: named(args.tags, functionName),
       },
-      parent,
+      // CreateFunction checks the role's network-interface permissions when the function has a
+      // VPC config (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html): the inline
+      // policy must exist first.
+      { ...parent, dependsOn: [this.permissions] },
     );
     this.registerOutputs({ functionName: this.function.name });
   }

@@ -69,6 +69,52 @@ export function appTaskRolePolicy(arns: { databaseSecret: string }): PolicyDocum
   };
 }
 
+/**
+ * What the smoke hook Lambda needs, inline instead of the AWS managed
+ * AWSLambdaVPCAccessExecutionRole: its network interfaces in the VPC (the actions of that policy's
+ * v3, https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html;
+ * Lambda checks them on the execution role when the function is created:
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions),
+ * its own log group only (the program creates it, so no logs:CreateLogGroup), and the hook status
+ * of its one deployment group. Inline, because a managed attachment makes the deploy call
+ * iam:AttachRolePolicy/DetachRolePolicy (terraform-provider-aws internal/service/iam/role.go) and
+ * `managedPolicyArns` is deprecated in @pulumi/aws 7.
+ */
+export function smokeHookPolicy(arns: { logGroup: string; deploymentGroup: string }): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      // Lambda manages the ENIs as the function's role; these take no resource-level permissions
+      // in the managed policy either ("*").
+      {
+        Sid: "VpcNetworkInterfaces",
+        Effect: "Allow",
+        Action: [
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:CreateNetworkInterface",
+          "ec2:DeleteNetworkInterface",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeSubnets",
+          "ec2:UnassignPrivateIpAddresses",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "Logs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${arns.logGroup}:*`,
+      },
+      {
+        Sid: "ReportHookStatus",
+        Effect: "Allow",
+        Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
+        Resource: arns.deploymentGroup,
+      },
+    ],
+  };
+}
+
 /** What CodeDeploy's inline policy is scoped to. */
 export interface CodeDeployPolicyInput {
   /** The production and test listeners, whose default actions CodeDeploy rewrites. */
