@@ -3,6 +3,7 @@
  * alerts/rules/comments-api.yaml, and a test fails when the committed file is not what this gives.
  * Built as text, not through a YAML serializer, so the file keeps the comments that explain it.
  */
+import { SCRAPE_INTERVAL_SECONDS } from "../../infra/src/documents/collector.js";
 import {
   type BurnRate,
   durationSeconds,
@@ -11,9 +12,9 @@ import {
   withJob,
 } from "../../infra/src/slo.js";
 
-/** The runbook of an alert, as its `runbook_url` annotation links it. */
-export const runbookUrl = (alert: string) =>
-  `https://github.com/comments-platform/comments-platform/blob/main/alerts/runbooks/${alert}.md`;
+/** The runbook of an alert (or alarm), as its `runbook_url` annotation links it: from the spec's repositoryUrl. */
+export const runbookUrl = (spec: SloSpec, alert: string) =>
+  `${spec.repositoryUrl}/blob/main/alerts/runbooks/${alert}.md`;
 
 /** `comments-api` → `comments_api`: the level of every recorded series. */
 export const level = (spec: SloSpec) => spec.job.replaceAll("-", "_");
@@ -39,6 +40,19 @@ export const windowLabel = (pair: BurnRate) => `${pair.long}/${pair.short}`;
 /** The reachability alerts: the stack (page) and one task (ticket). */
 export const unreachableAlert = (spec: SloSpec) => `${alertPrefix(spec)}Unreachable`;
 export const taskUnreachableAlert = (spec: SloSpec) => `${alertPrefix(spec)}TaskUnreachable`;
+/** The sentinel inside the SLO group: SLIs that were not recorded this evaluation. */
+export const sloRulesFailingAlert = (spec: SloSpec) => `${alertPrefix(spec)}SloRulesFailing`;
+/** The SLO group's evaluation interval: the sentinel's freshness test reads it. */
+export const SLO_GROUP_INTERVAL = "1m";
+/** How long SLIs may go unrecorded before the sentinel pages: a passing query error does not. */
+export const SENTINEL_FOR = "5m";
+/** Watchdog's annotations (the promtool cases render them). */
+export const watchdogAnnotations = (spec: SloSpec) => ({
+  summary: "Alerting pipeline heartbeat",
+  description:
+    "Always firing, from the SLO rule group. If the heartbeat topic stops getting it, the SLO rules are not evaluated or alerts are not delivered.",
+  runbook_url: runbookUrl(spec, "Watchdog"),
+});
 
 /** A number as the rules print it: no float noise (14.4 * 0.001 is 0.0144). */
 export const number = (value: number) => String(Number(value.toPrecision(12)));
@@ -113,21 +127,21 @@ export function burnAnnotations(spec: SloSpec, objective: Objective, pair: BurnR
   return {
     summary: `Comments API in {{ $labels.stack }} is burning its ${objective.name} budget ${speed}: at this rate the ${spec.period} budget is gone in ${number(Number(days.toFixed(1)))} days`,
     description: `{{ $value | humanizePercentage }} of requests over the last ${pair.long} were ${badInWords(objective)} in stack {{ $labels.stack }}, and more than ${percent(threshold)} still are over the last ${pair.short}: ${number(pair.burnRate)} times the rate the objective (${percent(objective.objective)} of requests not ${badInWords(objective)} over ${spec.period}) allows.`,
-    runbook_url: runbookUrl(burnAlertName(spec, objective, pair.severity)),
+    runbook_url: runbookUrl(spec, burnAlertName(spec, objective, pair.severity)),
   };
 }
 
 /** The annotations of the reachability alerts: the stack's three rules (page) and a task's (ticket). */
 export function reachabilityAnnotations(spec: SloSpec) {
-  const { window, silentFor, ticketFor } = spec.reachability;
+  const { window, silentFor, ticketFor, graceFor } = spec.reachability;
   const page = (description: string) => ({
     summary: "Comments API in {{ $labels.stack }} is unreachable",
     description: `${description} Requests are probably failing, and the SLO alerts cannot see it.`,
-    runbook_url: runbookUrl(unreachableAlert(spec)),
+    runbook_url: runbookUrl(spec, unreachableAlert(spec)),
   });
   return {
     scrapes: page(
-      `Only {{ $value | humanizePercentage }} of scrapes of stack {{ $labels.stack }}'s tasks were answered over the last ${window}.`,
+      `Only {{ $value | humanizePercentage }} of scrapes of stack {{ $labels.stack }}'s tasks (those that have run ${graceFor}) were answered over the last ${window}.`,
     ),
     silent: page(
       `No task of stack {{ $labels.stack }} has reported for ${silentFor}: every task, or the collector path to Prometheus, is gone.`,
@@ -141,9 +155,53 @@ export function reachabilityAnnotations(spec: SloSpec) {
     ticket: {
       summary: "A comments API task in {{ $labels.stack }} is not answering scrapes",
       description: `Task {{ $labels.aws_ecs_task_arn }} answered {{ $value | humanizePercentage }} of its scrapes over the last ${window}, for ${ticketFor}. ECS replaces a task that fails its health check; one that passes it but cannot be scraped is invisible to the SLO alerts.`,
-      runbook_url: runbookUrl(taskUnreachableAlert(spec)),
+      runbook_url: runbookUrl(spec, taskUnreachableAlert(spec)),
     },
   };
+}
+
+/**
+ * Each task's share of scrapes answered over the window, counting only the scrapes taken once the
+ * task had run `graceFor`. A subquery at the collector's scrape interval samples `up` once per
+ * scrape; `present_over_time(...[1m])` stops a stopped task's last value from lingering through
+ * the lookback, and `... offset graceFor` leaves out a task younger than that.
+ */
+export function grownUpShare(spec: SloSpec): string {
+  const up = `up{job="${spec.job}"}`;
+  const { window, graceFor } = spec.reachability;
+  return [
+    "avg_over_time(",
+    "  (",
+    `    ${up}`,
+    `    and present_over_time(${up}[1m])`,
+    `    and present_over_time(${up}[1m] offset ${graceFor})`,
+    `  )[${window}:${SCRAPE_INTERVAL_SECONDS}s]`,
+    ")",
+  ].join("\n");
+}
+
+/**
+ * The sentinel: stacks whose requests allow every SLI (a series with two samples in the shortest
+ * window, so every rate() has a value) but that did not get every SLI recorded at this evaluation.
+ * A recording rule whose query fails (AMP's query limits, a bad deploy of the rules) writes
+ * nothing and no stale marker, so its last value is read for 5 minutes more: freshness is judged
+ * by the sample's timestamp, not by presence. Rules of a group run in order with one timestamp, so
+ * a record of this evaluation is younger than the group's interval.
+ */
+export function sentinelExpr(spec: SloSpec): string {
+  const shortest = windows(spec)[0] ?? "5m";
+  const totals = [...new Set(spec.objectives.map((o) => withJob(o.total, spec.job)))];
+  const records = spec.objectives.flatMap((o) => windows(spec).map((w) => ratioRecord(spec, o, w)));
+  const interval = durationSeconds(SLO_GROUP_INTERVAL) ?? 60;
+  // timestamp() gives a sample's own time only on a plain selector (wrapped in label_replace it
+  // gives the evaluation's), and drops the name: one term per record, not one regex selector.
+  const fresh = records.map((r) => `group by (stack) (timestamp(${r}) > time() - ${interval})`);
+  return [
+    `group by (stack) (${totals.map((t) => `count_over_time(${t}[${shortest}]) > 1`).join(" or ")})`,
+    "unless on (stack) (",
+    `  ${fresh.join("\n  and on (stack) ")}`,
+    ")",
+  ].join("\n");
 }
 
 /** The whole rule file, as committed. */
@@ -183,11 +241,12 @@ export function rulesFile(spec: SloSpec): string {
     {
       comment: [
         `The stack cannot be scraped: under ${percent(minShare)} of its tasks' scrapes answered over ${window}, averaged`,
-        "over the tasks; the value is the share answered. Each task's collector scrapes its own task and",
-        "stops with it, so a stopped task leaves no up == 0 behind: the next rule covers silence.",
+        `over the tasks that have run ${spec.reachability.graceFor} (a new task is still starting); the value is the share`,
+        "answered. Each task's collector scrapes its own task and stops with it, so a stopped task",
+        "leaves no up == 0 behind: the next rule covers silence.",
       ].join("\n"),
       alert: unreachableAlert(spec),
-      expr: `avg by (stack) (avg_over_time(${up}[${window}])) < ${number(minShare)}`,
+      expr: `avg by (stack) (\n${indent(grownUpShare(spec), 2)}\n) < ${number(minShare)}`,
       for: pageFor,
       labels: { severity: "page", reason: "scrapes_failing" },
       annotations: reach.scrapes,
@@ -213,12 +272,39 @@ export function rulesFile(spec: SloSpec): string {
     },
     {
       comment:
-        "One task that answers too few scrapes: a ticket, named by its task ARN. ECS replaces tasks\nthat fail their health check; the page above covers a stack that is mostly unreachable.",
+        "One task that answers too few scrapes once grown up: a ticket, named by its task ARN. ECS\nreplaces tasks that fail their health check; the page above covers a stack that is mostly unreachable.",
       alert: taskUnreachableAlert(spec),
-      expr: `avg_over_time(${up}[${window}]) < ${number(minShare)}`,
+      expr: `${grownUpShare(spec)} < ${number(minShare)}`,
       for: ticketFor,
       labels: { severity: "ticket" },
       annotations: reach.ticket,
+    },
+    {
+      comment: [
+        "The sentinel of this group: a stack with requests whose SLIs were not all recorded at this",
+        "evaluation. A failing recording rule leaves its alerts reading nothing, or a value up to 5",
+        "minutes old, while Watchdog below stays green.",
+      ].join("\n"),
+      alert: sloRulesFailingAlert(spec),
+      expr: sentinelExpr(spec),
+      for: SENTINEL_FOR,
+      labels: { severity: "page" },
+      annotations: {
+        summary: "Comments API in {{ $labels.stack }}: the SLO rules are failing",
+        description: `Stack {{ $labels.stack }} serves requests, but not every SLI of the ${spec.job}-slo rule group was recorded at each evaluation for ${SENTINEL_FOR}: a recording rule's query fails, and the burn-rate alerts of the stack read nothing or stale values.`,
+        runbook_url: runbookUrl(spec, sloRulesFailingAlert(spec)),
+      },
+    },
+    {
+      comment: [
+        "Watchdog always fires, from this group: if the group stops being evaluated (its namespace",
+        "rejected, AMP missing its iterations), the heartbeat stops with it, and the CloudWatch alarm",
+        "<stack>-heartbeat-missing pages (infra/src/documents/alarms.ts).",
+      ].join("\n"),
+      alert: "Watchdog",
+      expr: "vector(1)",
+      labels: { severity: "none" },
+      annotations: watchdogAnnotations(spec),
     },
   );
   const period: RuleText[] = [];
@@ -263,7 +349,7 @@ export function rulesFile(spec: SloSpec): string {
     "groups:",
     group(
       `${spec.job}-slo`,
-      "1m",
+      SLO_GROUP_INTERVAL,
       "SLIs and the alerts that read them share one group: rules in a group run in order, so each alert\nsees this minute's SLIs (in separate groups an alert reads them one evaluation late, or not, by\nchance). Each burn-rate pair is its own rule, labelled with its windows\n(https://sre.google/workbook/alerting-on-slos/).",
       slo,
     ),
@@ -273,25 +359,6 @@ export function rulesFile(spec: SloSpec): string {
       "5m",
       `The ${spec.period} SLIs the dashboard shows: 5m rates recorded every 5 minutes, summed over ${spec.period}, so no\nquery reads raw counters over ${spec.period}. Weighted by traffic: a busy minute counts more than a quiet one.`,
       [...period, ...periodRatios],
-    ),
-    "",
-    group(
-      "alerting-pipeline",
-      "1m",
-      "Watchdog always fires: the heartbeat receiver expects it every minute, and its silence means the\npath from rules to Alertmanager to SNS is broken.",
-      [
-        {
-          alert: "Watchdog",
-          expr: "vector(1)",
-          labels: { severity: "none" },
-          annotations: {
-            summary: "Alerting pipeline heartbeat",
-            description:
-              "Always firing. If the heartbeat receiver stops getting it, alerts are not being delivered.",
-            runbook_url: runbookUrl("Watchdog"),
-          },
-        },
-      ],
     ),
   ].join("\n")}\n`;
 }

@@ -25,6 +25,11 @@ export interface Traffic {
   errorRatio?: number;
   /** Share of the other requests answered slower than the latency threshold. */
   slowRatio?: number;
+  /**
+   * Router 404s per second over the whole stack (a scanner): `route="unmatched"`, fast, on series
+   * that appear with the first one, as prom-client creates them.
+   */
+  unmatchedRps?: number;
 }
 
 /** Scrapes of a task that fail from `from` to `to`: all of them, or 7 in every 8. */
@@ -56,6 +61,7 @@ export interface InputSeries {
 
 export const JOB = "comments-api";
 const ROUTE = 'method="GET",route="/api/comment/list/:content_id"';
+const UNMATCHED = 'method="GET",route="unmatched"';
 /** Task ARNs as ECS writes them. */
 export const taskArn = (stack: string, id: string) =>
   `arn:aws:ecs:sa-east-1:123456789012:task/comments-api-${stack}/${id}`;
@@ -121,10 +127,12 @@ export function inputSeries(scenario: Scenario): InputSeries[] {
     const labels = `job="${JOB}",stack="${scenario.stack}",instance="127.0.0.1:9464",aws_ecs_task_arn="${taskArn(scenario.stack, task.id)}"`;
     const ok = { count: [] as Array<number | undefined>, fast: [] as Array<number | undefined> };
     const failed = { count: [] as Array<number | undefined> };
+    const notFound: Array<number | undefined> = [];
     const up: Array<number | undefined> = [];
     let okCount = 0;
     let okFast = 0;
     let errors = 0;
+    let unmatched = 0;
     let sampleIndex = 0;
     for (let step = 0; step < steps; step += 1) {
       const t = step * interval;
@@ -141,12 +149,14 @@ export function inputSeries(scenario: Scenario): InputSeries[] {
           errors += bad;
           okCount += good;
           okFast += good * (1 - (segment.slowRatio ?? 0));
+          unmatched += ((segment.unmatchedRps ?? 0) * (t - from)) / share;
         }
       }
       if (!alive) {
         ok.count.push(undefined);
         ok.fast.push(undefined);
         failed.count.push(undefined);
+        notFound.push(undefined);
         up.push(undefined);
         continue;
       }
@@ -157,6 +167,7 @@ export function inputSeries(scenario: Scenario): InputSeries[] {
       ok.fast.push(scraped ? okFast : undefined);
       const errorSeriesExists = scenario.zeroErrorSeries !== false || errors > 0;
       failed.count.push(scraped && errorSeriesExists ? errors : undefined);
+      notFound.push(scraped && unmatched > 0 ? unmatched : undefined);
     }
     series.push(
       {
@@ -175,6 +186,15 @@ export function inputSeries(scenario: Scenario): InputSeries[] {
       {
         series: `http_request_duration_seconds_bucket{${labels},${ROUTE},status_code="503",le="0.3"}`,
         values: encode(failed.count),
+      },
+      // Router 404s are fast too.
+      {
+        series: `http_request_duration_seconds_count{${labels},${UNMATCHED},status_code="404"}`,
+        values: encode(notFound),
+      },
+      {
+        series: `http_request_duration_seconds_bucket{${labels},${UNMATCHED},status_code="404",le="0.3"}`,
+        values: encode(notFound),
       },
       { series: `up{${labels}}`, values: encode(up) },
     );

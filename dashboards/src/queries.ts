@@ -23,8 +23,10 @@ const perTask = (expr: string) => `label_replace(${expr}, "task", "$1", "aws_ecs
 
 /** Every PromQL query the dashboard runs, by panel, in one place (the layout is in comments-api.ts). */
 export const queries = {
-  requestsByRoute: `sum by (route) (rate(${total}[$__rate_interval]))`,
-  responsesByStatus: `sum by (status_code) (rate(${total}[$__rate_interval]))`,
+  // Every request, router 404s (`route="unmatched"`) included: a scanner shows here, though the SLIs
+  // leave it out (alerts/slo.yaml).
+  requestsByRoute: `sum by (route) (rate(${service("http_request_duration_seconds_count")}[$__rate_interval]))`,
+  responsesByStatus: `sum by (status_code) (rate(${service("http_request_duration_seconds_count")}[$__rate_interval]))`,
   // `or ... * 0` keeps the line at 0 instead of "no data" while nothing fails.
   errorRatio: `(sum(rate(${errors}[$__rate_interval])) or sum(rate(${total}[$__rate_interval])) * 0) / sum(rate(${total}[$__rate_interval]))`,
   errorRatioByTask: perTask(

@@ -39,11 +39,15 @@ export interface BurnRate {
 /** The checked contents of alerts/slo.yaml. */
 export interface SloSpec {
   job: string;
+  /** The repository's web URL (no trailing slash): runbook links are built from it. */
+  repositoryUrl: string;
   period: string;
   objectives: Objective[];
   burnRates: BurnRate[];
   reachability: {
     window: string;
+    /** A task's scrapes count once its `up` series is this old (a new task is still starting). */
+    graceFor: string;
     minShare: number;
     pageFor: string;
     ticketFor: string;
@@ -143,13 +147,28 @@ export function parseSloSpec(text: string, file = "alerts/slo.yaml"): SloResult 
     return value;
   };
 
-  const root = keysOf("", document, ["job", "period", "objectives", "burnRates", "reachability", "rollback"]);
+  const root = keysOf("", document, [
+    "job",
+    "repositoryUrl",
+    "period",
+    "objectives",
+    "burnRates",
+    "reachability",
+    "rollback",
+  ]);
   const job = pattern(
     "",
     root,
     "job",
     /^[a-zA-Z_][a-zA-Z0-9_-]*$/,
     "must be a Prometheus job name, like comments-api",
+  );
+  const repositoryUrl = pattern(
+    "",
+    root,
+    "repositoryUrl",
+    /^https:\/\/[^\s/]+\/[^\s]*[^\s/]$/,
+    "must be the repository's https URL without a trailing slash, like https://github.com/acme/comments-platform",
   );
   const period = duration("", root, "period");
 
@@ -291,6 +310,7 @@ export function parseSloSpec(text: string, file = "alerts/slo.yaml"): SloResult 
 
   const r = keysOf("reachability", root.reachability, [
     "window",
+    "graceFor",
     "minShare",
     "pageFor",
     "ticketFor",
@@ -300,6 +320,7 @@ export function parseSloSpec(text: string, file = "alerts/slo.yaml"): SloResult 
   ]);
   const reachability = {
     window: duration("reachability", r, "window"),
+    graceFor: duration("reachability", r, "graceFor"),
     minShare: fraction("reachability", r, "minShare", "0.5"),
     pageFor: duration("reachability", r, "pageFor"),
     ticketFor: duration("reachability", r, "ticketFor"),
@@ -326,7 +347,7 @@ export function parseSloSpec(text: string, file = "alerts/slo.yaml"): SloResult 
   }
   return problems.length > 0
     ? { ok: false, problems }
-    : { ok: true, spec: { job, period, objectives, burnRates, reachability, rollback } };
+    : { ok: true, spec: { job, repositoryUrl, period, objectives, burnRates, reachability, rollback } };
 }
 
 /** The spec of this repository; throws with every problem when it is not valid. */

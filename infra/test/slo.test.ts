@@ -44,14 +44,17 @@ describe("alerts/slo.yaml", () => {
   it("names every problem at once, with the key and what is allowed", () => {
     const text = TEXT.replace("objective: 0.999", "objective: 99.9")
       .replace("long: 6h, short: 30m", "long: 6h, short: 6h")
-      .replace('bad: http_request_duration_seconds_count{status_code=~"5.."}', "bad: not a selector!")
+      .replace(
+        'bad: http_request_duration_seconds_count{route!="unmatched",status_code=~"5.."}',
+        "bad: not a selector!",
+      )
       .replace("minShare: 0.5", "minShare: 2")
       .replace("burnRate: 14.4\n", "burnRate: -1\n")
       .replace("job: comments-api", "job: comments-api\nwindow: 5m");
     expect(parseSloSpec(text)).toEqual({
       ok: false,
       problems: [
-        'alerts/slo.yaml: window="5m": unknown key; allowed: job, period, objectives, burnRates, reachability, rollback',
+        'alerts/slo.yaml: window="5m": unknown key; allowed: job, repositoryUrl, period, objectives, burnRates, reachability, rollback',
         "alerts/slo.yaml: objectives[0].objective=99.9: must be a fraction between 0 and 1, like 0.999",
         'alerts/slo.yaml: objectives[0].bad="not a selector!": must be a counter selector, like http_request_duration_seconds_count{status_code=~"5.."}',
         'alerts/slo.yaml: burnRates[1].short="6h": must be shorter than long (6h)',

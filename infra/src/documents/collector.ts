@@ -16,6 +16,12 @@ export const COLLECTOR_CONTAINER = "metrics-collector";
 /** The job label the rules and dashboards select on. */
 export const SCRAPE_JOB = "comments-api";
 
+/**
+ * Seconds between two scrapes of a task by its collector. The reachability rules sample `up` at
+ * this resolution (alerts/src/rules.ts), so each scrape counts once.
+ */
+export const SCRAPE_INTERVAL_SECONDS = 15;
+
 /** What the collector's config is built from. */
 export interface CollectorInput {
   stack: string;
@@ -24,13 +30,13 @@ export interface CollectorInput {
   metricsPort: number;
   /** `https://aps-workspaces.<region>.amazonaws.com/workspaces/<id>/` */
   prometheusEndpoint: string;
-  /** @default 15 */
+  /** @default SCRAPE_INTERVAL_SECONDS (15) */
   scrapeIntervalSeconds?: number;
 }
 
 /** The ADOT collector's configuration: scrape the app's metrics port on localhost, label each task, remote-write with SigV4. */
 export function collectorConfig(input: CollectorInput): Record<string, unknown> {
-  const interval = `${input.scrapeIntervalSeconds ?? 15}s`;
+  const interval = `${input.scrapeIntervalSeconds ?? SCRAPE_INTERVAL_SECONDS}s`;
   return {
     extensions: {
       sigv4auth: { region: input.region, service: "aps" },
