@@ -223,8 +223,8 @@ describe("GET /api/comment/list/:content_id", () => {
       { email: "a@example.com", comment: "c1" },
       { email: "a@example.com", comment: "c2" },
     ]);
-    expect(first.headers.link).toBe('</api/comment/list/doc?limit=2&after=2>; rel="next"');
-    const second = await app.inject({ method: "GET", url: "/api/comment/list/doc?limit=2&after=2" });
+    expect(first.headers.link).toBe('</api/comment/list/doc?limit=2&after=4>; rel="next"');
+    const second = await app.inject({ method: "GET", url: "/api/comment/list/doc?limit=2&after=4" });
     expect(second.json()).toEqual([{ email: "a@example.com", comment: "c3" }]);
     expect(second.headers.link).toBeUndefined();
     const beyond = await app.inject({ method: "GET", url: "/api/comment/list/doc?after=99" });

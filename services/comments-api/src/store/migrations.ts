@@ -11,6 +11,12 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The first key of the per-content locks migration 4's trigger takes (the second is the content_id's
+ * hash). Arbitrary, fixed: another use of advisory locks in this database must pick another.
+ */
+export const COMMENT_ORDER_LOCK_CLASS = 7_201_455;
+
 /** The schema's migrations, in order; each runs once, in a transaction. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -67,6 +73,32 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION comments_notify_row();
       CREATE TRIGGER comments_notify_all AFTER TRUNCATE ON comments
         FOR EACH STATEMENT EXECUTE FUNCTION comments_notify_all();
+    `,
+  },
+  {
+    version: 4,
+    name: "order comments by commit",
+    sql: `
+      -- An id from the identity column is taken at insert and becomes visible at commit: a writer
+      -- that commits after a later id (a slow transaction) would appear behind a cursor that already
+      -- passed it. This trigger makes ids of one content follow commit order: it takes a
+      -- per-content lock held until the transaction ends, then takes the id. A later writer of the
+      -- same content waits for the lock, so it gets a larger id and commits after; a reader that
+      -- sees an id sees every smaller one of that content (PostgreSQL makes a commit visible before
+      -- it releases the transaction's locks: CommitTransaction in src/backend/access/transam/xact.c,
+      -- and https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
+      -- Writers of different contents never wait for each other.
+      -- Expand only: the previous release inserts the same way and its "ORDER BY id" paging becomes
+      -- correct too. The identity default still runs first (GENERATED ALWAYS); its value is dropped.
+      -- The two-key form keeps these locks apart from the migration lock (the one-key space).
+      CREATE FUNCTION comments_order_by_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${COMMENT_ORDER_LOCK_CLASS}, hashtext(NEW.content_id));
+        NEW.id := nextval(pg_get_serial_sequence(format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), 'id'));
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER comments_order_by_commit BEFORE INSERT ON comments
+        FOR EACH ROW EXECUTE FUNCTION comments_order_by_commit();
     `,
   },
 ];
