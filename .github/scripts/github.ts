@@ -35,12 +35,24 @@
  *     are running now (a run waiting for approval is not one); an approval waiting over a day is
  *     reported as a warning and in the run's summary.
  *
+ *   node .github/scripts/github.ts overrides --stack <s>
+ *     The emergency routes a Deploy run was started with (OVERRIDE_BUDGET, IGNORE_ALARMS,
+ *     SKIP_ANALYSIS from its inputs): each into the run's summary with its reason; a blank reason
+ *     fails (exit 2) before anything runs.
+ *
+ *   node .github/scripts/github.ts preview-record --stack <s> --events <file> --out <file>
+ *     Records the changes of the preview the prod approver reads (URN, op, changed keys) in <file>.
+ *
+ *   node .github/scripts/github.ts preview-bind --stack <s> --approved <file> --events <file> --exit-code <n>
+ *     Before `pulumi up`: compares the deploy's own preview with the recorded one and exits 1,
+ *     naming each resource that differs, when they differ or when the deploy's preview failed.
+ *
  * Needs only Node.js (22.18+/24 run TypeScript as is; erasable syntax only, imports of node: and of
  * ./lib/*.ts with their extension): it must work when `pnpm install` is what failed. Environment: GITHUB_TOKEN, GITHUB_REPOSITORY,
  * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
  * and HEAD_SHA, the commit to name when it is not GITHUB_SHA (a pull request's head).
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { CONTRACT_MARKER, compareContracts, contractComment } from "./lib/contract.ts";
@@ -60,6 +72,8 @@ import {
   upsertComment,
   upsertOwnComment,
 } from "./lib/github-api.ts";
+import { overridesOf, overridesSummary } from "./lib/overrides.ts";
+import { type ApprovedPreview, bindingReport, boundSteps, readApproved } from "./lib/preview-binding.ts";
 import {
   markStale,
   parsePreview,
@@ -77,6 +91,9 @@ export const USAGE = [
   "       node .github/scripts/github.ts preview-summary --stack <stack> --events <file> --exit-code <number>",
   "       node .github/scripts/github.ts preview-stale --stack <stack> --pr <number>",
   "       node .github/scripts/github.ts deploys --stack <stack>",
+  "       node .github/scripts/github.ts overrides --stack <stack>",
+  "       node .github/scripts/github.ts preview-record --stack <stack> --events <file> --out <file>",
+  "       node .github/scripts/github.ts preview-bind --stack <stack> --approved <file> --events <file> --exit-code <number>",
   "environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name); optional GITHUB_API_URL, GITHUB_SERVER_URL,",
   "             GITHUB_RUN_ID, GITHUB_SHA",
 ].join("\n");
@@ -92,7 +109,12 @@ const COMMANDS: Record<string, string[]> = {
   "preview-summary": ["--stack", "--events", "--exit-code"],
   "preview-stale": ["--stack", "--pr"],
   deploys: ["--stack"],
+  overrides: ["--stack"],
+  "preview-record": ["--stack", "--events", "--out"],
+  "preview-bind": ["--stack", "--approved", "--events", "--exit-code"],
 };
+/** Commands that never call GitHub's API, so need no token. */
+const OFFLINE = ["preview-summary", "preview-record", "preview-bind", "overrides"];
 
 /** Node's own parser, non-strict so that every problem is named at once rather than the first. */
 function options(
@@ -148,7 +170,7 @@ export async function main(
   const exitCode = opts.get("--exit-code");
   if (exitCode !== undefined && !/^\d{1,3}$/.test(exitCode))
     problems.push(`--exit-code ${JSON.stringify(exitCode)} must be a process exit code`);
-  if (!env.GITHUB_TOKEN && command !== "preview-summary") problems.push("GITHUB_TOKEN is not set");
+  if (!env.GITHUB_TOKEN && !OFFLINE.includes(command as string)) problems.push("GITHUB_TOKEN is not set");
   if (!/^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY ?? ""))
     problems.push(`GITHUB_REPOSITORY ${JSON.stringify(env.GITHUB_REPOSITORY ?? "")} must be owner/name`);
   if (problems.length > 0) {
@@ -199,6 +221,56 @@ export async function main(
     log(`github: preview comment of ${stack} ${action} (${body.length} characters)`);
     if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
     return code;
+  }
+  if (command === "overrides") {
+    const { problems: bad, taken } = overridesOf(env);
+    for (const problem of bad) log(`::error title=Deploy inputs::${problem}`);
+    if (bad.length > 0) return 2;
+    const summary = overridesSummary(stack as string, taken);
+    for (const line of summary) log(line);
+    if (env.GITHUB_STEP_SUMMARY && summary.length > 0)
+      appendFileSync(env.GITHUB_STEP_SUMMARY, `${summary.join("\n")}\n`);
+    if (taken.length === 0) log(`github: no emergency route for ${stack}`);
+    return 0;
+  }
+  if (command === "preview-record" || command === "preview-bind") {
+    let events: string;
+    let approvedText = "";
+    try {
+      events = readFileSync(opts.get("--events") as string, "utf8");
+      if (command === "preview-bind") approvedText = readFileSync(opts.get("--approved") as string, "utf8");
+    } catch (error) {
+      log(`github: cannot read the preview: ${(error as Error).message}`);
+      return 2;
+    }
+    const steps = boundSteps(parsePreview(events));
+    if (command === "preview-record") {
+      const record: ApprovedPreview = { version: 1, stack: stack as string, sha: run.sha, steps };
+      writeFileSync(opts.get("--out") as string, `${JSON.stringify(record, null, 2)}\n`);
+      log(`github: recorded the ${steps.length} change(s) of ${stack}'s preview at ${run.sha.slice(0, 7)}`);
+      return 0;
+    }
+    let approved: ApprovedPreview;
+    try {
+      approved = readApproved(approvedText);
+    } catch (error) {
+      log(`github: --approved: ${(error as Error).message}`);
+      return 2;
+    }
+    const report =
+      exitCode !== "0"
+        ? {
+            ok: false,
+            lines: [
+              `Refused: the deploy's own preview of ${stack} failed (exit ${exitCode}), so it cannot be compared with the approved one; nothing was changed.`,
+            ],
+          }
+        : approved.stack !== stack
+          ? { ok: false, lines: [`Refused: the approved preview is of ${approved.stack}, not ${stack}.`] }
+          : bindingReport(stack as string, approved, steps);
+    for (const line of report.lines) log(line);
+    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${report.lines.join("\n")}\n`);
+    return report.ok ? 0 : 1;
   }
   if (command === "deploys") {
     const activity = deployActivity(

@@ -265,6 +265,8 @@ describe("the pins, across every workflow and action", () => {
       "aws-actions/configure-aws-credentials": 6,
       "pulumi/actions": 7,
       "actions/upload-artifact": 6,
+      // v7.0.0's action.yml: `using: 'node24'`.
+      "actions/download-artifact": 7,
       // v5.0.5's action.yml: `using: 'node24'`.
       "actions/cache": 5,
     };
@@ -445,11 +447,8 @@ describe("Deploy", () => {
   const prod = deploy.jobs.prod as Job;
 
   it("runs on pushes to main, weekly (the Grafana token's renewal) and by hand, stage first, prod only after stage", () => {
-    expect(deploy.on).toEqual({
-      push: { branches: ["main"] },
-      schedule: [{ cron: "17 5 * * 1" }],
-      workflow_dispatch: null,
-    });
+    expect(Object.keys(deploy.on)).toEqual(["push", "schedule", "workflow_dispatch"]);
+    expect([deploy.on.push, deploy.on.schedule]).toEqual([{ branches: ["main"] }, [{ cron: "17 5 * * 1" }]]);
     expect(Object.keys(deploy.jobs)).toEqual(["stage", "prod-preview", "prod", "report"]);
     expect(prod.needs).toEqual(["stage", "prod-preview"]);
   });
@@ -461,7 +460,7 @@ describe("Deploy", () => {
       "prod-preview",
       { contents: "read", "id-token": "write" },
     ]);
-    const step = preview.steps.at(-1) as Step;
+    const step = preview.steps.find((s) => s.name === "Preview prod into the summary") as Step;
     expect(step.env).toMatchObject({ PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" });
     expect(step.run).toContain(
       "pulumi preview --stack prod --refresh --json --non-interactive --policy-pack infra/policy > preview.json",
@@ -469,6 +468,91 @@ describe("Deploy", () => {
     expect(step.run).toContain(
       'node .github/scripts/github.ts preview-summary --stack prod --events preview.json --exit-code "$code"',
     );
+    // What the approver reads is recorded for the prod job to bind to.
+    expect(step.run).toContain(
+      "node .github/scripts/github.ts preview-record --stack prod --events preview.json --out approved-preview-prod.json",
+    );
+    expect(preview.steps.at(-1)?.with).toEqual({
+      name: "approved-preview-prod",
+      path: "approved-preview-prod.json",
+      overwrite: true,
+    });
+  });
+
+  it("deploys prod only when its own preview has the approved changes, checked before pulumi up", () => {
+    const names = prod.steps.map((s) => s.name ?? s.uses?.split("@")[0]);
+    expect(names).toEqual([
+      "actions/checkout",
+      "./.github/actions/prepare",
+      "Emergency routes taken by this run",
+      "The approved preview",
+      "Install the Pulumi CLI",
+      "Deploy only what was approved",
+      "pulumi up",
+      "Publish the outputs",
+      "actions/upload-artifact",
+    ]);
+    expect(prod.steps[3]?.with).toEqual({
+      name: "approved-preview-prod",
+      "run-id": "${{ inputs.approved_run || github.run_id }}",
+      "github-token": "${{ github.token }}",
+    });
+    const bind = prod.steps[5] as Step;
+    expect(bind.run).toBe(
+      [
+        'pulumi login "$BACKEND"',
+        "set +e",
+        "pulumi preview --stack prod --refresh --json --non-interactive --policy-pack infra/policy > deploy-preview.json",
+        "code=$?",
+        "set -e",
+        'node .github/scripts/github.ts preview-bind --stack prod --approved approved-preview-prod.json --events deploy-preview.json --exit-code "$code"',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("takes the emergency routes only from a run by hand, each a reason, checked before anything runs", () => {
+    const inputs = (deploy.on.workflow_dispatch as { inputs: Record<string, Record<string, unknown>> })
+      .inputs;
+    expect(Object.keys(inputs)).toEqual([
+      "override_budget",
+      "ignore_alarms",
+      "skip_analysis",
+      "approved_run",
+    ]);
+    for (const input of Object.values(inputs)) expect([input.type, input.default]).toEqual(["string", ""]);
+    for (const [stack, job] of [
+      ["stage", stage],
+      ["prod", prod],
+    ] as const) {
+      const check = job.steps.findIndex((s) => s.name === "Emergency routes taken by this run");
+      const up = job.steps.findIndex((s) => s.name === "pulumi up");
+      expect(check).toBeGreaterThan(-1);
+      expect(check).toBeLessThan(up);
+      expect(job.steps[check]?.run).toBe(`node .github/scripts/github.ts overrides --stack ${stack}`);
+      expect(job.steps[check]?.env).toEqual({
+        OVERRIDE_BUDGET: "${{ inputs.override_budget }}",
+        IGNORE_ALARMS: "${{ inputs.ignore_alarms }}",
+        SKIP_ANALYSIS: "${{ inputs.skip_analysis }}",
+      });
+      expect(job.steps[up]?.env).toEqual({
+        RELEASE_OVERRIDE_BUDGET: "${{ inputs.override_budget }}",
+        RELEASE_IGNORE_ALARMS: "${{ inputs.ignore_alarms }}",
+        RELEASE_SKIP_ANALYSIS: "${{ inputs.skip_analysis }}",
+      });
+    }
+  });
+
+  it("with PROD_APPROVAL=dispatch, deploys prod only from a run by hand naming the approved run, and says so", () => {
+    expect(prod.if).toBe("vars.PROD_APPROVAL != 'dispatch' || inputs.approved_run != ''");
+    expect(prod.permissions).toEqual({ contents: "read", "id-token": "write", actions: "read" });
+    const report = deploy.jobs.report as Job;
+    const say = (STAGE: string, PROD: string, GATE: string) =>
+      runStep(report.steps[0] as Step, { STAGE, PROD, SHA: "0123456789abcdef", GATE, RUN: "777" }).summary;
+    expect(say("success", "skipped", "dispatch")).toBe(
+      "### 0123456\nDeployed to stage. Prod waits for a person: read this run's prod preview, then run Deploy by hand with approved_run 777.\n",
+    );
+    expect(say("success", "skipped", "")).toBe("### 0123456\nNot deployed: stage success, prod skipped.\n");
   });
 
   it("says in its summary when a newer merge superseded it while it waited, what it deployed otherwise", () => {
@@ -496,11 +580,15 @@ describe("Deploy", () => {
     ] as const) {
       expect(job.environment).toEqual({ name: stack, url: "${{ steps.outputs.outputs.url }}" });
       expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
-      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(job.permissions).toMatchObject({ contents: "read", "id-token": "write" });
       expect(job.steps.find((s) => s.uses === "./.github/actions/prepare")?.with).toMatchObject({
         "role-duration-seconds": DEPLOY_SESSION_SECONDS,
       });
-      expect(pulumiSteps(job).map((s) => s.with)).toEqual([
+      expect(
+        pulumiSteps(job)
+          .filter((s) => s.with?.command !== undefined)
+          .map((s) => s.with),
+      ).toEqual([
         {
           command: "up",
           "stack-name": stack,
@@ -607,14 +695,16 @@ describe("names the workflows share with the program and the bootstrap", () => {
 
   it("installs the Pulumi CLI of the SDK version the program is locked to", () => {
     const versions = [...texts.matchAll(/pulumi-version:\s*(\S+)/g)].map((m) => m[1]);
-    // Preview, Drift and Deploy's prod preview install it; Deploy's two ups get it from pulumi/actions.
-    expect(versions.length).toBe(5);
+    // Preview, Drift, Deploy's prod preview and the prod job's binding preview install it; Deploy's
+    // two ups get it from pulumi/actions.
+    expect(versions.length).toBe(6);
     expect(new Set(versions)).toEqual(new Set([PULUMI_VERSION]));
   });
 
-  it("reads only the variables the bootstrap outputs (githubVariables)", () => {
+  it("reads only the variables the bootstrap outputs (githubVariables), and the prod gate's", () => {
     const used = new Set([...texts.matchAll(/vars\.(\w+)/g)].map((m) => m[1]));
-    expect(used).toEqual(new Set(["AWS_ROLE_ARN", "AWS_REGION", "PULUMI_BACKEND_URL"]));
+    // PROD_APPROVAL is set by hand where required reviewers are not available (docs/deploy.md).
+    expect(used).toEqual(new Set(["AWS_ROLE_ARN", "AWS_REGION", "PULUMI_BACKEND_URL", "PROD_APPROVAL"]));
   });
 
   it("uses only environments whose roles the bootstrap trusts", () => {

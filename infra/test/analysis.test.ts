@@ -370,7 +370,7 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
       const refused = await deploy("spent");
       expect(refused.code).toBe(1);
       expect(refused.lines.at(-1)).toBe(
-        "release deploy failed: refused to release arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42: availability budget left: -20% of 30d's 0.1%: spent; latency budget left: 80% of 30d's 1%; pages firing now in spent: 1. Release anyway with --override-budget \"<reason>\"",
+        "release deploy failed: refused to release arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42: availability budget left: -20% of 30d's 0.1%: spent; latency budget left: 80% of 30d's 1%; pages firing now in spent: 1. Release anyway with --override-budget \"<reason>\", or from the Deploy workflow: run it by hand (Run workflow) with the override_budget input, the reason",
       );
       const overridden = await deploy("spent", ["--override-budget", "INC-3: the fix for what spent it"]);
       expect(overridden.lines).toContain("+0s budget gate overridden: INC-3: the fix for what spent it");

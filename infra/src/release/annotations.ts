@@ -31,7 +31,7 @@ export function grafanaAnnotator(
       const { id } = await send("POST", "/api/annotations", {
         time: event.time,
         tags,
-        text: `Release of revision ${release.revision} to ${release.stack} started (CodeDeploy ${event.deploymentId})`,
+        text: `Release of revision ${release.revision} to ${release.stack} started (CodeDeploy ${event.deploymentId})${event.notes === undefined ? "" : ` [${event.notes.join("; ")}]`}`,
       });
       return id === undefined ? undefined : String(id);
     }

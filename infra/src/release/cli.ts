@@ -18,6 +18,7 @@ import { evaluate, type InstantQuery, readAnalyses, verdictTable } from "./analy
 import { grafanaAnnotator } from "./annotations";
 import type { TaskNetwork } from "./appspec";
 import { budgetGate } from "./gate";
+import { overridesFrom } from "./overrides";
 import { releaseTarget } from "./plan";
 import { prometheusQuery } from "./prometheus";
 import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, release, taskDefinitionOf } from "./release";
@@ -27,6 +28,7 @@ export const USAGE =
   "usage: pnpm release status --stack <stack>\n" +
   "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
   '                           [--ignore-alarms "<reason>"] [--prometheus-url <url> [--analysis <name>] [--override-budget "<reason>"]]\n' +
+  '                           [--skip-analysis "<reason>"]\n' +
   '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"]\n' +
   "       pnpm release analyze --stack <stack> --prometheus-url <url> --revision <n> [--at <unix seconds or RFC 3339>]\n" +
   "                            [--window <duration>] [--analysis <name>]\n" +
@@ -40,7 +42,10 @@ deploy     release a task definition through a CodeDeploy blue/green deployment,
            replacement colour's rollback alarms (--ignore-alarms "<reason>": none, the reason logged)
            With --prometheus-url: refuses while the 30-day error budget is spent or a page fires
            (--override-budget "<reason>": goes ahead, the reason logged), and with --analysis runs
-           that analysis every minute of the canary, stopping with rollback when it fails.
+           that analysis every minute of the canary, stopping with rollback when it fails
+           (--skip-analysis "<reason>": neither the gate nor the analysis queries Prometheus). RELEASE_OVERRIDE_BUDGET,
+           RELEASE_IGNORE_ALARMS and RELEASE_SKIP_ANALYSIS in the environment do the same (the
+           Deploy workflow's inputs); every reason goes into the deployment's description.
            GRAFANA_URL and GRAFANA_TOKEN in the environment: start and end are annotated there.
 rollback   stop the deployment in progress with rollback, or redeploy the last revision that succeeded
 analyze    evaluate an analysis of alerts/analysis (default: canary) for a revision at one instant
@@ -83,6 +88,7 @@ const OPTIONS = {
   analysis: { type: "string" },
   help: { type: "boolean" },
   "override-budget": { type: "string" },
+  "skip-analysis": { type: "string" },
 } as const;
 
 /** The arguments, or what is wrong with them (exit code 2). */
@@ -98,6 +104,8 @@ export function parseReleaseArgs(argv: string[]):
       help?: boolean;
       /** Why this release goes ahead with the error budget spent or a page firing. */
       overrideBudget?: string;
+      /** Why this release runs without its canary analysis. */
+      skipAnalysis?: string;
       analyze?: {
         prometheusUrl?: string;
         revision?: string;
@@ -134,6 +142,14 @@ export function parseReleaseArgs(argv: string[]):
         '--override-budget needs a reason: --override-budget "<why this release may spend what is not left>"',
     };
   }
+  const skipAnalysis = values["skip-analysis"]?.trim();
+  if (skipAnalysis === "") {
+    return {
+      ok: false,
+      problem:
+        '--skip-analysis needs a reason: --skip-analysis "<why this release may not be judged by its metrics>"',
+    };
+  }
   const ignoreAlarms = values["ignore-alarms"]?.trim();
   if (ignoreAlarms === "") {
     return {
@@ -153,6 +169,7 @@ export function parseReleaseArgs(argv: string[]):
     ...(ignoreAlarms === undefined ? {} : { ignoreAlarms }),
     ...(values.help === true ? { help: true } : {}),
     ...(overrideBudget === undefined ? {} : { overrideBudget }),
+    ...(skipAnalysis === undefined ? {} : { skipAnalysis }),
     analyze: {
       ...(values["prometheus-url"] === undefined ? {} : { prometheusUrl: values["prometheus-url"] }),
       ...(values.revision === undefined ? {} : { revision: values.revision }),
@@ -225,6 +242,20 @@ export async function runReleaseCli(
     io.log(HELP);
     return 0;
   }
+  // The flags, else the Deploy workflow's per-run environment (overrides.ts).
+  const routes = overridesFrom(
+    {
+      ...(args.overrideBudget === undefined ? {} : { overrideBudget: args.overrideBudget }),
+      ...(args.ignoreAlarms === undefined ? {} : { ignoreAlarms: args.ignoreAlarms }),
+      ...(args.skipAnalysis === undefined ? {} : { skipAnalysis: args.skipAnalysis }),
+    },
+    io.env ?? process.env,
+  );
+  if (!routes.ok) {
+    io.log(`${routes.problems.join("\n")}\n${USAGE}`);
+    return 2;
+  }
+  const { overrideBudget, ignoreAlarms, skipAnalysis } = routes.overrides;
   const target = releaseTarget(config);
   const queryOf = io.query ?? ((url: string) => prometheusQuery(url));
   /** What `--prometheus-url`, `--analysis`, `--override-budget` and GRAFANA_* add to a release. */
@@ -241,9 +272,13 @@ export async function runReleaseCli(
     if (analysis !== undefined && query === undefined)
       throw new ReleaseError("--analysis needs --prometheus-url");
     return {
-      ...(query === undefined ? {} : { gate: budgetGate(spec, config.stack, query, io.now) }),
-      ...(args.overrideBudget === undefined ? {} : { overrideBudget: args.overrideBudget }),
-      ...(analysis === undefined || query === undefined
+      // skip_analysis is for a metrics path that is down: no Prometheus query at all, gate included.
+      ...(query === undefined || skipAnalysis !== undefined
+        ? {}
+        : { gate: budgetGate(spec, config.stack, query, io.now) }),
+      ...(overrideBudget === undefined ? {} : { overrideBudget }),
+      ...(skipAnalysis === undefined ? {} : { skipAnalysis }),
+      ...(analysis === undefined || query === undefined || skipAnalysis !== undefined
         ? {}
         : {
             canary: {
@@ -266,7 +301,7 @@ export async function runReleaseCli(
     ...(network === undefined ? {} : { network }),
     onConflict: config.release.onConflict,
     deadlineSeconds: target.deadlineSeconds,
-    ...(args.ignoreAlarms === undefined ? {} : { ignoreAlarms: args.ignoreAlarms }),
+    ...(ignoreAlarms === undefined ? {} : { ignoreAlarms }),
     log: io.log,
     ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
     ...(io.now === undefined ? {} : { now: io.now }),

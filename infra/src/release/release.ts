@@ -19,6 +19,7 @@ import {
 import { DescribeServicesCommand, type ECSClient, type Service } from "@aws-sdk/client-ecs";
 import { type Verdict, verdictTable } from "./analysis";
 import { type AppSpecInput, buildAppSpec, type TaskNetwork } from "./appspec";
+import { overrideNotes } from "./overrides";
 
 /** The AWS SDK clients a release calls. */
 export interface ReleaseClients {
@@ -79,6 +80,8 @@ export interface ReleaseOptions {
    */
   gate?: () => Promise<{ allowed: boolean; lines: string[] }>;
   overrideBudget?: string;
+  /** Why the canary analysis does not run (the caller leaves `canary` out); recorded. @default it runs */
+  skipAnalysis?: string;
   /** Posts the release's start and end (Grafana annotations); its failures are logged, never fatal. */
   annotate?: (event: ReleaseEvent) => Promise<string | undefined>;
   /** Injected for tests. @default real time */
@@ -98,6 +101,8 @@ export interface ReleaseEvent {
   outcome?: "succeeded" | "failed";
   /** The last canary verdict, when an analysis ran. */
   verdict?: Verdict["verdict"];
+  /** The emergency routes taken, with their reasons (overrides.ts). */
+  notes?: string[];
 }
 
 /** What a release did: nothing, created a deployment, or attached to one already under way. */
@@ -484,15 +489,16 @@ export async function release(
     for (const line of gate.lines) options.log(`${stamp()} ${line}`);
     if (!gate.allowed && options.overrideBudget === undefined) {
       throw new ReleaseError(
-        `refused to release ${options.taskDefinitionArn}: ${gate.lines.join("; ")}. Release anyway with --override-budget "<reason>"`,
+        `refused to release ${options.taskDefinitionArn}: ${gate.lines.join("; ")}. Release anyway with --override-budget "<reason>", or from the Deploy workflow: run it by hand (Run workflow) with the override_budget input, the reason`,
       );
     }
     if (!gate.allowed) options.log(`${stamp()} budget gate overridden: ${options.overrideBudget}`);
   }
-  const notes = [
-    ...(options.ignoreAlarms === undefined ? [] : [`rollback alarms ignored: ${options.ignoreAlarms}`]),
-    ...(options.overrideBudget === undefined ? [] : [`budget gate overridden: ${options.overrideBudget}`]),
-  ];
+  const notes = overrideNotes({
+    ...(options.overrideBudget === undefined ? {} : { overrideBudget: options.overrideBudget }),
+    ...(options.ignoreAlarms === undefined ? {} : { ignoreAlarms: options.ignoreAlarms }),
+    ...(options.skipAnalysis === undefined ? {} : { skipAnalysis: options.skipAnalysis }),
+  });
   const description = notes.length === 0 ? change : `${change} [${notes.join("; ")}]`;
 
   // 3. Create the deployment.
@@ -534,6 +540,12 @@ export async function release(
   }
   options.log(`${stamp()} created deployment ${deploymentId}: ${change}`);
   options.log(`${stamp()} ${alarmChoice.log}`);
-  startAnnotation = await annotate({ phase: "start", deploymentId });
+  if (options.skipAnalysis !== undefined)
+    options.log(`${stamp()} canary analysis skipped: ${options.skipAnalysis}`);
+  startAnnotation = await annotate({
+    phase: "start",
+    deploymentId,
+    ...(notes.length === 0 ? {} : { notes }),
+  });
   return finish(deploymentId, "deployed");
 }
