@@ -25,12 +25,15 @@ import { permissionsBoundaryArn } from "./src/documents/iam";
 import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
 import { deploymentGroupArn, releaseTarget } from "./src/release/plan";
+import { userAgent } from "./src/release/user-agent";
 import { REPO_ROOT } from "./src/stack-file";
 
 const stack = pulumi.getStack();
 const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()));
 const tags = baseTags(config);
 const name = baseName(stack);
+// The hash of the build inputs: a commit that changes none of them builds and releases nothing.
+const imageTag = imageTagFor(REPO_ROOT);
 
 const network = new Network(name, { ...config.network, tags });
 const firewall = new Firewall(name, {
@@ -47,8 +50,7 @@ const registry = new Registry(name, {
   // between machines and show as a change in every preview.
   contextPath: "..",
   dockerfilePath: `../${DOCKERFILE}`,
-  // The hash of the build inputs: a commit that changes none of them builds and releases nothing.
-  imageTag: imageTagFor(REPO_ROOT),
+  imageTag,
   cpuArchitecture: config.service.cpuArchitecture,
   keepReleases: config.registry.keepReleases,
   tags,
@@ -133,6 +135,7 @@ const smokeHook = new SmokeHook(name, {
   stack,
   region: config.region,
   testListenerUrl: loadBalancer.testListenerUrl,
+  userAgent: userAgent("smoke-hook", imageTag),
   privateSubnetIds: network.privateSubnetIds,
   securityGroupId: firewall.groups.smoke.id,
   deploymentGroupArn: aws

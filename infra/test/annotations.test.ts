@@ -39,7 +39,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("grafanaAnnotator", () => {
   it("posts the start, then closes it with the end, the outcome and the canary verdict", async () => {
-    const annotate = grafanaAnnotator(base, "glsa_token", { stack: "prod", revision: "42" });
+    const annotate = grafanaAnnotator(base, "glsa_token", {
+      stack: "prod",
+      revision: "42",
+      userAgent: "comments-platform/c-test (release)",
+    });
     const id = await annotate({ phase: "start", deploymentId: "d-1", time: 1_000 });
     expect(id).toBe("17");
     await annotate({
@@ -75,7 +79,11 @@ describe("grafanaAnnotator", () => {
   });
 
   it("says what Grafana answered when it refuses", async () => {
-    const annotate = grafanaAnnotator(base, "wrong", { stack: "stage", revision: "7" });
+    const annotate = grafanaAnnotator(base, "wrong", {
+      stack: "stage",
+      revision: "7",
+      userAgent: "comments-platform/c-test (release)",
+    });
     await expect(annotate({ phase: "start", deploymentId: "d-2", time: 0 })).rejects.toThrow(
       'POST /api/annotations: HTTP 401: {"message":"Invalid API key"}',
     );

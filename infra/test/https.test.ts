@@ -74,7 +74,10 @@ describe("stage with a certificate", () => {
       ],
     ]);
     expect(ofType(result, "aws:lambda/function:Function")[0]?.inputs.environment).toEqual({
-      variables: { TEST_LISTENER_URL: "https://comments-stage.example.com:8443" },
+      variables: {
+        TEST_LISTENER_URL: "https://comments-stage.example.com:8443",
+        USER_AGENT: expect.stringMatching(/^comments-platform\/c-[0-9a-f]{20} \(smoke-hook\)$/),
+      },
     });
   });
 });

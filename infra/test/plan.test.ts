@@ -241,6 +241,8 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
           stack === "prod"
             ? "https://comments.example.com:8443"
             : `http://\${lb:LoadBalancer/${name}-alb.dnsName}:8443`,
+        // Prod's web ACL blocks requests without one (NoUserAgent_HEADER): the image tag it tests.
+        USER_AGENT: `comments-platform/${imageTagFor(REPO_ROOT)} (smoke-hook)`,
       },
     });
     expect((plan().outputs.contractV1 as { url: string }).url).toBe(

@@ -166,6 +166,7 @@ describe("the smoke hook Lambda", () => {
           TEST_LISTENER_URL: expect.stringMatching(
             /^http:\/\/comments-api-stage-alb-[0-9a-f]{8}\.sa-east-1\.elb\.amazonaws\.com:8443$/,
           ),
+          USER_AGENT: expect.stringMatching(/^comments-platform\/c-[0-9a-f]{20} \(smoke-hook\)$/),
         },
       },
       vpcConfig: {

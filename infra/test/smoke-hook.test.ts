@@ -12,6 +12,7 @@ import { makeCertificates, type TestCertificates } from "./tls";
 const codedeploy = mockClient(CodeDeployClient);
 const client = new CodeDeployClient({ region: "sa-east-1" });
 const event = { DeploymentId: "d-ABC123", LifecycleEventHookExecutionId: "hook-1" };
+const userAgent = "comments-platform/c-test (smoke-hook)";
 let service: RunningServer;
 let broken: Server;
 let brokenUrl: string;
@@ -70,7 +71,7 @@ const reported = () =>
 
 describe("the smoke hook", () => {
   it("reports Succeeded for a healthy version that stores and returns a comment", async () => {
-    expect(await runHook(event, client, { baseUrl: service.base })).toBe("Succeeded");
+    expect(await runHook(event, client, { baseUrl: service.base, userAgent })).toBe("Succeeded");
     expect(reported()).toEqual([
       { deploymentId: "d-ABC123", lifecycleEventHookExecutionId: "hook-1", status: "Succeeded" },
     ]);
@@ -81,7 +82,7 @@ describe("the smoke hook", () => {
   });
 
   it("reports Failed for a version that never gets ready", async () => {
-    expect(await runHook(event, client, { baseUrl: brokenUrl, readyWithinMs: 1500 })).toBe(
+    expect(await runHook(event, client, { baseUrl: brokenUrl, readyWithinMs: 1500, userAgent })).toBe(
       "Failed: GET /readyz answered 503",
     );
     expect(reported()).toEqual([
@@ -92,6 +93,7 @@ describe("the smoke hook", () => {
   it("reports Failed when the test listener cannot be reached", async () => {
     const outcome = await runHook(event, client, {
       baseUrl: "http://127.0.0.1:9",
+      userAgent,
       readyWithinMs: 1500,
       requestTimeoutMs: 500,
     });
@@ -102,6 +104,7 @@ describe("the smoke hook", () => {
   it("verifies TLS against the domain name the certificate covers, and passes", async () => {
     const outcome = await runHook(event, client, {
       baseUrl: `https://${DOMAIN}:${listenerPort}`,
+      userAgent,
       connectTo: "127.0.0.1",
       ca: certificates.ca,
     });
@@ -115,6 +118,7 @@ describe("the smoke hook", () => {
     const alb = "comments-api-prod-alb-1234567890.sa-east-1.elb.amazonaws.com";
     const outcome = await runHook(event, client, {
       baseUrl: `https://${alb}:${listenerPort}`,
+      userAgent,
       connectTo: "127.0.0.1",
       ca: certificates.ca,
     });
@@ -127,6 +131,7 @@ describe("the smoke hook", () => {
   it("fails when the certificate's issuer is not trusted", async () => {
     const outcome = await runHook(event, client, {
       baseUrl: `https://${DOMAIN}:${listenerPort}`,
+      userAgent,
       connectTo: "127.0.0.1",
     });
     // Node.js 24 adds a hint after OpenSSL's reason ("; if the root CA is installed locally, ...").

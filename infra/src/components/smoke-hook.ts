@@ -12,6 +12,8 @@ export interface SmokeHookArgs {
   region: string;
   /** Where the hook calls green: `http(s)://<alb>:<test port>`. */
   testListenerUrl: pulumi.Input<string>;
+  /** The User-Agent of its requests, naming the release it tests (release/user-agent.ts). */
+  userAgent: string;
   privateSubnetIds: pulumi.Input<string>[];
   securityGroupId: pulumi.Input<string>;
   /** `arn:aws:codedeploy:<region>:<account>:deploymentgroup:<app>/<group>`: the only one it reports to. */
@@ -78,7 +80,7 @@ export class SmokeHook extends pulumi.ComponentResource {
         code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(smokeHookCode()) }),
         timeout: SMOKE_HOOK_TIMEOUT_SECONDS,
         memorySize: 256,
-        environment: { variables: { TEST_LISTENER_URL: args.testListenerUrl } },
+        environment: { variables: { TEST_LISTENER_URL: args.testListenerUrl, USER_AGENT: args.userAgent } },
         vpcConfig: { subnetIds: args.privateSubnetIds, securityGroupIds: [args.securityGroupId] },
         tags: named(args.tags, functionName),
       },

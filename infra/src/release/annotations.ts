@@ -7,18 +7,25 @@
  */
 import type { ReleaseEvent } from "./release";
 
-/** Posts a release's start and end to the Grafana at `url` with a service account token. */
+/**
+ * Posts a release's start and end to the Grafana at `url` with a service account token; `userAgent`
+ * names the release that calls (release/user-agent.ts).
+ */
 export function grafanaAnnotator(
   url: string,
   token: string,
-  release: { stack: string; revision: string },
+  release: { stack: string; revision: string; userAgent: string },
   fetchImpl: typeof fetch = fetch,
 ): (event: ReleaseEvent) => Promise<string | undefined> {
   const base = url.replace(/\/$/, "");
   const send = async (method: "POST" | "PATCH", path: string, body: unknown) => {
     const response = await fetchImpl(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "user-agent": release.userAgent,
+      },
       body: JSON.stringify(body),
     });
     const text = await response.text();

@@ -13,7 +13,9 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { StackConfig } from "../config";
+import { imageTagFor } from "../image-tag";
 import { readSloSpec } from "../slo";
+import { REPO_ROOT } from "../stack-file";
 import { evaluate, type InstantQuery, readAnalyses, verdictTable } from "./analysis";
 import { grafanaAnnotator } from "./annotations";
 import type { TaskNetwork } from "./appspec";
@@ -22,6 +24,7 @@ import { overridesFrom } from "./overrides";
 import { releaseTarget } from "./plan";
 import { prometheusQuery } from "./prometheus";
 import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, release, taskDefinitionOf } from "./release";
+import { userAgent } from "./user-agent";
 
 /** How to call `pnpm release`. */
 export const USAGE =
@@ -73,6 +76,8 @@ export interface CliIo {
   query?: (prometheusUrl: string) => InstantQuery;
   /** GRAFANA_URL and GRAFANA_TOKEN. @default process.env */
   env?: Record<string, string | undefined>;
+  /** User-Agent of its Grafana and Prometheus calls. @default the checkout's image tag (release/user-agent.ts) */
+  userAgent?: string;
 }
 
 const OPTIONS = {
@@ -257,7 +262,8 @@ export async function runReleaseCli(
   }
   const { overrideBudget, ignoreAlarms, skipAnalysis } = routes.overrides;
   const target = releaseTarget(config);
-  const queryOf = io.query ?? ((url: string) => prometheusQuery(url));
+  const agent = () => io.userAgent ?? userAgent("release", imageTagFor(REPO_ROOT));
+  const queryOf = io.query ?? ((url: string) => prometheusQuery(url, { userAgent: agent() }));
   /** What `--prometheus-url`, `--analysis`, `--override-budget` and GRAFANA_* add to a release. */
   const judged = (taskDefinitionArn: string) => {
     const revision = /:(\d+)$/.exec(taskDefinitionArn)?.[1] ?? "";
@@ -292,7 +298,11 @@ export async function runReleaseCli(
       ...(env.GRAFANA_URL === undefined || env.GRAFANA_URL === "" || env.GRAFANA_TOKEN === undefined
         ? {}
         : {
-            annotate: grafanaAnnotator(env.GRAFANA_URL, env.GRAFANA_TOKEN, { stack: config.stack, revision }),
+            annotate: grafanaAnnotator(env.GRAFANA_URL, env.GRAFANA_TOKEN, {
+              stack: config.stack,
+              revision,
+              userAgent: agent(),
+            }),
           }),
     };
   };

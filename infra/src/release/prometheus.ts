@@ -77,11 +77,12 @@ export async function signedPost(
 
 /**
  * An instant query against `baseUrl` (a Prometheus, or an AMP workspace's query endpoint, which is
- * signed). `fetchImpl` is injectable for tests.
+ * signed). `userAgent` names the release that asks (release/user-agent.ts); `fetchImpl` is
+ * injectable for tests.
  */
 export function prometheusQuery(
   baseUrl: string,
-  options: { signer?: SignatureV4; fetchImpl?: typeof fetch } = {},
+  options: { signer?: SignatureV4; fetchImpl?: typeof fetch; userAgent: string },
 ): InstantQuery {
   const region = ampRegion(baseUrl);
   const signer = options.signer ?? (region === undefined ? undefined : sigV4Signer(region, "aps"));
@@ -89,10 +90,14 @@ export function prometheusQuery(
   const fetchImpl = options.fetchImpl ?? fetch;
   return async (promql, at) => {
     const body = new URLSearchParams({ query: promql, time: String(at) }).toString();
-    const headers =
-      signer === undefined
+    const headers = {
+      ...(signer === undefined
         ? { "content-type": "application/x-www-form-urlencoded" }
-        : await signedPost(signer, url, body);
+        : await signedPost(signer, url, body)),
+      // Added after signing: SigV4 never signs user-agent (smithy-typescript
+      // packages/signature-v4/src/constants.ts, ALWAYS_UNSIGNABLE_HEADERS).
+      "user-agent": options.userAgent,
+    };
     let response: Response;
     try {
       response = await fetchImpl(url, { method: "POST", headers, body });

@@ -71,8 +71,15 @@ export function parseSmokeArgs(argv: readonly string[], now: () => number = Date
   return { baseUrl, id: id ?? `manual-${now()}`, readyWithinMs: seconds * 1000 };
 }
 
-/** Runs the smoke test; returns the exit code (0 passed, 1 failed, 2 bad arguments). */
-export async function runSmokeCli(argv: readonly string[], log: (line: string) => void): Promise<number> {
+/**
+ * Runs the smoke test; returns the exit code (0 passed, 1 failed, 2 bad arguments). `userAgent`:
+ * what its requests send (release/user-agent.ts; scripts/smoke.ts names the checkout's image tag).
+ */
+export async function runSmokeCli(
+  argv: readonly string[],
+  log: (line: string) => void,
+  userAgent: string,
+): Promise<number> {
   let args: SmokeArgs;
   try {
     args = parseSmokeArgs(argv);
@@ -80,7 +87,11 @@ export async function runSmokeCli(argv: readonly string[], log: (line: string) =
     log(`smoke: ${(error as Error).message}\n${SMOKE_USAGE}`);
     return 2;
   }
-  const failure = await smokeTest(args.id, { baseUrl: args.baseUrl, readyWithinMs: args.readyWithinMs });
+  const failure = await smokeTest(args.id, {
+    baseUrl: args.baseUrl,
+    readyWithinMs: args.readyWithinMs,
+    userAgent,
+  });
   if (failure !== undefined) {
     log(`smoke: ${args.baseUrl} FAILED: ${failure}`);
     return 1;

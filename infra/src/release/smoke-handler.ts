@@ -21,6 +21,12 @@ export interface HookEvent {
 export interface SmokeOptions {
   /** Test listener base URL, e.g. https://comments.example.com:8443: TLS is verified against its host. */
   baseUrl: string;
+  /**
+   * Sent as User-Agent on every request (release/user-agent.ts): node:http sends none, and the
+   * prod web ACL's NoUserAgent_HEADER rule blocks a request without one
+   * (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html).
+   */
+  userAgent: string;
   /** How long green may take to answer /readyz. @default 60000 */
   readyWithinMs?: number;
   /** Per request. @default 5000 */
@@ -82,7 +88,10 @@ function send(
       {
         method: init.method ?? "GET",
         timeout: options.requestTimeoutMs ?? 5000,
-        headers: init.body === undefined ? {} : { "content-type": "application/json" },
+        headers: {
+          "user-agent": options.userAgent,
+          ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+        },
         ...(lookup === undefined ? {} : { lookup }),
         ...(options.ca === undefined ? {} : { ca: options.ca }),
       },
@@ -169,10 +178,16 @@ export async function runHook(
   return outcome;
 }
 
-/** Lambda entry point: TEST_LISTENER_URL from the function's environment. */
+/** Lambda entry point: TEST_LISTENER_URL and USER_AGENT from the function's environment. */
 export async function handler(event: HookEvent): Promise<string> {
   const baseUrl = process.env.TEST_LISTENER_URL;
   if (baseUrl === undefined) throw new Error("TEST_LISTENER_URL is not set");
+  // Computed by the stack from the image tag (components/smoke-hook.ts): this file imports nothing of ours.
+  const userAgent = process.env.USER_AGENT;
+  if (userAgent === undefined || userAgent === "") throw new Error("USER_AGENT is not set");
   // The SDK retries throttling itself, as the release's clients do (release/clients.ts).
-  return runHook(event, new CodeDeployClient({ maxAttempts: 6, retryMode: "adaptive" }), { baseUrl });
+  return runHook(event, new CodeDeployClient({ maxAttempts: 6, retryMode: "adaptive" }), {
+    baseUrl,
+    userAgent,
+  });
 }
