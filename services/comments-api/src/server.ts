@@ -8,6 +8,7 @@ import { buildApp } from "./app.js";
 import { type Config, ConfigError, loadConfig, secretRegion } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createMetrics, createMetricsServer } from "./plugins/metrics.js";
+import { startIdempotencySweeper } from "./store/idempotency-sweeper.js";
 import {
   CommentStore,
   createExecutor,
@@ -64,9 +65,12 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
   const applied = await retryUntil("migrations", () => migrate(db), log, deadline);
   log.info({ applied, database: config.database.kind }, "migrations done");
 
+  const store = new CommentStore(db);
+  // Idempotency-Keys are kept 24 hours: swept now and every hour, in the background.
+  const stopSweeping = startIdempotencySweeper(store, log);
   const metrics = createMetrics();
   const app = await buildApp({
-    store: new CommentStore(db),
+    store,
     logger: log,
     metrics,
     unpagedListCap: config.unpagedListCap,
@@ -92,6 +96,7 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down: finishing in-flight requests");
+    stopSweeping();
     const timer = setTimeout(() => {
       log.error(
         { timeoutMs: config.shutdownTimeoutMs },

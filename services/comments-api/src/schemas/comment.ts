@@ -3,6 +3,8 @@
  * made it crash or store garbage. Every limit here is documented in the README.
  */
 
+import { createHash } from "node:crypto";
+
 /** Longest comment, in UTF-16 code units (JavaScript string length). @default 4000 */
 export const MAX_COMMENT_LENGTH = 4000;
 /** Longest email (RFC 5321's path limit). */
@@ -88,6 +90,18 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return `a ${typeof value}`;
+}
+
+/**
+ * What an Idempotency-Key is bound to: a SHA-256 over the parsed comment, so the same comment sent
+ * again with its keys in another order, other whitespace, extra fields, or `content_id` 77 as "77"
+ * is the same request (draft-ietf-httpapi-idempotency-key-header leaves the fingerprint to the
+ * server: https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/).
+ */
+export function requestFingerprint(comment: NewComment): string {
+  return createHash("sha256")
+    .update(JSON.stringify([comment.contentId, comment.email, comment.comment]))
+    .digest("hex");
 }
 
 /** Validates a `POST /api/comment/new` body, reporting every field's problem at once. */

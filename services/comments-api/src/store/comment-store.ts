@@ -29,6 +29,12 @@ export const IDEMPOTENCY_TTL = "24 hours";
 /** How long a claim without a response counts as in flight before another instance takes it over. */
 export const IDEMPOTENCY_CLAIM_TTL = "60 seconds";
 
+/** One batch of the sweep: `$1` expired keys, oldest first. */
+export const SWEEP_IDEMPOTENCY_KEYS_SQL = `DELETE FROM idempotency_keys WHERE key IN (
+    SELECT key FROM idempotency_keys WHERE created_at < now() - interval '${IDEMPOTENCY_TTL}'
+     ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+  RETURNING key`;
+
 /** The largest bigint: the open upper bound of a list. */
 const MAX_ID = 9_223_372_036_854_775_807n;
 
@@ -57,6 +63,8 @@ export class CommentStore {
     key: string,
     requestHash: string,
     response: { status: number; body: string },
+    /** Stored hashes that also count as this request (the previous release's). @default none */
+    alsoMatches: readonly string[] = [],
   ): Promise<IdempotentOutcome> {
     await this.db.query(
       `DELETE FROM idempotency_keys WHERE key = $1
@@ -74,10 +82,12 @@ export class CommentStore {
         response_status: number | null;
         response_body: string | null;
       }>("SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key = $1", [key]);
-      if (row === undefined) return this.addOnce(comment, key, requestHash, response);
+      if (row === undefined) return this.addOnce(comment, key, requestHash, response, alsoMatches);
       // In flight first: until the first request ends there is nothing to compare with or replay.
       if (row.response_status === null || row.response_body === null) return { kind: "in-flight" };
-      if (row.request_hash !== requestHash) return { kind: "mismatch" };
+      if (row.request_hash !== requestHash && !alsoMatches.includes(row.request_hash)) {
+        return { kind: "mismatch" };
+      }
       return { kind: "replay", status: Number(row.response_status), body: row.response_body };
     }
     try {
@@ -174,6 +184,20 @@ export class CommentStore {
     );
     const [nth] = rows;
     return rows.length === 2 && nth !== undefined ? BigInt(nth.id) : undefined;
+  }
+
+  /**
+   * Deletes Idempotency-Keys older than IDEMPOTENCY_TTL, oldest first, `batch` rows per statement so
+   * no statement holds many row locks; returns how many. The range on created_at is served by the
+   * `idempotency_keys_created_at` index (migration 2); SKIP LOCKED lets two instances sweep at once.
+   */
+  async sweepIdempotencyKeys(batch = 5_000): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.db.query(SWEEP_IDEMPOTENCY_KEYS_SQL, [batch]);
+      deleted += rows.length;
+      if (rows.length < batch) return deleted;
+    }
   }
 
   /** Listens to the changes migration 3's triggers announce (a content_id, or '*'). */
