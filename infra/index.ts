@@ -5,6 +5,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type ContractV1, contractParameterName } from "./contract/src/contract";
 import { CodeDeployBlueGreen } from "./src/components/codedeploy";
 import { Database } from "./src/components/database";
 import { Firewall } from "./src/components/firewall";
@@ -18,7 +19,6 @@ import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
 import { Waf } from "./src/components/waf";
 import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
-import { type ContractV1, contractParameterName } from "./src/contract";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { METRICS_PORT } from "./src/documents/containers";
 import { permissionsBoundaryArn } from "./src/documents/iam";

@@ -14,7 +14,7 @@
  *     (in the log and the run's summary, GITHUB_STEP_SUMMARY).
  *
  *   node .github/scripts/github.ts contract --base <file> --head <file> --pr <n>
- *     Compares the base branch's infra/src/contract.ts with the PR's: a removed or retyped field of
+ *     Compares the base branch's infra/contract/src/contract.ts with the PR's: a removed or retyped field of
  *     contractV1 fails (exit 1) as a breaking change for consumers; added fields are listed. The PR
  *     gets one comment when anything changed, edited in place (by its marker) on later pushes.
  *

@@ -384,7 +384,10 @@ describe("the command line", () => {
   });
 
   it("contract: fails a breaking change with exit 1 and comments on the PR; an unchanged contract writes nothing", async () => {
-    const base = readFileSync(join(import.meta.dirname, "..", "..", "infra", "src", "contract.ts"), "utf8");
+    const base = readFileSync(
+      join(import.meta.dirname, "..", "..", "infra", "contract", "src", "contract.ts"),
+      "utf8",
+    );
     const baseFile = logFile(base);
     const headFile = logFile(base.replace("  albZoneId: string;\n", ""));
     const broken = await cli(["contract", "--base", baseFile, "--head", headFile, "--pr", "21"]);
@@ -499,7 +502,10 @@ describe("the command line", () => {
 });
 
 describe("the contractV1 check", () => {
-  const CONTRACT = readFileSync(join(import.meta.dirname, "..", "..", "infra", "src", "contract.ts"), "utf8");
+  const CONTRACT = readFileSync(
+    join(import.meta.dirname, "..", "..", "infra", "contract", "src", "contract.ts"),
+    "utf8",
+  );
 
   it("reads every field of the committed contract, with its type", () => {
     const fields = contractFields(CONTRACT);

@@ -336,8 +336,8 @@ describe("CI", () => {
     expect(contract.steps[0]?.with).toEqual({ "persist-credentials": false, "fetch-depth": 0 });
     expect(contract.steps.at(-1)?.run).toBe(
       [
-        'git show "origin/$BASE_REF:infra/src/contract.ts" > base-contract.ts',
-        'node .github/scripts/github.ts contract --base base-contract.ts --head infra/src/contract.ts --pr "$PR"',
+        'git show "origin/$BASE_REF:infra/contract/src/contract.ts" > base-contract.ts',
+        'node .github/scripts/github.ts contract --base base-contract.ts --head infra/contract/src/contract.ts --pr "$PR"',
         "",
       ].join("\n"),
     );

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { contractParameterName } from "../src/contract";
+import { contractParameterName } from "../contract/src/contract";
 import { permissionsBoundaryArn, permissionsBoundaryName } from "../src/documents/iam";
 import {
   boundaryPolicy,

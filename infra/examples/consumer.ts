@@ -1,28 +1,44 @@
 /**
- * How another team's Pulumi program reads the comments platform's contract. Type-checked with the
- * infra package (`pnpm typecheck`), so this sample cannot drift from the contract's type.
- *
- * In your program, copy the `ContractV1` interface from infra/src/contract.ts (or depend on this
- * repository). The stacks live in an S3 (DIY) backend, where a stack reference's organization is
- * always `organization`; log in to that backend and attach `comments-platform-prod-consumer`.
+ * Another team's Pulumi program reading the comments platform's contract, as they would write it:
+ * `@comments-platform/contract` installed from its tarball, the contract read from SSM (works from
+ * any backend and, with a provider for the reader role, from another account). A test packs the
+ * package, installs it into a scratch project with this file, type-checks it and runs it under
+ * Pulumi mocks (infra/test/contract-package.test.ts); `pnpm typecheck` checks it against the source.
  */
+import { readContract } from "@comments-platform/contract/pulumi";
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import type { ContractV1 } from "../src/contract";
 
-const comments = new pulumi.StackReference("organization/comments-platform/prod");
-const contract = comments.requireOutput("contractV1") as pulumi.Output<ContractV1>;
+const contract = readContract("prod");
 
-// Example: let the comments API's tasks reach your service on 8080.
-export const consumerSecurityGroup = new aws.ec2.SecurityGroup("reporting", {
+/** Your service's security group, in the comments API's VPC (security group references need one VPC). */
+export const reportingSecurityGroup = new aws.ec2.SecurityGroup("reporting", {
   vpcId: contract.vpcId,
-  description: "Reporting service, reachable from the comments API",
+  description: "Reporting service: calls the comments API, is called by its tasks",
 });
+
+// Calling the comments API: its load balancer is internet-facing, so from private subnets the calls
+// leave through your NAT gateway and reach it from a public address, never from your security group
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme).
+// It listens on the port of `url`: 443 with a certificate, else 80.
+export const commentsApiPort = contract.url.apply((url) => (new URL(url).protocol === "https:" ? 443 : 80));
+new aws.vpc.SecurityGroupEgressRule("to-comments-api", {
+  securityGroupId: reportingSecurityGroup.id,
+  cidrIpv4: "0.0.0.0/0",
+  ipProtocol: "tcp",
+  fromPort: commentsApiPort,
+  toPort: commentsApiPort,
+  description: "The comments API's load balancer",
+});
+
+// Letting the comments API's tasks reach your service: their security group opens connections on 443
+// only (and 5432 to their own database, infra/src/documents/firewall.ts): listen on 443.
 new aws.vpc.SecurityGroupIngressRule("from-comments-api", {
-  securityGroupId: consumerSecurityGroup.id,
+  securityGroupId: reportingSecurityGroup.id,
   referencedSecurityGroupId: contract.serviceSecurityGroupId,
   ipProtocol: "tcp",
-  fromPort: 8080,
-  toPort: 8080,
+  fromPort: 443,
+  toPort: 443,
+  description: "HTTPS from the comments API's tasks",
 });
+
 export const commentsUrl = contract.url;

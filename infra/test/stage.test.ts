@@ -1,5 +1,6 @@
 /** The stage stack under Pulumi mocks, with deterministic fake values for what AWS computes. */
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseContractV1 } from "../contract/src/index";
 import { imageTagFor } from "../src/image-tag";
 import { REPO_ROOT } from "../src/stack-file";
 import { type SynthResult, synth } from "../src/synth/run";
@@ -383,5 +384,9 @@ describe("stage", () => {
     expect(parameter.inputs.type).toBe("String");
     expect(parameter.inputs).not.toHaveProperty("value");
     expect(JSON.parse(String(parameter.inputs.insecureValue))).toEqual(contract);
+    // What readers' `readContract("stage")` accepts: the package's validator, on the parameter's text.
+    expect(parseContractV1(String(parameter.inputs.insecureValue), "the stage parameter", "stage")).toEqual(
+      contract,
+    );
   });
 });

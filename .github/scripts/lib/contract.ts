@@ -1,5 +1,5 @@
 /**
- * The breaking-change check of `contractV1` (infra/src/contract.ts): other teams read it through
+ * The breaking-change check of `contractV1` (infra/contract/src/contract.ts): other teams read it through
  * StackReference and SSM, and its promise is that fields are added, never removed or retyped. A PR
  * that removes or retypes a field fails; added fields are listed in the PR comment.
  */
