@@ -70,7 +70,18 @@ describe("prod", () => {
             managedRuleGroupStatement: {
               vendorName: "AWS",
               name: "AWSManagedRulesCommonRuleSet",
-              ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+              // documents/waf.ts: every rule that reads the comment text, or that a valid
+              // content_id or an original-API client without a User-Agent trips, only counts.
+              ruleActionOverrides: [
+                "NoUserAgent_HEADER",
+                "SizeRestrictions_BODY",
+                "EC2MetaDataSSRF_BODY",
+                "EC2MetaDataSSRF_URIPATH",
+                "GenericLFI_BODY",
+                "RestrictedExtensions_URIPATH",
+                "GenericRFI_BODY",
+                "CrossSiteScripting_BODY",
+              ].map((name) => ({ name, actionToUse: { count: {} } })),
             },
           },
           overrideAction: { none: {} },
