@@ -93,11 +93,15 @@ describe("prod", () => {
         },
       ],
     });
-    expect(one(result, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({
+    const association = one(result, "aws:wafv2/webAclAssociation:WebAclAssociation");
+    expect(association.inputs).toEqual({
       // The mocks' ARNs name the resource: the association joins this ACL to this ALB.
       resourceArn: "arn:aws:lb:sa-east-1:123456789012:comments-api-prod-alb",
       webAclArn: "arn:aws:wafv2:sa-east-1:123456789012:comments-api-prod-waf",
     });
+    // A web ACL replaced create-before-delete: the old association's delete would disassociate the
+    // new one (pulumi/pulumi-aws#4782). Deleted first, it cannot.
+    expect(association.options.deleteBeforeReplace).toBe(true);
   });
 
   it("opens the test listener to each NAT address, and nothing else changes in the firewall", () => {

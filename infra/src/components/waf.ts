@@ -44,7 +44,15 @@ export class Waf extends pulumi.ComponentResource {
     this.association = new aws.wafv2.WebAclAssociation(
       `${name}-waf`,
       { resourceArn: args.albArn, webAclArn: this.webAcl.arn },
-      parent,
+      {
+        ...parent,
+        // Replaced with the web ACL (web_acl_arn is ForceNew): created first, the new association
+        // would be undone by the old one's delete, DisassociateWebACL on the ALB, which removes
+        // whatever web ACL it has (pulumi/pulumi-aws#4782; terraform-provider-aws
+        // internal/service/wafv2/web_acl_association.go, resourceWebACLAssociationDelete).
+        // Deleted first, the ALB is without a web ACL from that delete to the new association.
+        deleteBeforeReplace: true,
+      },
     );
     this.registerOutputs({ webAclArn: this.webAcl.arn });
   }
