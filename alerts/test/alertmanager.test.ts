@@ -90,16 +90,20 @@ describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
   });
 
   /** The message and subject as Alertmanager renders them for SNS, through amtool's renderer. */
-  const renderMessage = (status: "firing" | "resolved", endsAt: string) => {
+  const renderMessage = (
+    status: "firing" | "resolved",
+    endsAt: string,
+    labels: Record<string, string> = {
+      alertname: "CommentsApiAvailabilityBudgetBurnFast",
+      severity: "page",
+      slo: "availability",
+      stack: "prod",
+      window: "1h/5m",
+    },
+  ) => {
     const alert = {
       status,
-      labels: {
-        alertname: "CommentsApiAvailabilityBudgetBurnFast",
-        severity: "page",
-        slo: "availability",
-        stack: "prod",
-        window: "1h/5m",
-      },
+      labels,
       annotations: {
         summary: "Comments API in prod is burning its availability budget fast",
         description: "1.667% of requests over the last 1h were answered 5xx in stack prod.",
@@ -118,7 +122,10 @@ describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
         receiver: "page",
         status,
         alerts: [alert],
-        groupLabels: { alertname: alert.labels.alertname, stack: "prod" },
+        groupLabels: {
+          alertname: alert.labels.alertname,
+          ...(labels.stack === undefined ? {} : { stack: labels.stack }),
+        },
         commonLabels: alert.labels,
         commonAnnotations: alert.annotations,
         externalURL: "http://alertmanager",
@@ -158,6 +165,18 @@ describe.skipIf(amtool.path === undefined)(`amtool${amtool.reason}`, () => {
       "RESOLVED at 2026-12-01 03:20 UTC, fired since 2026-12-01 03:13 UTC: CommentsApiAvailabilityBudgetBurnFast (1h/5m)",
       `Dashboard: ${VALUES.DASHBOARD_URL}?var-stack=prod&from=1796091180000&to=1796096100000`,
     ]);
+  });
+
+  it("links an alert without a stack to the dashboard without var-stack (the variable has no All)", () => {
+    const { message } = renderMessage("firing", "0001-01-01T00:00:00Z", {
+      alertname: "CommentsApiUnreachable",
+      job: "comments-api",
+      reason: "never_heard",
+      severity: "page",
+    });
+    expect(message.stdout.split("\n")[3]).toBe(
+      `Dashboard: ${VALUES.DASHBOARD_URL}?from=1796091180000&to=now`,
+    );
   });
 
   it.each([

@@ -4,6 +4,7 @@
  * `pnpm dashboards` writes the JSON that is committed and deployed; a test fails when they drift.
  */
 import {
+  type AnnotationQuery,
   type Dashboard,
   type DataQuery,
   type Panel as GrafanaPanel,
@@ -29,6 +30,64 @@ export interface Panel {
   collapsed?: boolean;
   panels?: Panel[];
 }
+
+/**
+ * A Prometheus query as Grafana stores it (PromQuery, grafana/grafana
+ * packages/grafana-prometheus/src/types.ts): the expression, and `interval`, the minimum step.
+ */
+interface PrometheusQuery extends DataQuery {
+  expr: string;
+  interval?: string;
+}
+
+/** A query of Grafana's own annotations by tag (the "-- Grafana --" data source). */
+interface GrafanaTagsQuery extends DataQuery {
+  type: "tags";
+  tags: string[];
+  matchAny: boolean;
+  limit: number;
+}
+
+/**
+ * A Prometheus annotation: Grafana reads `useValueForTime`, `titleFormat`, `textFormat` and
+ * `tagKeys` from the annotation itself, not from its query (PrometheusAnnotationSupport's
+ * processEvents, grafana/grafana packages/grafana-prometheus/src/annotations.ts).
+ */
+export interface PrometheusAnnotation extends AnnotationQuery<PrometheusQuery> {
+  /** The series' value is the event's time, in milliseconds. */
+  useValueForTime: boolean;
+  /** Legend-format templates over the series' labels. */
+  titleFormat: string;
+  textFormat: string;
+  /** Comma-separated label names whose values become the event's tags. */
+  tagKeys: string;
+}
+
+/** Releases, posted by the release step through Grafana's annotations API, tagged with the stack. */
+const releases: AnnotationQuery<GrafanaTagsQuery> = {
+  name: "Releases",
+  enable: true,
+  iconColor: "purple",
+  datasource: { type: "grafana", uid: "-- Grafana --" },
+  target: { refId: "releases", type: "tags", tags: ["release", "$stack"], matchAny: false, limit: 100 },
+};
+
+/**
+ * Each task's process start time as the event's time: works on ECS, where every task is a new
+ * series and changes() never fires. Grafana reads the value as milliseconds ("Series value as
+ * timestamp", packages/grafana-prometheus/src/components/AnnotationQueryEditor.tsx).
+ */
+const taskStarts: PrometheusAnnotation = {
+  name: "Task starts",
+  enable: true,
+  iconColor: "blue",
+  datasource: DATASOURCE,
+  target: { refId: "task-starts", expr: queries.taskStarts, interval: "1m" },
+  useValueForTime: true,
+  titleFormat: "task started",
+  textFormat: "{{task}}",
+  tagKeys: "task",
+};
 
 interface PanelSpec {
   type: "timeseries" | "stat";
@@ -177,45 +236,14 @@ export function commentsApiDashboard(): Dashboard {
           refresh: 2,
           hide: 0,
           sort: 1,
+          // One stack at a time: every query selects stack="$stack". Alert messages link with
+          // var-stack only when the alert has a stack (alerts/alertmanager.yaml).
+          includeAll: false,
+          multi: false,
         },
       ],
     },
-    annotations: {
-      list: [
-        {
-          // Posted by the release step through Grafana's annotations API, tagged with the stack.
-          name: "Releases",
-          enable: true,
-          iconColor: "purple",
-          datasource: { type: "grafana", uid: "-- Grafana --" },
-          target: {
-            refId: "releases",
-            type: "tags",
-            tags: ["release", "$stack"],
-            matchAny: false,
-            limit: 100,
-          } as DataQuery,
-        },
-        {
-          // Each task's process start time as the event's time: works on ECS, where every task is a
-          // new series and changes() never fires. Grafana reads the value as milliseconds
-          // (https://github.com/grafana/grafana/blob/main/packages/grafana-prometheus/src/components/AnnotationQueryEditor.tsx).
-          name: "Task starts",
-          enable: true,
-          iconColor: "blue",
-          datasource: DATASOURCE,
-          target: {
-            refId: "task-starts",
-            expr: queries.taskStarts,
-            step: "1m",
-            useValueForTime: true,
-            titleFormat: "task started",
-            textFormat: "{{task}}",
-            tagKeys: "task",
-          } as DataQuery,
-        },
-      ],
-    },
+    annotations: { list: [releases, taskStarts] },
     panels: layout([
       [
         "Traffic and errors",

@@ -58,7 +58,7 @@ describe("monitoring in the stage stack", () => {
     );
     // The managed workspace's endpoint (us-east-1: Grafana is not offered in sa-east-1), then the
     // service dashboard's uid.
-    const dashboardUrl = /(https:\/\/\S+)\?var-stack=/.exec(definition)?.[1];
+    const dashboardUrl = /(https:\/\/\S+)\?\{\{ with \.Labels\.stack \}\}var-stack=/.exec(definition)?.[1];
     expect(dashboardUrl).toMatch(
       /^https:\/\/g-[0-9a-f]{8}\.grafana-workspace\.us-east-1\.amazonaws\.com\/d\/comments-api-service$/,
     );

@@ -41,6 +41,25 @@ describe("alerts/slo.yaml", () => {
     });
   });
 
+  it("refuses a burn rate whose alert could never fire: burnRate times a budget of 1 or more, and no less", () => {
+    // The ticket pair alone: a higher paging rate would first be refused as redundant. Latency's
+    // budget is 0.01, so 100 makes exactly 1: a ratio can never exceed it.
+    const withTicketAt = (rate: string) =>
+      parseSloSpec(
+        TEXT.replace(
+          "{ severity: ticket, long: 3d, short: 6h, burnRate: 1,",
+          `{ severity: ticket, long: 3d, short: 6h, burnRate: ${rate},`,
+        ),
+      );
+    expect(withTicketAt("100")).toEqual({
+      ok: false,
+      problems: [
+        "alerts/slo.yaml: burnRates[2].burnRate=100: times latency's budget (0.01) must stay below 1, or the alert can never fire",
+      ],
+    });
+    expect(withTicketAt("99.99")).toMatchObject({ ok: true });
+  });
+
   it("names every problem at once, with the key and what is allowed", () => {
     const text = TEXT.replace("objective: 0.999", "objective: 99.9")
       .replace("long: 6h, short: 30m", "long: 6h, short: 6h")

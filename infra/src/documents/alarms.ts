@@ -189,9 +189,10 @@ export function alarmReactionMinutes(): {
 
 /**
  * The dead man's switch of the alerting path: Watchdog always fires, Alertmanager sends it to the
- * heartbeat topic every minute (its route's repeat_interval), and this alarm, outside that path,
+ * heartbeat topic every 2 minutes (repeat_interval 1m checked at each 1m group_interval: every
+ * other check, measured in alerts/test/heartbeat.test.ts), and this alarm, outside that path,
  * pages when the topic goes quiet. SNS sends topic metrics every five minutes
- * (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html): about five
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html): two or three
  * heartbeats per 300 s period; three empty periods (15 minutes) page, and no data at all (the metric
  * is absent when nothing is published) counts as empty.
  */

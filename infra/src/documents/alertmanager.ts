@@ -12,7 +12,7 @@ export interface AlertmanagerValues {
   PAGE_TOPIC_ARN: string;
   /** SNS topic for `severity: ticket` and anything without a known severity. */
   TICKET_TOPIC_ARN: string;
-  /** SNS topic that receives Watchdog every minute. */
+  /** SNS topic that receives Watchdog every 2 minutes (alerts/alertmanager.yaml). */
   HEARTBEAT_TOPIC_ARN: string;
   /** Region of the topics, for SigV4. */
   AWS_REGION: string;
