@@ -8,6 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { contractParameterName } from "../contract/src/contract";
 import { permissionsBoundaryArn, permissionsBoundaryName } from "../src/documents/iam";
+import { parseConsumerTeams } from "./consumer-documents";
+import { consumerRoles } from "./consumers";
 import {
   boundaryPolicy,
   consumerReadPolicy,
@@ -212,10 +214,25 @@ const perStack = stacks.map((stack) => {
   };
 });
 
+// Other teams' roles: the contract from SSM, from any account; and for a team whose stacks share
+// this bucket, its own project's state (docs/consuming-outputs.md).
+const consumerTeams = consumerRoles({
+  teams: parseConsumerTeams(config.getObject("consumerTeams")),
+  stacks,
+  bucketArn: bucket.arn,
+  stateKeyArn: stateKey.arn,
+  stackKeyArns: stacks.map((stack) => keys[stack].arn),
+  accountId: account,
+  region,
+  tags,
+});
+
 /** The state backend URL for `pulumi login`. */
 export const stateBackend = pulumi.interpolate`s3://${bucket.bucket}?region=${region}`;
 /** Per stack: its roles, its secrets provider and the state it may touch. */
 export const stackAccess = perStack;
+/** Per consumer team (config `consumerTeams`): the role it assumes to read the contract. */
+export const consumerRoleArns = consumerTeams;
 /**
  * The GitHub Actions variables the workflows read, ready for `gh variable set`: the repository's,
  * then each environment's (the role its jobs assume).
