@@ -628,6 +628,40 @@ describe("Deploy", () => {
   });
 });
 
+describe("Acceptance", () => {
+  const acceptance = workflow("acceptance.yml");
+  const job = acceptance.jobs.acceptance as Job;
+
+  it("runs only by hand, in the sandbox account's environment, one run per sandbox name", () => {
+    expect(Object.keys(acceptance.on)).toEqual(["workflow_dispatch"]);
+    expect([job.environment, job.concurrency, job.permissions]).toEqual([
+      "sandbox",
+      { group: "acceptance-${{ inputs.name }}", "cancel-in-progress": false },
+      { contents: "read", "id-token": "write" },
+    ]);
+  });
+
+  it("runs the same script a person runs, passing --keep only when asked", () => {
+    const step = job.steps.at(-1) as Step;
+    const ran = (KEEP: string) =>
+      runStep(
+        { run: step.run?.replace("pulumi login", "echo login").replace("node ", "echo node ") ?? "" },
+        {
+          BACKEND: "s3://state",
+          REGION: "us-east-1",
+          NAME: "ci",
+          KEEP,
+        },
+      ).output;
+    expect(ran("false")).toBe(
+      "login s3://state\nnode .github/scripts/acceptance.ts --name ci --region us-east-1",
+    );
+    expect(ran("true")).toBe(
+      "login s3://state\nnode .github/scripts/acceptance.ts --name ci --region us-east-1 --keep",
+    );
+  });
+});
+
 describe("Drift", () => {
   const drift = workflow("drift.yml");
   const job = drift.jobs.drift as Job;
@@ -695,9 +729,9 @@ describe("names the workflows share with the program and the bootstrap", () => {
 
   it("installs the Pulumi CLI of the SDK version the program is locked to", () => {
     const versions = [...texts.matchAll(/pulumi-version:\s*(\S+)/g)].map((m) => m[1]);
-    // Preview, Drift, Deploy's prod preview and the prod job's binding preview install it; Deploy's
-    // two ups get it from pulumi/actions.
-    expect(versions.length).toBe(6);
+    // Preview, Drift, Deploy's prod preview, the prod job's binding preview and Acceptance install
+    // it; Deploy's two ups get it from pulumi/actions.
+    expect(versions.length).toBe(7);
     expect(new Set(versions)).toEqual(new Set([PULUMI_VERSION]));
   });
 
@@ -716,6 +750,8 @@ describe("names the workflows share with the program and the bootstrap", () => {
         for (const stack of name.includes("matrix.stack") ? STACKS : [undefined])
           environments.add(stack === undefined ? name : name.replace("${{ matrix.stack }}", stack));
       }
+    // `sandbox` is the Acceptance workflow's: another account, whose role is set up by hand there.
+    environments.delete("sandbox");
     expect([...environments].sort()).toEqual(
       STACKS.flatMap((stack) => [
         githubEnvironment(stack, "preview"),

@@ -2,7 +2,7 @@
  * `pnpm release <status|deploy|rollback|analyze> --stack <stack> ...` (`--help` says how). AWS endpoints
  * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
-import { loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
+import { isStackName, loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
 import { HELP, parseReleaseArgs, runReleaseCli, USAGE } from "../src/release/cli";
 import { releaseClients } from "../src/release/clients";
 import { readStackFile } from "../src/stack-file";
@@ -19,8 +19,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const { stack } = args;
-  if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
-    process.stderr.write(`--stack must be one of ${STACKS.join(", ")}\n${USAGE}\n`);
+  if (stack === undefined || !isStackName(stack)) {
+    process.stderr.write(`--stack must be one of ${STACKS.join(", ")}, or sandbox-<name>\n${USAGE}\n`);
     return 2;
   }
   const config = loadStackConfig(stack, rawConfigFrom(readStackFile(stack)));

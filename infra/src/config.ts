@@ -16,12 +16,30 @@ import { durationSeconds, readSloSpec, rollbackDefaults } from "./slo";
 export const PROJECT = "comments-platform";
 /** The stacks there is a Pulumi.<stack>.yaml for. */
 export const STACKS = ["stage", "prod"] as const;
+/**
+ * Throw-away stacks for a first run in a sandbox account (the Acceptance workflow): `sandbox-`
+ * and 1-6 lowercase letters or digits. They take stage's defaults; their stack file is written by
+ * the acceptance run, never committed.
+ */
+export const SANDBOX_STACK = /^sandbox-[a-z][a-z0-9]{0,5}$/;
 /** A stack this program knows. */
-export type StackName = (typeof STACKS)[number];
+export type StackName = (typeof STACKS)[number] | `sandbox-${string}`;
 
-/** The stack's base name: its components' names, and the cluster, service and CodeDeploy names. */
+/** Whether `stack` is one of STACKS or a sandbox stack. */
+export function isStackName(stack: string): stack is StackName {
+  return (STACKS as readonly string[]).includes(stack) || SANDBOX_STACK.test(stack);
+}
+
+/**
+ * The stack's base name: its components' names, and the cluster, service and CodeDeploy names. A
+ * sandbox's is `comments-sb-<name>`, no longer than stage's: Pulumi's auto-names add `-` and 7
+ * random characters and refuse a name over the resource's limit (32 for a target group:
+ * pulumi/pulumi sdk/go/common/resource NewUniqueHex), and `comments-api-stage-green-` is 25.
+ */
 export function baseName(stack: string): string {
-  return `comments-api-${stack}`;
+  return stack.startsWith("sandbox-")
+    ? `comments-sb-${stack.slice("sandbox-".length)}`
+    : `comments-api-${stack}`;
 }
 
 /** NAT gateways: one shared (stage: cost) or one per availability zone (prod: an AZ outage keeps egress). */
@@ -175,8 +193,12 @@ export function parseStackConfig(
   seen?: Map<string, unknown>,
 ): { ok: true; config: StackConfig } | { ok: false; problems: string[] } {
   const read = new Reader(raw, seen);
-  if (!(STACKS as readonly string[]).includes(stack)) {
-    read.problem("stack", stack, `must be one of ${STACKS.join(", ")}`);
+  if (!isStackName(stack)) {
+    read.problem(
+      "stack",
+      stack,
+      `must be one of ${STACKS.join(", ")}, or sandbox-<1-6 lowercase letters or digits>`,
+    );
   }
   const isProd = stack === "prod";
 

@@ -81,7 +81,12 @@ describe("parseStackConfig", () => {
   });
 
   it.each([
-    ["an unknown stack", "dev", base, ['stack="dev": must be one of stage, prod']],
+    [
+      "an unknown stack",
+      "dev",
+      base,
+      ['stack="dev": must be one of stage, prod, or sandbox-<1-6 lowercase letters or digits>'],
+    ],
     [
       "missing tags and region",
       "stage",
