@@ -96,6 +96,11 @@ export interface StackConfig {
     multiAz: boolean;
     deletionProtection: boolean;
     backupRetentionDays: number;
+    /**
+     * Apply modifications now rather than in the instance's weekly maintenance window (class,
+     * storage, engine version and parameter group changes). @default true (stage), false (prod)
+     */
+    applyImmediately: boolean;
   };
   loadBalancer: {
     /** ACM certificate: HTTPS on 443 with HTTP redirecting to it; unset, plain HTTP on 80. */
@@ -395,6 +400,7 @@ export function parseStackConfig(
       multiAz,
       deletionProtection,
       backupRetentionDays,
+      applyImmediately: read.boolean("dbApplyImmediately", !isProd),
     },
     loadBalancer: {
       certificateArn,

@@ -38,6 +38,7 @@ describe("the committed stack files", () => {
         multiAz: false,
         deletionProtection: false,
         backupRetentionDays: 1,
+        applyImmediately: true,
       },
       {
         instanceClass: "db.t4g.medium",
@@ -46,6 +47,7 @@ describe("the committed stack files", () => {
         multiAz: true,
         deletionProtection: true,
         backupRetentionDays: 14,
+        applyImmediately: false,
       },
     ]);
     expect([stage.config.service.minTasks, prod.config.service.minTasks]).toEqual([1, 2]);
@@ -53,6 +55,15 @@ describe("the committed stack files", () => {
 });
 
 describe("parseStackConfig", () => {
+  it("reads dbApplyImmediately, refusing what is not a boolean", () => {
+    const on = parseStackConfig("prod", { ...prodOk, dbApplyImmediately: "true" });
+    expect(on.ok && on.config.database.applyImmediately).toBe(true);
+    expect(parseStackConfig("stage", { ...base, dbApplyImmediately: "yes" })).toEqual({
+      ok: false,
+      problems: ['dbApplyImmediately="yes": must be true or false'],
+    });
+  });
+
   it("fills prod's defaults with what prod needs", () => {
     const result = parseStackConfig("prod", {
       ...base,

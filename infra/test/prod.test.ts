@@ -124,9 +124,14 @@ describe("prod", () => {
       deletionProtection: true,
       backupRetentionPeriod: 14,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "comments-api-prod-final",
+      // Changes wait for the maintenance window; a major engine version is allowed (reviewed config).
+      applyImmediately: false,
+      allowMajorVersionUpgrade: true,
     });
+    // Named after its first creation, to the second: a second deletion takes another name.
+    expect(db.inputs.finalSnapshotIdentifier).toMatch(/^comments-api-prod-final-\d{8}t\d{6}$/);
     expect(db.options.protect).toBe(true);
+    expect(db.options.ignoreChanges).toEqual(["finalSnapshotIdentifier"]);
   });
 
   it("runs at least two tasks of 0.5 vCPU and 1 GiB, scaling to ten, on regular Fargate", () => {

@@ -64,6 +64,7 @@ describe("Pulumi.yaml", () => {
       "canaryPercent",
       "cpuTargetPercent",
       "dbAllocatedStorageGiB",
+      "dbApplyImmediately",
       "dbEngineVersion",
       "dbInstanceClass",
       "fargateSpot",

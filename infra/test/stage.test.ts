@@ -247,6 +247,9 @@ describe("stage", () => {
       backupRetentionPeriod: 1,
       skipFinalSnapshot: true,
       vpcSecurityGroupIds: ["comments-api-stage-database-id"],
+      // Stage takes changes at once; prod waits for its maintenance window.
+      applyImmediately: true,
+      allowMajorVersionUpgrade: true,
     });
     expect(db.inputs).not.toHaveProperty("password");
     expect(db.options.protect).toBe(false);

@@ -6,6 +6,11 @@ import { named, type Tags } from "./tags";
 /** What the database component needs: its settings, the isolated subnets and its security group. */
 export interface DatabaseArgs {
   settings: StackConfig["database"];
+  /**
+   * When the instance is first created: it names the final snapshot, so a database created again
+   * after a deletion never takes a name an earlier deletion left. @default the current time
+   */
+  createdAt?: Date;
   isolatedSubnetIds: pulumi.Input<string>[];
   securityGroupId: pulumi.Input<string>;
   tags: Tags;
@@ -15,6 +20,19 @@ export interface DatabaseArgs {
 export const DATABASE_NAME = "comments";
 /** The RDS master user the service connects as (its password lives in the RDS-managed secret). */
 export const DATABASE_USER = "comments";
+
+/**
+ * The final snapshot's name: `<name>-final-<UTC time of creation to the second>`, a DB snapshot
+ * identifier (letters, digits, single hyphens, at most 255 characters).
+ */
+export function finalSnapshotName(name: string, createdAt: Date): string {
+  const stamp = createdAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "")
+    .replace("T", "t");
+  return `${name}-final-${stamp}`;
+}
 
 /**
  * RDS PostgreSQL in the isolated subnets: encrypted, never public, TLS required, the master password
@@ -40,6 +58,10 @@ export class Database extends pulumi.ComponentResource {
     const parameters = new aws.rds.ParameterGroup(
       `${name}-params`,
       {
+        // A major version needs a group of its family: a new dbEngineVersion replaces the group (new
+        // first), and the old one can be deleted only once the instance has left it
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html):
+        // upgrade with dbApplyImmediately true (docs/operations.md).
         family: `postgres${settings.engineVersion}`,
         parameters: [{ name: "rds.force_ssl", value: "1" }],
         tags: named(args.tags, `${name}-params`),
@@ -65,14 +87,29 @@ export class Database extends pulumi.ComponentResource {
         multiAz: settings.multiAz,
         deletionProtection: settings.deletionProtection,
         backupRetentionPeriod: settings.backupRetentionDays,
-        // Where the database may not be deleted, a deletion must leave a final snapshot.
+        // Where the database may not be deleted, a deletion must leave a final snapshot, under a
+        // name no earlier deletion took: RDS refuses an existing one (DBSnapshotAlreadyExists,
+        // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html).
         skipFinalSnapshot: !settings.deletionProtection,
-        finalSnapshotIdentifier: settings.deletionProtection ? `${name}-final` : undefined,
+        finalSnapshotIdentifier: settings.deletionProtection
+          ? finalSnapshotName(name, args.createdAt ?? new Date())
+          : undefined,
+        // Modifications wait for the weekly maintenance window unless applied at once
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html).
+        applyImmediately: settings.applyImmediately,
+        // A major version (dbEngineVersion, reviewed config) is refused without it
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html).
+        allowMajorVersionUpgrade: true,
         autoMinorVersionUpgrade: true,
         copyTagsToSnapshot: true,
         tags: named(args.tags, `${name}-db`),
       },
-      { parent: this, protect: settings.deletionProtection },
+      {
+        parent: this,
+        protect: settings.deletionProtection,
+        // The name is the first creation's: later runs (another time) change nothing.
+        ignoreChanges: ["finalSnapshotIdentifier"],
+      },
     );
     this.secretArn = this.instance.masterUserSecrets.apply((secrets) => secrets[0]?.secretArn ?? "");
     this.registerOutputs({ address: this.instance.address, secretArn: this.secretArn });
