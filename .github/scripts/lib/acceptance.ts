@@ -138,8 +138,18 @@ export async function runAcceptance(options: AcceptanceOptions, io: AcceptanceIo
       `create stack ${stack}`,
       async () => {
         io.writeFile(stackFile, sandboxStackFile(options));
+        // A throw-away stack: the passphrase provider with PULUMI_CONFIG_PASSPHRASE (the workflow
+        // sets an empty one), not the stage and prod stacks' KMS keys.
         must(
-          await io.exec("pulumi", ["stack", "select", "--create", stack, "--non-interactive"]),
+          await io.exec("pulumi", [
+            "stack",
+            "select",
+            "--create",
+            stack,
+            "--secrets-provider",
+            "passphrase",
+            "--non-interactive",
+          ]),
           "pulumi stack select --create",
         );
         return `${stackFile} written; stack selected`;

@@ -7,8 +7,8 @@ export const TOKEN_ROTATION_DAYS = 25;
 
 /**
  * The rotation window a moment falls in. The token's name carries it, so a `pulumi up` in a new
- * window replaces the token, and every preview within a window shows no change. Stacks must be
- * deployed (or refreshed by the nightly drift job) at least every 25 days.
+ * window replaces the token, and every preview within a window shows no change. Only a `pulumi up`
+ * renews it (the nightly drift job runs no program): deploy each stack at least every 25 days.
  */
 export function tokenRotationWindow(now: Date, days: number = TOKEN_ROTATION_DAYS): string {
   const window = Math.floor(now.getTime() / (days * 24 * 3600 * 1000));
