@@ -10,7 +10,7 @@ import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { prodFloorProblems } from "./prod-floor";
 import { readAnalyses } from "./release/analysis";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
-import { durationSeconds, readSloSpec, rollbackDefaults } from "./slo";
+import { readSloSpec, rollbackDefaults } from "./slo";
 
 /** The Pulumi project's name (Pulumi.yaml), and the prefix of its config keys. */
 export const PROJECT = "comments-platform";
@@ -141,6 +141,11 @@ export interface StackConfig {
     terminationWaitMinutes: number;
     /** A deployment of another revision already active: stop it with rollback, or fail. */
     onConflict: "stop" | "fail";
+    /**
+     * The budget gate when the 30-day SLIs or the firing pages cannot be read: refuse the release
+     * (`--override-budget "<reason>"` still goes ahead) or allow it. @default refuse (prod), allow (stage)
+     */
+    budgetUnknown: "refuse" | "allow";
     /** Rollback alarms: 5xx share of requests, p99 response time (s), unhealthy targets. */
     alarm5xxRatio: number;
     /** Requests a minute must have before its 5xx ratio counts. */
@@ -420,6 +425,11 @@ export function parseStackConfig(
       canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 10, 1, 60),
       terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 5, 0, 2880),
       onConflict: read.oneOf("releaseOnConflict", ["stop", "fail"] as const, "fail"),
+      budgetUnknown: read.oneOf(
+        "releaseBudgetUnknown",
+        ["refuse", "allow"] as const,
+        isProd ? "refuse" : "allow",
+      ),
       // Defaults from alerts/slo.yaml: the fast page's burn rate times the availability budget,
       // its minimum traffic, and the latency objective's threshold.
       alarm5xxRatio: ratio("alarm5xxRatio", ROLLBACK_DEFAULTS.alarm5xxRatio),
@@ -495,12 +505,12 @@ export function alarmWindowProblems(release: StackConfig["release"]): string[] {
     );
   }
   const analysis = release.canaryAnalysis === undefined ? undefined : ANALYSES[release.canaryAnalysis];
-  const window = analysis === undefined ? undefined : (durationSeconds(analysis.window) ?? 0) / 60;
-  if (window !== undefined && routing?.type === "TimeBasedCanary") {
-    const needed = Math.ceil(window + METRICS_DELAY_MINUTES);
+  const firstLook = analysis?.looks.everyMinutes;
+  if (firstLook !== undefined && routing?.type === "TimeBasedCanary") {
+    const needed = firstLook + METRICS_DELAY_MINUTES;
     if ((routing.intervalMinutes ?? 0) < needed) {
       problems.push(
-        `${release.deploymentConfig === "custom" ? "canaryIntervalMinutes" : "deploymentConfig"}=${JSON.stringify(String(release.deploymentConfig === "custom" ? routing.intervalMinutes : release.deploymentConfig))}: the canary analysis ${release.canaryAnalysis} judges ${window}-minute windows of metrics that reach Prometheus up to ${METRICS_DELAY_MINUTES} minute late, so at least ${needed} minutes of canary; shorter, it cannot judge a whole window before all traffic moves`,
+        `${release.deploymentConfig === "custom" ? "canaryIntervalMinutes" : "deploymentConfig"}=${JSON.stringify(String(release.deploymentConfig === "custom" ? routing.intervalMinutes : release.deploymentConfig))}: the canary analysis ${release.canaryAnalysis} first looks ${firstLook} minute(s) into the canary, at metrics that reach Prometheus up to ${METRICS_DELAY_MINUTES} minute late, so at least ${needed} minutes of canary; shorter, it cannot judge anything before all traffic moves`,
       );
     }
   }

@@ -70,6 +70,7 @@ describe("Pulumi.yaml", () => {
       "fargateSpot",
       "keepReleases",
       "logRetentionDays",
+      "releaseBudgetUnknown",
       "requestsPerTarget",
       "terminationWaitMinutes",
       "testListenerPort",

@@ -16,7 +16,6 @@ import {
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Verdict } from "../src/release/analysis";
 import { type ReleaseEvent, type ReleaseOptions, release } from "../src/release/release";
 
 const codedeploy = mockClient(CodeDeployClient);
@@ -40,43 +39,35 @@ const link = "https://sa-east-1.console.aws.amazon.com/codesuite/codedeploy/depl
 
 let clock: number;
 let lines: string[];
-let evaluatedAt: number[];
+let lookedAt: number[];
 let stopped: boolean;
-/** A verdict as the evaluator gives it, with one metric. */
-const verdict = (kind: Verdict["verdict"], value: number): Verdict => ({
-  analysis: "canary",
-  stack: "prod",
-  revision: "42",
-  at: clock / 1000,
-  window: "5m",
-  traffic: {
-    query: "traffic()",
-    requests: kind === "inconclusive" ? 3 : 600,
-    enough: kind !== "inconclusive",
-  },
-  metrics: [
-    {
-      name: "5xx ratio",
-      query: "ratio()",
-      value,
-      condition: "fail > 0.0144; pass <= 0.0144",
-      verdict: kind === "inconclusive" ? "pass" : kind,
-    },
-  ],
-  verdict: kind,
-});
+/**
+ * An analysis whose looks answer `outcomes` in turn (the last one repeating): the judge is tested
+ * on its own (judge.test.ts); here, what the release step does with each outcome.
+ */
 const canary = (
-  verdicts: Verdict["verdict"][],
+  outcomes: ("pass" | "fail" | "inconclusive" | "error")[],
   inconclusive: "pass" | "fail" = "pass",
 ): ReleaseOptions["canary"] => ({
-  name: "canary",
-  minRequests: 50,
-  inconclusive,
-  everySeconds: 60,
-  evaluate: async (at) => {
-    evaluatedAt.push(at);
-    const kind = verdicts[Math.min(evaluatedAt.length - 1, verdicts.length - 1)] ?? "pass";
-    return verdict(kind, kind === "fail" ? 0.05 : 0);
+  plan: {
+    name: "canary",
+    looks: { everyMinutes: 1, count: 10 },
+    consecutiveErrorLimit: 2,
+    inconclusive,
+    sameRevision: "pass",
+  },
+  look: async ({ look, at, windowSeconds }) => {
+    lookedAt.push(at);
+    const kind = outcomes[Math.min(lookedAt.length - 1, outcomes.length - 1)] ?? "pass";
+    const header = `look ${look} of 10 at ${at} over ${windowSeconds} s`;
+    if (kind === "error")
+      return { ok: false, reason: "HTTP 403: not authorized", lines: [header, "error"], queries: [] };
+    return {
+      ok: true,
+      verdict: { look, looks: 10, failAlpha: 0.00025, passAlpha: 0.0025, checks: [], verdict: kind },
+      lines: [header, kind],
+      queries: [],
+    };
   },
 });
 const options = (extra: Partial<ReleaseOptions>): ReleaseOptions => ({
@@ -120,7 +111,7 @@ beforeEach(() => {
   ecs.reset();
   clock = 0;
   lines = [];
-  evaluatedAt = [];
+  lookedAt = [];
   stopped = false;
   codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
   codedeploy.on(GetDeploymentGroupCommand).resolves({});
@@ -133,8 +124,7 @@ beforeEach(() => {
 });
 
 describe("the canary, judged by Prometheus", () => {
-  it("fail during the canary: stops with rollback, prints the verdict table, and the release fails with it", async () => {
-    codedeploy.on(GetDeploymentTargetCommand).callsFake(weights(330));
+  const failing = () => {
     codedeploy
       .on(GetDeploymentCommand, { deploymentId: "d-1" })
       .callsFake(() =>
@@ -143,31 +133,32 @@ describe("the canary, judged by Prometheus", () => {
     codedeploy
       .on(GetDeploymentCommand, { deploymentId: "d-2" })
       .resolves({ deploymentInfo: { deploymentId: "d-2", status: "Succeeded" } });
+  };
+
+  it("fail during the canary: stops with rollback, prints the look's lines, and the release fails with them", async () => {
+    codedeploy.on(GetDeploymentTargetCommand).callsFake(weights(330));
+    failing();
     await expect(release(clients, target, options({ canary: canary(["pass", "fail"]) }))).rejects.toThrow(
       [
-        "canary analysis canary failed; the deployment was stopped with rollback (deployment d-1 Stopped: no error code: no message; rolled back by d-2 (Succeeded)):",
-        "analysis canary of revision 42 in prod at 1970-01-01T00:01:30.000Z, window 5m",
-        "traffic: 600 requests of the new revision (at least 50 needed): enough",
-        "  query: traffic()",
-        "5xx ratio: 0.05; fail > 0.0144; pass <= 0.0144: fail",
-        "  query: ratio()",
+        "canary analysis canary failed at look 2 of 10; the deployment was stopped with rollback (deployment d-1 Stopped: no error code: no message; rolled back by d-2 (Succeeded)):",
+        "look 2 of 10 at 150 over 120 s",
         "fail",
         link,
       ].join("\n"),
     );
-    // Analysed once a minute while green held 10%: at 30 s and 90 s.
-    expect(evaluatedAt).toEqual([30, 90]);
+    // The canary started at 30 s (green first seen at 10%): looks at its minutes 1 and 2.
+    expect(lookedAt).toEqual([90, 150]);
     expect(codedeploy.commandCalls(StopDeploymentCommand).map((c) => c.args[0].input)).toEqual([
       { deploymentId: "d-1", autoRollbackEnabled: true },
     ]);
-    expect(lines.filter((line) => line.includes("canary"))).toEqual([
-      "+30s canary analysis canary: pass",
-      "+90s   analysis canary of revision 42 in prod at 1970-01-01T00:01:30.000Z, window 5m",
-      "+90s canary analysis canary failed: stopping d-1 with rollback",
+    expect(lines.filter((line) => line.includes("canary") || line.includes("look"))).toEqual([
+      "+90s canary analysis canary look 1 of 10: pass",
+      "+150s   look 2 of 10 at 150 over 120 s",
+      "+150s canary analysis canary failed at look 2 of 10: stopping d-1 with rollback",
     ]);
   });
 
-  it("pass through the canary: carries on to success, analysing every minute of it", async () => {
+  it("pass through the canary: carries on to success, looking at every minute of it", async () => {
     codedeploy.on(GetDeploymentTargetCommand).callsFake(weights(330));
     codedeploy
       .on(GetDeploymentCommand)
@@ -176,27 +167,34 @@ describe("the canary, judged by Prometheus", () => {
       action: "deployed",
       deploymentId: "d-1",
     });
-    expect(evaluatedAt).toEqual([30, 90, 150, 210, 270]);
+    expect(lookedAt).toEqual([90, 150, 210, 270]);
+    expect(lines).toContain("+330s canary analysis canary passed at look 4 of 10: carrying on");
     expect(codedeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+  });
+
+  it("a monitor that cannot be read twice in a row: stops with rollback and says why; an error is never a pass", async () => {
+    codedeploy.on(GetDeploymentTargetCommand).callsFake(weights(330));
+    failing();
+    await expect(release(clients, target, options({ canary: canary(["pass", "error"]) }))).rejects.toThrow(
+      "canary analysis canary could not be read 2 looks in a row (consecutiveErrorLimit 2): HTTP 403: not authorized; the deployment was stopped with rollback",
+    );
+    expect(lines.filter((line) => line.includes("canary analysis"))).toEqual([
+      "+90s canary analysis canary look 1 of 10: pass",
+      "+150s canary analysis canary look 2 of 10: error (1 of 2 in a row): HTTP 403: not authorized",
+      "+210s canary analysis canary could not be read 2 looks in a row (consecutiveErrorLimit 2): HTTP 403: not authorized: stopping d-1 with rollback",
+    ]);
   });
 
   it("inconclusive when the canary ends, and the analysis says fail: stops with rollback", async () => {
     codedeploy.on(GetDeploymentTargetCommand).callsFake(weights(120));
-    codedeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-1" })
-      .callsFake(() =>
-        stopped ? info("Stopped", { rollbackInfo: { rollbackDeploymentId: "d-2" } }) : info("InProgress"),
-      );
-    codedeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-2" })
-      .resolves({ deploymentInfo: { deploymentId: "d-2", status: "Succeeded" } });
+    failing();
     await expect(
       release(clients, target, options({ canary: canary(["inconclusive"], "fail") })),
     ).rejects.toThrow(
-      "canary analysis canary was inconclusive when the canary ended, and the analysis says fail; the deployment was stopped with rollback",
+      "canary analysis canary was inconclusive at look 1 of 10 when the canary ended, and the analysis says fail; the deployment was stopped with rollback",
     );
     expect(lines).toContain(
-      "+120s canary analysis canary was inconclusive when the canary ended, and the analysis says fail: stopping d-1 with rollback",
+      "+120s canary analysis canary was inconclusive at look 1 of 10 when the canary ended, and the analysis says fail: stopping d-1 with rollback",
     );
   });
 
@@ -210,9 +208,40 @@ describe("the canary, judged by Prometheus", () => {
       deploymentId: "d-1",
     });
     expect(lines).toContain(
-      "+120s canary analysis canary was inconclusive when the canary ended; the analysis says pass: carrying on",
+      "+120s canary analysis canary was inconclusive at look 1 of 10 when the canary ended, and the analysis says pass: carrying on",
     );
     expect(codedeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+  });
+
+  it("a network-only release (the same revision): says it cannot be judged, looks at nothing, does what the file says", async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          taskDefinition: NEW,
+          taskSets: [
+            {
+              status: "PRIMARY",
+              networkConfiguration: {
+                awsvpcConfiguration: { subnets: ["subnet-a"], securityGroups: ["sg-old"] },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    codedeploy.on(GetDeploymentTargetCommand).callsFake(weights(330));
+    codedeploy
+      .on(GetDeploymentCommand)
+      .callsFake(() => (clock >= 360_000 ? info("Succeeded") : info("InProgress")));
+    await release(
+      clients,
+      target,
+      options({ canary: canary(["fail"]), network: { subnets: ["subnet-a"], securityGroups: ["sg-new"] } }),
+    );
+    expect(lookedAt).toEqual([]);
+    expect(lines).toContain(
+      "+30s canary analysis canary cannot judge this release: its tasks run the revision of the tasks they replace (a network-only change), so no metric tells them apart; the analysis says pass: carrying on",
+    );
   });
 });
 

@@ -1,31 +1,44 @@
 /**
- * Canary analysis as versioned data: alerts/analysis/<name>.yaml names PromQL templates, the
- * conditions that fail or pass each one, the traffic below which the answer is inconclusive, and
- * what an inconclusive answer does. Thresholds may name the SLO spec (`slo.availability.fastBurnRatio`),
- * so the analysis judges a release by the same numbers the alerts page on. Parsed like the stack
- * config: every problem at once, with the file, the key and what is allowed.
+ * Canary analysis as versioned data: alerts/analysis/<name>.yaml names, per metric, two PromQL
+ * templates that count the requests and the bad ones, the line above which the canary fails, and
+ * how far above the tasks it replaces it may be; the confidence the whole canary is judged at, the
+ * looks it takes, and what an inconclusive answer or a broken monitor does. Lines may name the SLO
+ * spec (`slo.availability.fastBurnRatio`), so the analysis judges a release by the same numbers the
+ * alerts page on. Parsed like the stack config: every problem at once, with the file, the key and
+ * what is allowed. The judging itself is in judge.ts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { durationSeconds, type SloSpec } from "../slo";
+import type { SloSpec } from "../slo";
 import { specReader } from "../spec-reader";
 import { REPO_ROOT } from "../stack-file";
 
-/** `> 0.0144`, `<= slo.latency.budget`: an operator and its resolved threshold. */
-export interface Condition {
-  op: ">" | ">=" | "<" | "<=";
-  threshold: number;
-  /** As written, with the threshold resolved: `> 0.0144 (slo.availability.fastBurnRatio)`. */
+/** A ratio, as written and resolved: `0.0144 (slo.availability.fastBurnRatio)`. */
+export interface Line {
+  value: number;
   text: string;
 }
 
-/** One metric of an analysis. */
+/** One metric: a proportion of requests, counted for the canary and for the tasks it replaces. */
 export interface AnalysisMetric {
   name: string;
-  /** PromQL with `{{stack}}`, `{{revision}}` and `{{window}}`. */
-  query: string;
-  failWhen: Condition;
-  passWhen: Condition;
+  /** PromQL counting bad requests, with `{{stack}}`, `{{revision}}` and `{{window}}`. */
+  bad: string;
+  /** PromQL counting all requests, same placeholders. */
+  total: string;
+  /** The canary fails when its ratio is shown above this line. @default no absolute check */
+  failAbove?: Line;
+  /** The canary fails when its ratio is shown above the baseline's by more than this. @default no comparison */
+  baselineMargin?: Line;
+  /** Measured and printed, never judged. @default false */
+  dryRun: boolean;
+}
+
+/** When the judge looks: at minute marks everyMinutes, 2 × everyMinutes, ... from the canary's start. */
+export interface LookSchedule {
+  everyMinutes: number;
+  /** The most looks one canary takes; the false-rollback rate is divided among them. */
+  count: number;
 }
 
 /** A checked analysis file. */
@@ -33,20 +46,22 @@ export interface Analysis {
   name: string;
   file: string;
   description: string;
-  /** The window each query looks back over, a Prometheus duration. */
-  window: string;
-  /** The new revision's requests in the window below which the answer is inconclusive. */
+  /** The whole canary's confidence: its false-rollback rate, and a pass's error rate, are at most 1 - confidence. */
+  confidence: number;
+  looks: LookSchedule;
+  /** The canary's requests below which a metric says nothing either way. */
   minRequests: number;
-  /** PromQL giving the new revision's requests in the window. */
-  traffic: string;
-  /** What an inconclusive answer at the end of the canary does. */
+  /** Failed looks in a row that stop the release with rollback. */
+  consecutiveErrorLimit: number;
+  /** What an inconclusive verdict at the end of the canary does. */
   inconclusive: "pass" | "fail";
+  /** What a release whose new tasks run the revision of the tasks they replace does: it cannot be judged. */
+  sameRevision: "pass" | "fail";
   metrics: AnalysisMetric[];
 }
 
 const PLACEHOLDERS = ["stack", "revision", "window"] as const;
-const CONDITION = /^(>=|<=|>|<)\s*(.+)$/;
-const REFERENCE = /^(?:(\d+(?:\.\d+)?)\s*\*\s*)?slo\.([a-z][a-z0-9_]*)\.(budget|fastBurnRatio|objective)$/;
+const LINE = /^(?:(\d+(?:\.\d+)?)\s*\*\s*)?slo\.([a-z][a-z0-9_]*)\.(budget|fastBurnRatio|objective)$/;
 
 /** What `slo.<objective>.<field>` names: the budget, the fastest page's ratio, or the objective. */
 export function sloValue(spec: SloSpec, objective: string, field: string): number | undefined {
@@ -65,8 +80,7 @@ export function parseAnalysis(
 ): { ok: true; analysis: Analysis } | { ok: false; problems: string[] } {
   const reader = specReader(text, file);
   if (reader.document === undefined) return { ok: false, problems: reader.problems };
-  const { document, problems, problem, keys } = reader;
-  const { at } = reader;
+  const { document, problems, problem, keys, at } = reader;
   const string = (parent: string, record: Record<string, unknown>, name: string) => {
     const value = record[name];
     if (typeof value !== "string" || value.trim() === "") {
@@ -102,79 +116,105 @@ export function parseAnalysis(
       }
     }
     if (value !== "" && !value.includes("{{revision}}")) {
-      problem(at(parent, name), value, "must select the new revision's series with {{revision}}");
+      problem(at(parent, name), value, "must select one revision's series with {{revision}}");
     }
     return value;
   };
-  const condition = (parent: string, record: Record<string, unknown>, name: string): Condition => {
+  const line = (parent: string, record: Record<string, unknown>, name: string): Line | undefined => {
     const value = record[name];
-    const match = typeof value === "string" ? CONDITION.exec(value.trim()) : null;
+    if (value === undefined) return undefined;
     const allowed =
-      "must be an operator (>, >=, <, <=) and a number or slo.<objective>.<budget|fastBurnRatio|objective>, optionally times a factor: like > 0.0144 or > 2 * slo.availability.budget";
-    if (match === null) {
-      problem(at(parent, name), value ?? null, allowed);
-      return { op: ">", threshold: Number.NaN, text: "" };
-    }
-    const op = match[1] as Condition["op"];
-    const operand = (match[2] ?? "").trim();
-    const reference = REFERENCE.exec(operand);
-    let threshold = Number(operand);
-    if (reference !== null) {
-      const resolved = sloValue(spec, reference[2] ?? "", reference[3] ?? "");
-      if (resolved === undefined) {
-        problem(
-          at(parent, name),
-          value,
-          `names no objective of alerts/slo.yaml (${spec.objectives.map((o) => o.name).join(", ")})`,
-        );
-        return { op, threshold: Number.NaN, text: "" };
-      }
-      threshold = Number((resolved * Number(reference[1] ?? 1)).toPrecision(12));
-      return { op, threshold, text: `${op} ${threshold} (${operand})` };
-    }
-    if (operand === "" || !Number.isFinite(threshold)) {
+      "must be a ratio between 0 and 1, or slo.<objective>.<budget|fastBurnRatio|objective> optionally times a factor: like 0.0144 or 5 * slo.availability.budget";
+    if (typeof value === "number") {
+      if (value > 0 && value < 1) return { value, text: String(value) };
       problem(at(parent, name), value, allowed);
-      return { op, threshold: Number.NaN, text: "" };
+      return undefined;
     }
-    return { op, threshold, text: `${op} ${threshold}` };
+    const reference = typeof value === "string" ? LINE.exec(value.trim()) : null;
+    if (reference === null) {
+      problem(at(parent, name), value, allowed);
+      return undefined;
+    }
+    const resolved = sloValue(spec, reference[2] ?? "", reference[3] ?? "");
+    if (resolved === undefined) {
+      problem(
+        at(parent, name),
+        value,
+        `names no objective of alerts/slo.yaml (${spec.objectives.map((o) => o.name).join(", ")})`,
+      );
+      return undefined;
+    }
+    const ratio = Number((resolved * Number(reference[1] ?? 1)).toPrecision(12));
+    return { value: ratio, text: `${ratio} (${(value as string).trim()})` };
+  };
+  const whole = (key: string, value: unknown, min: number, max: number, fallback?: number) => {
+    if (value === undefined && fallback !== undefined) return fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      problem(key, value ?? null, `must be a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  };
+  const choice = (key: string, value: unknown, allowed: string) => {
+    if (value !== "pass" && value !== "fail") problem(key, value ?? null, allowed);
+    return value === "fail" ? "fail" : "pass";
   };
 
   const root = keys("", document, [
     "description",
-    "window",
+    "confidence",
+    "looks",
     "minRequests",
-    "traffic",
+    "consecutiveErrorLimit",
     "inconclusive",
+    "sameRevision",
     "metrics",
   ]);
   const description = string("", root, "description");
-  const window =
-    typeof root.window === "string" && durationSeconds(root.window) !== undefined ? root.window : "";
-  if (window === "")
-    problem("window", root.window ?? null, "must be a Prometheus duration of one unit, like 5m");
-  const minRequests = root.minRequests;
-  if (typeof minRequests !== "number" || !Number.isInteger(minRequests) || minRequests < 1) {
-    problem("minRequests", minRequests ?? null, "must be a whole number of requests, 1 or more");
+  const confidence = root.confidence;
+  if (typeof confidence !== "number" || !(confidence >= 0.5 && confidence < 1)) {
+    problem("confidence", confidence ?? null, "must be a number from 0.5 up to (not including) 1, like 0.99");
   }
-  const traffic = template("", root, "traffic");
-  const inconclusive = root.inconclusive;
-  if (inconclusive !== "pass" && inconclusive !== "fail") {
-    problem("inconclusive", inconclusive ?? null, "must be pass (carry on) or fail (roll back)");
-  }
+  const rawLooks = keys("looks", root.looks, ["everyMinutes", "count"]);
+  const looks = {
+    everyMinutes: whole("looks.everyMinutes", rawLooks.everyMinutes, 1, 60),
+    count: whole("looks.count", rawLooks.count, 1, 120),
+  };
+  const minRequests = whole("minRequests", root.minRequests, 1, 1_000_000);
+  // Two failed looks in a row by default: one lost scrape is noise, two is a monitor to look at.
+  const consecutiveErrorLimit = whole("consecutiveErrorLimit", root.consecutiveErrorLimit, 1, 10, 2);
+  const inconclusive = choice(
+    "inconclusive",
+    root.inconclusive,
+    "must be pass (carry on) or fail (roll back)",
+  );
+  const sameRevision = choice(
+    "sameRevision",
+    root.sameRevision ?? "fail",
+    "must be pass (carry on unjudged) or fail (roll back)",
+  );
   const metrics: AnalysisMetric[] = [];
   if (!Array.isArray(root.metrics) || root.metrics.length === 0) {
     problem("metrics", root.metrics ?? null, "must be a list of at least one metric");
   } else {
     root.metrics.forEach((raw, index) => {
       const key = `metrics[${index}]`;
-      const m = keys(key, raw, ["name", "query", "failWhen", "passWhen"]);
+      const m = keys(key, raw, ["name", "bad", "total", "failAbove", "baselineMargin", "dryRun"]);
       const name = string(key, m, "name");
       if (metrics.some((other) => other.name === name)) problem(`${key}.name`, name, "must be unique");
+      const failAbove = line(key, m, "failAbove");
+      const baselineMargin = line(key, m, "baselineMargin");
+      if (m.failAbove === undefined && m.baselineMargin === undefined)
+        problem(key, name, "needs failAbove, baselineMargin or both");
+      if (m.dryRun !== undefined && typeof m.dryRun !== "boolean")
+        problem(`${key}.dryRun`, m.dryRun, "must be true or false");
       metrics.push({
         name,
-        query: template(key, m, "query"),
-        failWhen: condition(key, m, "failWhen"),
-        passWhen: condition(key, m, "passWhen"),
+        bad: template(key, m, "bad"),
+        total: template(key, m, "total"),
+        ...(failAbove === undefined ? {} : { failAbove }),
+        ...(baselineMargin === undefined ? {} : { baselineMargin }),
+        dryRun: m.dryRun === true,
       });
     });
   }
@@ -185,10 +225,12 @@ export function parseAnalysis(
       name: basename(file, ".yaml"),
       file,
       description,
-      window,
-      minRequests: minRequests as number,
-      traffic,
-      inconclusive: inconclusive as "pass" | "fail",
+      confidence: confidence as number,
+      looks,
+      minRequests,
+      consecutiveErrorLimit,
+      inconclusive,
+      sameRevision,
       metrics,
     },
   };
@@ -210,132 +252,10 @@ export function readAnalyses(spec: SloSpec, root: string = REPO_ROOT): Record<st
   return analyses;
 }
 
-/** A template with its placeholders filled in. */
-export function renderQuery(
-  query: string,
-  values: { stack: string; revision: string; window: string },
-): string {
-  return query.replace(
-    /\{\{\s*(stack|revision|window)\s*\}\}/g,
-    (_, name: keyof typeof values) => values[name],
-  );
-}
-
-/** What a query answered: one number, nothing, or why it could not be read. */
-export type QueryAnswer = { value: number } | { noData: string };
+/**
+ * What a query answered: one number; nothing (no series: no request in the window); or an error
+ * (the monitor could not be read: unreachable, denied, a bad query), which is never a pass.
+ */
+export type QueryAnswer = { value: number } | { noData: string } | { error: string };
 /** Runs one instant query at `at` (unix seconds). */
 export type InstantQuery = (promql: string, at: number) => Promise<QueryAnswer>;
-
-/** One metric's line in the verdict table. */
-export interface MetricVerdict {
-  name: string;
-  query: string;
-  value: number | undefined;
-  /** Why there is no value. */
-  reason?: string;
-  condition: string;
-  verdict: "pass" | "fail" | "inconclusive";
-}
-
-/** An analysis evaluated at one instant. */
-export interface Verdict {
-  analysis: string;
-  stack: string;
-  revision: string;
-  at: number;
-  window: string;
-  traffic: { query: string; requests: number | undefined; reason?: string; enough: boolean };
-  metrics: MetricVerdict[];
-  verdict: "pass" | "fail" | "inconclusive";
-}
-
-const holds = (condition: Condition, value: number) =>
-  condition.op === ">"
-    ? value > condition.threshold
-    : condition.op === ">="
-      ? value >= condition.threshold
-      : condition.op === "<"
-        ? value < condition.threshold
-        : value <= condition.threshold;
-
-/**
- * Evaluates an analysis at one instant: fail when any metric fails; otherwise inconclusive when
- * the new revision served too few requests or a metric answered nothing (an empty result is never
- * a crash) or met neither condition; otherwise pass.
- */
-export async function evaluate(
-  analysis: Analysis,
-  params: { stack: string; revision: string; at: number; window?: string },
-  query: InstantQuery,
-): Promise<Verdict> {
-  const window = params.window ?? analysis.window;
-  const values = { stack: params.stack, revision: params.revision, window };
-  const trafficQuery = renderQuery(analysis.traffic, values);
-  const trafficAnswer = await query(trafficQuery, params.at);
-  const requests = "value" in trafficAnswer ? trafficAnswer.value : undefined;
-  const enough = requests !== undefined && requests >= analysis.minRequests;
-  const metrics: MetricVerdict[] = [];
-  for (const metric of analysis.metrics) {
-    const sent = renderQuery(metric.query, values);
-    const answer = await query(sent, params.at);
-    const condition = `fail ${metric.failWhen.text}; pass ${metric.passWhen.text}`;
-    if (!("value" in answer) || Number.isNaN(answer.value)) {
-      const reason = "noData" in answer ? answer.noData : "NaN (no requests in the window)";
-      metrics.push({
-        name: metric.name,
-        query: sent,
-        value: undefined,
-        reason,
-        condition,
-        verdict: "inconclusive",
-      });
-      continue;
-    }
-    const verdict = holds(metric.failWhen, answer.value)
-      ? "fail"
-      : holds(metric.passWhen, answer.value)
-        ? "pass"
-        : "inconclusive";
-    metrics.push({ name: metric.name, query: sent, value: answer.value, condition, verdict });
-  }
-  const verdict = metrics.some((m) => m.verdict === "fail")
-    ? "fail"
-    : !enough || metrics.some((m) => m.verdict === "inconclusive")
-      ? "inconclusive"
-      : "pass";
-  return {
-    analysis: analysis.name,
-    stack: params.stack,
-    revision: params.revision,
-    at: params.at,
-    window,
-    traffic: {
-      query: trafficQuery,
-      requests,
-      ...("noData" in trafficAnswer ? { reason: trafficAnswer.noData } : {}),
-      enough,
-    },
-    metrics,
-    verdict,
-  };
-}
-
-const shown = (value: number | undefined) =>
-  value === undefined ? "no value" : String(Number(value.toPrecision(6)));
-
-/** The verdict as the log prints it: a header, traffic, one block per metric, the verdict last. */
-export function verdictTable(verdict: Verdict, minRequests: number): string[] {
-  const lines = [
-    `analysis ${verdict.analysis} of revision ${verdict.revision} in ${verdict.stack} at ${new Date(verdict.at * 1000).toISOString()}, window ${verdict.window}`,
-    `traffic: ${shown(verdict.traffic.requests)} requests of the new revision (at least ${minRequests} needed): ${verdict.traffic.enough ? "enough" : `inconclusive${verdict.traffic.reason === undefined ? "" : `, ${verdict.traffic.reason}`}`}`,
-    `  query: ${verdict.traffic.query}`,
-  ];
-  for (const metric of verdict.metrics) {
-    lines.push(
-      `${metric.name}: ${shown(metric.value)}${metric.reason === undefined ? "" : ` (${metric.reason})`}; ${metric.condition}: ${metric.verdict}`,
-      `  query: ${metric.query}`,
-    );
-  }
-  lines.push(verdict.verdict);
-  return lines;
-}

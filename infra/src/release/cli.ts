@@ -14,12 +14,13 @@ import {
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { StackConfig } from "../config";
 import { imageTagFor } from "../image-tag";
-import { readSloSpec } from "../slo";
+import { durationSeconds, readSloSpec } from "../slo";
 import { REPO_ROOT } from "../stack-file";
-import { evaluate, type InstantQuery, readAnalyses, verdictTable } from "./analysis";
+import { type InstantQuery, readAnalyses } from "./analysis";
 import { grafanaAnnotator } from "./annotations";
 import type { TaskNetwork } from "./appspec";
 import { budgetGate } from "./gate";
+import { takeLook } from "./look";
 import { overridesFrom } from "./overrides";
 import { releaseTarget } from "./plan";
 import { prometheusQuery } from "./prometheus";
@@ -33,8 +34,8 @@ export const USAGE =
   '                           [--ignore-alarms "<reason>"] [--prometheus-url <url> [--analysis <name>] [--override-budget "<reason>"]]\n' +
   '                           [--skip-analysis "<reason>"]\n' +
   '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"]\n' +
-  "       pnpm release analyze --stack <stack> --prometheus-url <url> --revision <n> [--at <unix seconds or RFC 3339>]\n" +
-  "                            [--window <duration>] [--analysis <name>]\n" +
+  "       pnpm release analyze --stack <stack> --prometheus-url <url> --revision <n> [--baseline <n>]\n" +
+  "                            [--at <unix seconds or RFC 3339>] [--window <duration>] [--analysis <name>]\n" +
   "       pnpm release --help";
 
 /** `pnpm release --help`: the commands, and what analyze prints and exits with. */
@@ -51,11 +52,13 @@ deploy     release a task definition through a CodeDeploy blue/green deployment,
            Deploy workflow's inputs); every reason goes into the deployment's description.
            GRAFANA_URL and GRAFANA_TOKEN in the environment: start and end are annotated there.
 rollback   stop the deployment in progress with rollback, or redeploy the last revision that succeeded
-analyze    evaluate an analysis of alerts/analysis (default: canary) for a revision at one instant
-           (default: now; --at replays a past release) against a Prometheus, or an Amazon Managed
-           Prometheus workspace's endpoint (signed with SigV4 from the SDK's credentials). Prints per
-           metric the query as sent, its value, the conditions and the verdict, then pass, fail or
-           inconclusive; exits 0, 1 or 3 (2: bad arguments).`;
+analyze    judge a revision by an analysis of alerts/analysis (default: canary) over the window
+           ending --at (default: now) and lasting --window (default: the whole canary, its last
+           look), against the tasks of --baseline (default: every other revision), on a Prometheus
+           or an Amazon Managed Prometheus workspace's endpoint (signed with SigV4 from the SDK's
+           credentials). Prints the counts, the exact bounds, each rule and the confidence, then
+           pass, fail, inconclusive or error. Exits 0 pass, 1 fail, 2 bad arguments,
+           3 inconclusive, 4 error (the monitor could not be read).`;
 
 /** What `--at` takes: unix seconds or an RFC 3339 time; undefined when it is neither. */
 export function parseInstant(value: string): number | undefined {
@@ -90,6 +93,7 @@ const OPTIONS = {
   revision: { type: "string" },
   at: { type: "string" },
   window: { type: "string" },
+  baseline: { type: "string" },
   analysis: { type: "string" },
   help: { type: "boolean" },
   "override-budget": { type: "string" },
@@ -116,6 +120,7 @@ export function parseReleaseArgs(argv: string[]):
         revision?: string;
         at?: string;
         window?: string;
+        baseline?: string;
         analysis?: string;
       };
     }
@@ -180,6 +185,7 @@ export function parseReleaseArgs(argv: string[]):
       ...(values.revision === undefined ? {} : { revision: values.revision }),
       ...(values.at === undefined ? {} : { at: values.at }),
       ...(values.window === undefined ? {} : { window: values.window }),
+      ...(values.baseline === undefined ? {} : { baseline: values.baseline }),
       ...(values.analysis === undefined ? {} : { analysis: values.analysis }),
     },
   };
@@ -281,18 +287,40 @@ export async function runReleaseCli(
       // skip_analysis is for a metrics path that is down: no Prometheus query at all, gate included.
       ...(query === undefined || skipAnalysis !== undefined
         ? {}
-        : { gate: budgetGate(spec, config.stack, query, io.now) }),
+        : { gate: budgetGate(spec, config.stack, query, io.now, config.release.budgetUnknown) }),
       ...(overrideBudget === undefined ? {} : { overrideBudget }),
       ...(skipAnalysis === undefined ? {} : { skipAnalysis }),
       ...(analysis === undefined || query === undefined || skipAnalysis !== undefined
         ? {}
         : {
             canary: {
-              name: analysis.name,
-              minRequests: analysis.minRequests,
-              inconclusive: analysis.inconclusive,
-              everySeconds: 60,
-              evaluate: (at: number) => evaluate(analysis, { stack: config.stack, revision, at }, query),
+              plan: {
+                name: analysis.name,
+                looks: analysis.looks,
+                consecutiveErrorLimit: analysis.consecutiveErrorLimit,
+                inconclusive: analysis.inconclusive,
+                sameRevision: analysis.sameRevision,
+              },
+              look: (request: {
+                look: number;
+                at: number;
+                windowSeconds: number;
+                baselineTaskDefinition?: string;
+              }) => {
+                const baselineRevision = /:(\d+)$/.exec(request.baselineTaskDefinition ?? "")?.[1];
+                return takeLook(
+                  analysis,
+                  {
+                    stack: config.stack,
+                    revision,
+                    ...(baselineRevision === undefined ? {} : { baselineRevision }),
+                    look: request.look,
+                    at: request.at,
+                    windowSeconds: request.windowSeconds,
+                  },
+                  query,
+                );
+              },
             },
           }),
       ...(env.GRAFANA_URL === undefined || env.GRAFANA_URL === "" || env.GRAFANA_TOKEN === undefined
@@ -396,7 +424,14 @@ export async function runReleaseCli(
         return 0;
       }
       case "analyze": {
-        const { prometheusUrl, revision, at, window, analysis: name = "canary" } = args.analyze ?? {};
+        const {
+          prometheusUrl,
+          revision,
+          baseline,
+          at,
+          window,
+          analysis: name = "canary",
+        } = args.analyze ?? {};
         const problems: string[] = [];
         if (prometheusUrl === undefined || !/^https?:\/\//.test(prometheusUrl)) {
           problems.push("analyze needs --prometheus-url <http(s) URL of a Prometheus or an AMP workspace>");
@@ -404,10 +439,16 @@ export async function runReleaseCli(
         if (revision === undefined || !/^\d+$/.test(revision)) {
           problems.push("analyze needs --revision <n>: the new task definition's revision number");
         }
+        if (baseline !== undefined && !/^\d+$/.test(baseline)) {
+          problems.push(
+            `--baseline ${JSON.stringify(baseline)}: must be the replaced task definition's revision number`,
+          );
+        }
         const instant = at === undefined ? (io.now ?? Date.now)() / 1000 : parseInstant(at);
         if (instant === undefined)
           problems.push(`--at ${JSON.stringify(at)}: must be unix seconds or an RFC 3339 time`);
-        if (window !== undefined && !/^\d+[smh]$/.test(window)) {
+        const windowSeconds = window === undefined ? undefined : durationSeconds(window);
+        if (window !== undefined && windowSeconds === undefined) {
           problems.push(`--window ${JSON.stringify(window)}: must be a duration like 5m`);
         }
         const analyses = readAnalyses(readSloSpec());
@@ -421,19 +462,23 @@ export async function runReleaseCli(
           io.log(`${problems.join("\n")}\n${USAGE}`);
           return 2;
         }
-        const query = queryOf(prometheusUrl ?? "");
-        const verdict = await evaluate(
+        // Judged as the canary's last look: the strictest share of the false-rollback rate.
+        const result = await takeLook(
           analysis,
           {
             stack: config.stack,
             revision: revision ?? "",
+            ...(baseline === undefined ? {} : { baselineRevision: baseline }),
+            look: analysis.looks.count,
             at: Math.round(instant),
-            ...(window === undefined ? {} : { window }),
+            windowSeconds: windowSeconds ?? analysis.looks.count * analysis.looks.everyMinutes * 60,
           },
-          query,
+          queryOf(prometheusUrl ?? ""),
         );
-        for (const line of verdictTable(verdict, analysis.minRequests)) io.log(line);
-        return verdict.verdict === "pass" ? 0 : verdict.verdict === "fail" ? 1 : 3;
+        for (const line of [...result.lines.slice(0, -1), ...result.queries, ...result.lines.slice(-1)])
+          io.log(line);
+        if (!result.ok) return 4;
+        return result.verdict.verdict === "pass" ? 0 : result.verdict.verdict === "fail" ? 1 : 3;
       }
       default:
         io.log(USAGE);

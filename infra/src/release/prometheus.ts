@@ -2,7 +2,8 @@
  * Instant queries against Prometheus's HTTP API (`POST /api/v1/query`,
  * https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries), signed with SigV4 for
  * Amazon Managed Prometheus (service `aps`: https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-onboard-query-APIs.html).
- * A query that fails, or answers anything but one sample, is "no data" with the reason: never a crash.
+ * A query that fails, or answers more than one sample, is an error with the reason (never a crash,
+ * never a pass); an empty answer is "no data".
  */
 import { createHash, createHmac } from "node:crypto";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
@@ -102,23 +103,25 @@ export function prometheusQuery(
     try {
       response = await fetchImpl(url, { method: "POST", headers, body });
     } catch (error) {
-      return { noData: `query failed: ${(error as Error).message}` };
+      // undici says "fetch failed" and puts the reason (ECONNREFUSED, ENOTFOUND) in `cause`.
+      const cause = (error as { cause?: { message?: string } }).cause?.message;
+      return { error: `${(error as Error).message}${cause === undefined ? "" : ` (${cause})`}` };
     }
     const text = await response.text();
     let parsed: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
     try {
       parsed = JSON.parse(text);
     } catch {
-      return { noData: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+      return { error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
     }
     if (parsed.status !== "success")
-      return { noData: `HTTP ${response.status}: ${parsed.error ?? text.slice(0, 200)}` };
+      return { error: `HTTP ${response.status}: ${parsed.error ?? text.slice(0, 200)}` };
     const result = parsed.data?.result;
     if (parsed.data?.resultType === "scalar" && Array.isArray(result)) return { value: Number(result[1]) };
     if (!Array.isArray(result) || result.length === 0)
       return { noData: "no series (no requests in the window?)" };
     if (result.length > 1)
-      return { noData: `${result.length} series where one was expected: aggregate with sum()` };
+      return { error: `${result.length} series where one was expected: aggregate with sum()` };
     return { value: Number((result[0] as { value: [number, string] }).value[1]) };
   };
 }

@@ -17,8 +17,15 @@ import {
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, type ECSClient, type Service } from "@aws-sdk/client-ecs";
-import { type Verdict, verdictTable } from "./analysis";
 import { type AppSpecInput, buildAppSpec, type TaskNetwork } from "./appspec";
+import {
+  CANARY_START,
+  type CanaryObservation,
+  type CanaryPlan,
+  type CanaryState,
+  nextCanaryStep,
+} from "./canary";
+import type { LookResult } from "./look";
 import { overrideNotes } from "./overrides";
 
 /** The AWS SDK clients a release calls. */
@@ -63,16 +70,20 @@ export interface ReleaseOptions {
    */
   ignoreAlarms?: string;
   /**
-   * Judge the canary by Prometheus: while green holds part of the traffic, evaluate the analysis
-   * every `everySeconds`; `fail` stops the deployment with rollback; `inconclusive` when all
-   * traffic has moved does what the analysis says (`inconclusive`). @default no analysis
+   * Judge the canary by Prometheus: while green holds part of the traffic, `nextCanaryStep` says
+   * when to look (fixed minute marks from the canary's start) and what each outcome does: a fail,
+   * or `consecutiveErrorLimit` failed looks, stops the deployment with rollback; the end of the
+   * canary does what the last look and the analysis say. @default no analysis
    */
   canary?: {
-    name: string;
-    evaluate: (at: number) => Promise<Verdict>;
-    minRequests: number;
-    inconclusive: "pass" | "fail";
-    everySeconds: number;
+    plan: Omit<CanaryPlan, "unjudgeable">;
+    /** Queries and judges one look; `baselineTaskDefinition` is what the service ran before. */
+    look: (request: {
+      look: number;
+      at: number;
+      windowSeconds: number;
+      baselineTaskDefinition?: string;
+    }) => Promise<LookResult>;
   };
   /**
    * Asked before a deployment is created: may this release start (error budget left, no page
@@ -99,8 +110,8 @@ export interface ReleaseEvent {
   /** The annotation the start returned, for the end to close. */
   startId?: string;
   outcome?: "succeeded" | "failed";
-  /** The last canary verdict, when an analysis ran. */
-  verdict?: Verdict["verdict"];
+  /** The last look's outcome, when an analysis ran. */
+  verdict?: CanaryState["last"];
   /** The emergency routes taken, with their reasons (overrides.ts). */
   notes?: string[];
 }
@@ -301,7 +312,10 @@ export async function release(
     };
   };
   let stoppedBy: { reason: string; table: string[] } | undefined;
-  let lastVerdict: Verdict | undefined;
+  let canaryState: CanaryState = CANARY_START;
+  let lastLook: LookResult | undefined;
+  /** Set once the service's current revision is known: the canary's baseline, and whether it differs. */
+  let baselineTaskDefinition: string | undefined;
   /**
    * The I/O loop: poll the deployment (and its rollback once it names one), print one line per
    * change, ask `nextStep` what to do. Past the deadline it stops the deployment with rollback,
@@ -320,49 +334,35 @@ export async function release(
       if (last.get(id) !== line) options.log(`${stamp()} ${line}`);
       last.set(id, line);
     };
-    // The canary: analysed while green holds part of the traffic, once every `everySeconds`.
-    let lastAnalysis: number | undefined;
-    let canarySeen = false;
-    let inconclusiveDecided = false;
     const stopFor = async (reason: string, table: string[]) => {
       for (const line of table) options.log(`${stamp()}   ${line}`);
       options.log(`${stamp()} ${reason}: stopping ${deploymentId} with rollback`);
       await clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
       stoppedBy = { reason, table };
     };
+    /** The canary: one poll in, then whatever the state machine says, until it says wait. */
     const analyse = async () => {
       const canary = options.canary;
-      if (canary === undefined || stoppedBy !== undefined || greenWeight === undefined) return;
-      if (greenWeight > 0 && greenWeight < 100) {
-        canarySeen = true;
-        if (lastAnalysis !== undefined && now() - lastAnalysis < canary.everySeconds * 1000) return;
-        lastAnalysis = now();
-        const verdict = await canary.evaluate(Math.round(now() / 1000));
-        lastVerdict = verdict;
-        if (verdict.verdict === "fail") {
-          await stopFor(`canary analysis ${canary.name} failed`, verdictTable(verdict, canary.minRequests));
-          return;
-        }
-        options.log(`${stamp()} canary analysis ${canary.name}: ${verdict.verdict}`);
-        return;
-      }
-      if (
-        greenWeight === 100 &&
-        canarySeen &&
-        lastVerdict?.verdict === "inconclusive" &&
-        !inconclusiveDecided
-      ) {
-        inconclusiveDecided = true;
-        if (canary.inconclusive === "fail") {
-          await stopFor(
-            `canary analysis ${canary.name} was inconclusive when the canary ended, and the analysis says fail`,
-            verdictTable(lastVerdict, canary.minRequests),
-          );
-        } else {
-          options.log(
-            `${stamp()} canary analysis ${canary.name} was inconclusive when the canary ended; the analysis says pass: carrying on`,
-          );
-        }
+      if (canary === undefined || stoppedBy !== undefined) return;
+      const plan = { ...canary.plan, unjudgeable: baselineTaskDefinition === options.taskDefinitionArn };
+      let observation: CanaryObservation = { type: "poll", now: Math.round(now() / 1000), greenWeight };
+      for (;;) {
+        const step = nextCanaryStep(plan, canaryState, observation);
+        canaryState = step.state;
+        const action = step.action;
+        if (action.type === "wait") return;
+        if (action.type === "log") return options.log(`${stamp()} ${action.line}`);
+        if (action.type === "carryOn") return options.log(`${stamp()} ${action.reason}: carrying on`);
+        if (action.type === "stop") return stopFor(action.reason, lastLook?.lines ?? []);
+        lastLook = await canary.look({
+          look: action.look,
+          at: action.at,
+          windowSeconds: action.windowSeconds,
+          ...(baselineTaskDefinition === undefined ? {} : { baselineTaskDefinition }),
+        });
+        observation = lastLook.ok
+          ? { type: "judged", look: action.look, verdict: lastLook.verdict.verdict }
+          : { type: "error", look: action.look, reason: lastLook.reason };
       }
     };
     let stoppedAtDeadline = false;
@@ -430,7 +430,7 @@ export async function release(
       deploymentId,
       outcome,
       ...(startAnnotation === undefined ? {} : { startId: startAnnotation }),
-      ...(lastVerdict === undefined ? {} : { verdict: lastVerdict.verdict }),
+      ...(canaryState.last === undefined ? {} : { verdict: canaryState.last }),
     });
   };
 
@@ -461,6 +461,7 @@ export async function release(
     new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
   );
   const current = services?.[0]?.taskDefinition;
+  baselineTaskDefinition = current;
   const network = networkChange(runningNetwork(services?.[0]), options.network);
   if (current === options.taskDefinitionArn && network === "") {
     options.log(`${stamp()} ${target.service} already runs ${current}: nothing to release`);
