@@ -170,7 +170,7 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
       ]);
       expect(lines.at(-1)).toBe("look 10 of 10: fail");
       expect(all).toContain(
-        '  query: sum(increase(http_request_duration_seconds_count{job="comments-api",stack="errors",aws_ecs_task_revision="42",status_code=~"5.."}[600s])) or vector(0)',
+        '  query: sum(increase(http_request_duration_seconds_count{job="comments-api",stack="errors",route!="unmatched",aws_ecs_task_revision="42",status_code=~"5.."}[600s])) or vector(0)',
       );
       expect(code).toBe(1);
     });
@@ -179,7 +179,7 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
       const port = await freePort();
       const { code, lines } = await analyze("healthy", `http://127.0.0.1:${port}/`);
       expect(lines[1]).toBe(
-        `query failed: fetch failed (connect ECONNREFUSED 127.0.0.1:${port}) (query: sum(increase(http_request_duration_seconds_count{job="comments-api",stack="healthy",aws_ecs_task_revision="42"}[600s])))`,
+        `query failed: fetch failed (connect ECONNREFUSED 127.0.0.1:${port}) (query: sum(increase(http_request_duration_seconds_count{job="comments-api",stack="healthy",route!="unmatched",aws_ecs_task_revision="42"}[600s])))`,
       );
       expect(lines.at(-1)).toBe("look 10 of 10: error");
       expect(code).toBe(4);
