@@ -3,7 +3,9 @@
  * req/s, latency and peak memory side by side. Env: BENCH_DURATION (s, default 10), BENCH_ROUNDS
  * (default 1), BENCH_CONNECTIONS (default 50), BENCH_DATABASE_URL (default TEST_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/test; unreachable: only the embedded runs), BENCH_BIG_LIST
- * (comments in the long-list run, default 100000; 0 skips it), BENCH_BIG_CLIENTS (default 20).
+ * (comments in the long-list run, default 100000; 0 skips it), BENCH_BIG_CLIENTS (default 20),
+ * BENCH_PGBENCH_ROUNDS (insert-throughput rounds with pgbench, default 3; 0 skips it) and
+ * BENCH_PGBENCH_SECONDS (per run, default 5).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
+import { insertThroughput } from "./pgbench.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
@@ -22,6 +25,8 @@ const ADMIN_URL =
 const CONTENT = "bench";
 const BIG_LIST = Number(process.env.BENCH_BIG_LIST ?? 100_000);
 const BIG_CLIENTS = Number(process.env.BENCH_BIG_CLIENTS ?? 20);
+const PGBENCH_ROUNDS = Number(process.env.BENCH_PGBENCH_ROUNDS ?? 3);
+const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 5);
 const HERE = import.meta.dirname;
 
 interface Target {
@@ -282,6 +287,10 @@ const secondPgServer = servers.find((s) => s.target.name === "comments-api, pg, 
 if (pgServer !== undefined && secondPgServer !== undefined) await freshness(pgServer, secondPgServer, 50);
 if (BIG_LIST > 0 && pgServer !== undefined && databaseUrl !== undefined) await bigList(pgServer, databaseUrl);
 for (const server of servers) server.child.kill("SIGTERM");
+// With the servers gone: the database's write rate alone, by the notification path used.
+if (PGBENCH_ROUNDS > 0 && databaseUrl !== undefined) {
+  await insertThroughput(databaseUrl, PGBENCH_ROUNDS, PGBENCH_SECONDS);
+}
 
 const mean = (name: string, workload: string, key: "rps" | "p50" | "p99" | "failures" | "peakRssMiB") => {
   const rows = results.filter((r) => r.target === name && r.workload === workload);

@@ -6,11 +6,13 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from "fastify";
+import { registerCacheMetrics } from "./plugins/cache-metrics.js";
 import { clientErrorResponse, frameworkError, registerErrorHandling } from "./plugins/errors.js";
 import { createMetrics, type Metrics, registerRequestMetrics } from "./plugins/metrics.js";
 import { commentRoutes } from "./routes/comments.js";
 import { healthRoutes } from "./routes/health.js";
 import { BODY_LIMIT_BYTES } from "./schemas/comment.js";
+import { ChangeAnnouncer } from "./store/announcer.js";
 import type { CommentStore } from "./store/comment-store.js";
 import { ListCache } from "./store/list-cache.js";
 
@@ -100,15 +102,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     draining = true;
   });
   const cache = options.listCache === undefined ? new ListCache() : options.listCache;
+  let closing = false;
+  // This instance's changes reach every instance's cache through it, whether or not this one caches
+  // (migration 5: the trigger is silent for this release's sessions).
+  const announcer = new ChangeAnnouncer((contentIds) => options.store.announce(contentIds), {
+    failed: (error, count) =>
+      app.log.warn(
+        { reason: error instanceof Error ? error.message : String(error), contents: count },
+        "list cache: announcing changes failed; other instances serve them after the cache's max age",
+      ),
+  });
   const unsubscribe =
     cache === false
       ? async () => {}
       : await options.store.subscribe({
           notify: (payload) => cache.notified(payload),
-          state: (live) => cache.setLive(live),
+          state: (live) => {
+            // Lost notifications are a stale cache on other paths: say so, and count it (metrics).
+            if (live) app.log.info("list cache: listening for changes, cache on");
+            else if (cache.isLive && !closing) {
+              app.log.warn("list cache: listening connection lost, cache off until it is back");
+            }
+            cache.setLive(live);
+          },
         });
   app.addHook("onClose", async () => {
+    closing = true;
     await unsubscribe();
+    await announcer.idle();
     await options.store.close();
   });
   // Whether debug lines are written at all (the level is fixed at start-up): the hot path skips
@@ -206,12 +227,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   const metrics = options.metrics === undefined ? createMetrics() : options.metrics;
   if (metrics !== false) registerRequestMetrics(app, metrics);
+  if (metrics !== false && cache !== false) registerCacheMetrics(metrics.registry, cache, announcer);
 
   await app.register(commentRoutes, {
     store: options.store,
     onCreated: metrics === false ? () => {} : () => metrics.commentsCreated.inc(),
     unpagedListCap: options.unpagedListCap,
     cache: cache === false ? undefined : cache,
+    announce: (contentId) => announcer.changed(contentId),
   });
   await app.register(healthRoutes, { store: options.store, isDraining: () => draining });
   return app;

@@ -94,6 +94,12 @@ export interface Config {
    * database's notifications (LIST_CACHE_ENTRIES); 0 turns the cache off. @default 10000
    */
   listCacheEntries: number;
+  /**
+   * Longest a cached list is served, from the start of the read that made it
+   * (LIST_CACHE_MAX_AGE_MS): the bound on staleness when a change notification is lost or never
+   * sent (a write that fires no trigger). @default 2000
+   */
+  listCacheMaxAgeMs: number;
 }
 
 /** Thrown by `loadConfig` with every problem found; `message` lists them one per line. */
@@ -214,6 +220,7 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 0, 0, 1_000_000, problems) || undefined,
     trustedProxyHops: integer(env, "TRUSTED_PROXY_HOPS", 0, 0, 5, problems),
     listCacheEntries: integer(env, "LIST_CACHE_ENTRIES", 10_000, 0, 1_000_000, problems),
+    listCacheMaxAgeMs: integer(env, "LIST_CACHE_MAX_AGE_MS", 2_000, 1, 3_600_000, problems),
   };
   if (config.shutdownDrainMs >= config.shutdownTimeoutMs) {
     problems.push(

@@ -79,7 +79,11 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
     listCache:
       config.listCacheEntries === 0
         ? false
-        : new ListCache({ maxEntries: config.listCacheEntries, maxChars: LIST_CACHE_MAX_CHARS }),
+        : new ListCache({
+            maxEntries: config.listCacheEntries,
+            maxChars: LIST_CACHE_MAX_CHARS,
+            maxAgeMs: config.listCacheMaxAgeMs,
+          }),
   });
   await app.listen({ port: config.port, host: config.host });
   // Metrics on their own port: the load balancer forwards only the API's.

@@ -18,6 +18,7 @@ describe("parseConfig", () => {
         rateLimitPerMinute: undefined,
         trustedProxyHops: 0,
         listCacheEntries: 10_000,
+        listCacheMaxAgeMs: 2_000,
       },
     });
   });
@@ -70,6 +71,17 @@ describe("parseConfig", () => {
     expect(parseConfig({ LIST_CACHE_ENTRIES: "lots" })).toEqual({
       ok: false,
       problems: ['LIST_CACHE_ENTRIES="lots": must be an integer from 0 to 1000000'],
+    });
+  });
+
+  it("bounds a cached list's age with LIST_CACHE_MAX_AGE_MS, at least 1 ms", () => {
+    expect(parseConfig({ LIST_CACHE_MAX_AGE_MS: "500" })).toMatchObject({
+      ok: true,
+      config: { listCacheMaxAgeMs: 500 },
+    });
+    expect(parseConfig({ LIST_CACHE_MAX_AGE_MS: "0" })).toEqual({
+      ok: false,
+      problems: ['LIST_CACHE_MAX_AGE_MS="0": must be an integer from 1 to 3600000'],
     });
   });
 

@@ -41,10 +41,18 @@ describe("the list cache on its own", () => {
   it("stores a read's answer, and serves it until its content changes", () => {
     const cache = live();
     cache.finish(cache.begin("a"), { body: "[1]", count: 1 });
-    expect(cache.get("a")).toEqual({ body: "[1]", count: 1 });
+    expect(cache.get("a")).toMatchObject({ body: "[1]", count: 1 });
     cache.notified("a");
     expect(cache.get("a")).toBeUndefined();
-    expect(cache.stats).toEqual({ hits: 1, misses: 1, stored: 1, invalidations: 1, resets: 1 });
+    expect(cache.stats).toEqual({
+      hits: 1,
+      misses: 1,
+      stored: 1,
+      invalidations: 1,
+      resets: 1,
+      expired: 0,
+      listenerLosses: 0,
+    });
   });
 
   it("does not store an answer whose content changed while it was read", () => {
@@ -93,6 +101,32 @@ describe("the list cache on its own", () => {
     expect(cache.get("d")?.count).toBe(1);
     cache.finish(cache.begin("e"), { body: "x".repeat(101), count: 1 });
     expect(cache.get("e")).toBeUndefined();
+  });
+});
+
+describe("the list cache's max age", () => {
+  it("serves an answer until maxAgeMs after its read began, then reads again", () => {
+    let now = 1_000;
+    const cache = new ListCache({ maxAgeMs: 2_000 }, () => now);
+    cache.setLive(true);
+    const token = cache.begin("a");
+    now = 1_500; // the read took 500 ms: its age counts from 1000
+    cache.finish(token, { body: "[1]", count: 1 });
+    now = 2_999;
+    expect(cache.get("a")?.body).toBe("[1]");
+    now = 3_000;
+    expect(cache.get("a")).toBeUndefined();
+    expect([cache.stats.hits, cache.stats.misses, cache.stats.expired, cache.size]).toEqual([1, 1, 1, 0]);
+  });
+
+  it("counts a listener loss only when a live subscription goes down", () => {
+    const cache = new ListCache();
+    cache.setLive(false);
+    cache.setLive(true);
+    cache.setLive(false);
+    cache.setLive(false);
+    cache.setLive(true);
+    expect(cache.stats.listenerLosses).toBe(1);
   });
 });
 

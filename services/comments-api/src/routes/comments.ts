@@ -17,6 +17,8 @@ export interface CommentRoutesOptions {
   store: CommentStore;
   /** Called once per comment acknowledged with 200. */
   onCreated: () => void;
+  /** Tells the other instances a content changed (committed). @default nothing is announced */
+  announce?: ((contentId: string) => void) | undefined;
   /** Most comments an unpaged list returns; `undefined`: every one (the original contract). */
   unpagedListCap?: number | undefined;
   /** Where whole lists of up to one batch are kept serialized. @default none */
@@ -69,10 +71,11 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The original API's two routes, same paths, same bodies. */
 export async function commentRoutes(app: FastifyInstance, options: CommentRoutesOptions): Promise<void> {
-  const { store, onCreated, unpagedListCap, cache } = options;
+  const { store, onCreated, unpagedListCap, cache, announce } = options;
   // A comment stored here is visible in this instance's next answer, before its notification is back.
   const created = (contentId: string) => {
     cache?.invalidate(contentId);
+    announce?.(contentId);
     onCreated();
   };
 

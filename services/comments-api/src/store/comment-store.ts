@@ -200,7 +200,20 @@ export class CommentStore {
     }
   }
 
-  /** Listens to the changes migration 3's triggers announce (a content_id, or '*'). */
+  /**
+   * Announces changes to `contentIds` on the changes channel, in one transaction: every instance
+   * (this release's and the previous one's) drops what it cached for them. PostgreSQL sends one
+   * notification per distinct payload of a transaction
+   * (https://www.postgresql.org/docs/current/sql-notify.html).
+   */
+  async announce(contentIds: readonly string[]): Promise<void> {
+    await this.db.query("SELECT pg_notify($1, content_id) FROM unnest($2::text[]) AS content_id", [
+      CHANGES_CHANNEL,
+      contentIds,
+    ]);
+  }
+
+  /** Listens to the changes announced (a content_id, or '*'), by the app or migration 3's triggers. */
   subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
     return this.db.subscribe(CHANGES_CHANNEL, listener);
   }

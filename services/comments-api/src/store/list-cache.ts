@@ -1,8 +1,12 @@
 /**
  * Serialized answers of hot lists, per content, kept correct across instances by the database's
- * notifications (migration 3: every change to a content's comments notifies its content_id).
+ * notifications (every change to a content's comments is announced with its content_id: by the
+ * app, `ChangeAnnouncer`, or by migration 3's trigger for other writers).
  *
- * Three rules keep a cached answer from ever being staler than the notification path:
+ * An answer is never older than `maxAgeMs` (counted from the start of the read that made it):
+ * that bounds staleness when a notification is lost or never sent (a failed announcement, a write
+ * with `session_replication_role = replica`, which fires no trigger). Besides, three rules keep a
+ * cached answer from ever being staler than the notification path:
  * - nothing is served or stored while the subscription is not live, and going live (again) drops
  *   everything, since notifications sent while it was down are lost;
  * - an answer is stored only if no change to its content was announced between the read's start
@@ -21,6 +25,8 @@ export interface ReadToken {
   readonly contentId: string;
   readonly generation: number;
   readonly epoch: number;
+  /** When the read began (`now()`): the answer's age counts from here. */
+  readonly startedAt: number;
 }
 
 /** How large the cache may grow. */
@@ -29,7 +35,16 @@ export interface ListCacheLimits {
   maxEntries: number;
   /** Sum of the bodies' lengths, in UTF-16 code units (about bytes / 2 in memory). @default 32 Mi */
   maxChars: number;
+  /** Longest an answer is served, from the start of its read (LIST_CACHE_MAX_AGE_MS). @default 2000 */
+  maxAgeMs: number;
 }
+
+/** `ListCacheLimits` defaults. */
+export const DEFAULT_LIST_CACHE_LIMITS: ListCacheLimits = {
+  maxEntries: 10_000,
+  maxChars: 32 * 2 ** 20,
+  maxAgeMs: 2_000,
+};
 
 /** Counts for tests and the benchmark. */
 export interface ListCacheStats {
@@ -38,18 +53,47 @@ export interface ListCacheStats {
   stored: number;
   invalidations: number;
   resets: number;
+  /** Answers dropped because they reached `maxAgeMs`. */
+  expired: number;
+  /** Times the subscription went down after being live (notifications lost). */
+  listenerLosses: number;
 }
 
 /** Lists cached per content; least recently used first out. */
 export class ListCache {
-  private readonly entries = new Map<string, CachedList>();
+  private readonly entries = new Map<string, CachedList & { readAt: number }>();
   private readonly inFlight = new Map<string, { readers: number; generation: number }>();
   private chars = 0;
   private epoch = 0;
   private live = false;
-  readonly stats: ListCacheStats = { hits: 0, misses: 0, stored: 0, invalidations: 0, resets: 0 };
+  readonly stats: ListCacheStats = {
+    hits: 0,
+    misses: 0,
+    stored: 0,
+    invalidations: 0,
+    resets: 0,
+    expired: 0,
+    listenerLosses: 0,
+  };
+  private readonly limits: ListCacheLimits;
 
-  constructor(private readonly limits: ListCacheLimits = { maxEntries: 10_000, maxChars: 32 * 2 ** 20 }) {}
+  constructor(
+    limits: Partial<ListCacheLimits> = {},
+    /** The clock, in ms (tests pass their own). @default performance.now */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.limits = { ...DEFAULT_LIST_CACHE_LIMITS, ...limits };
+  }
+
+  /** Contents held now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Sum of the held bodies' lengths, in UTF-16 code units. */
+  get heldChars(): number {
+    return this.chars;
+  }
 
   /** Whether changes are being delivered (only then is anything served or stored). */
   get isLive(): boolean {
@@ -61,6 +105,12 @@ export class ListCache {
     if (!this.live) return undefined;
     const entry = this.entries.get(contentId);
     if (entry === undefined) {
+      this.stats.misses += 1;
+      return undefined;
+    }
+    if (this.now() - entry.readAt >= this.limits.maxAgeMs) {
+      this.remove(contentId);
+      this.stats.expired += 1;
       this.stats.misses += 1;
       return undefined;
     }
@@ -76,7 +126,7 @@ export class ListCache {
     const flight = this.inFlight.get(contentId) ?? { readers: 0, generation: 0 };
     flight.readers += 1;
     this.inFlight.set(contentId, flight);
-    return { contentId, generation: flight.generation, epoch: this.epoch };
+    return { contentId, generation: flight.generation, epoch: this.epoch, startedAt: this.now() };
   }
 
   /** Ends a read; stores `answer` only if nothing changed for its content since `begin`. */
@@ -91,7 +141,7 @@ export class ListCache {
     if (answer === undefined || !unchanged || !this.live) return;
     if (answer.body.length > this.limits.maxChars) return;
     this.remove(token.contentId);
-    this.entries.set(token.contentId, answer);
+    this.entries.set(token.contentId, { ...answer, readAt: token.startedAt });
     this.chars += answer.body.length;
     this.stats.stored += 1;
     for (const [oldest, entry] of this.entries) {
@@ -125,6 +175,7 @@ export class ListCache {
 
   /** The subscription went live or down: either way, what was cached cannot be trusted. */
   setLive(live: boolean): void {
+    if (this.live && !live) this.stats.listenerLosses += 1;
     this.reset();
     this.live = live;
   }

@@ -17,6 +17,12 @@ export interface Migration {
  */
 export const COMMENT_ORDER_LOCK_CLASS = 7_201_455;
 
+/**
+ * The setting a session of this release carries (`-c comments.changes_announced_by=app` at
+ * connect): migration 5's trigger leaves announcing its changes to the app (`ChangeAnnouncer`).
+ */
+export const ANNOUNCED_BY_SETTING = "comments.changes_announced_by";
+
 /** The schema's migrations, in order; each runs once, in a transaction. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -99,6 +105,28 @@ export const MIGRATIONS: readonly Migration[] = [
       END $$;
       CREATE TRIGGER comments_order_by_commit BEFORE INSERT ON comments
         FOR EACH ROW EXECUTE FUNCTION comments_order_by_commit();
+    `,
+  },
+  {
+    version: 5,
+    name: "announce comment changes from the app",
+    sql: `
+      -- A transaction that sent NOTIFY takes a heavyweight lock on "database 0", shared by every
+      -- database of the server, and holds it until after its commit (PreCommit_Notify in
+      -- src/backend/commands/async.c: "Serialize writers by acquiring a special lock that we hold
+      -- till after commit"): a NOTIFY per insert serializes the server's commits.
+      -- Sessions of this release set comments.changes_announced_by = 'app' when they connect and
+      -- announce the contents they changed themselves, in batches, in transactions of their own;
+      -- the trigger then stays silent for them. Every other session (the previous release, psql, a
+      -- job) is announced by the trigger as before: expand only. Dropping the row trigger is the
+      -- contract step, in a later release, once no release without the app announcer can run.
+      CREATE OR REPLACE FUNCTION comments_notify_row() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF current_setting('${ANNOUNCED_BY_SETTING}', true) = 'app' THEN RETURN NULL; END IF;
+        IF TG_OP <> 'INSERT' THEN PERFORM pg_notify('comments_changed', OLD.content_id); END IF;
+        IF TG_OP <> 'DELETE' THEN PERFORM pg_notify('comments_changed', NEW.content_id); END IF;
+        RETURN NULL;
+      END $$;
     `,
   },
 ];

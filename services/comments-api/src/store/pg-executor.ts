@@ -9,6 +9,7 @@ import {
   type SqlExecutor,
   unavailableOnError,
 } from "./executor.js";
+import { ANNOUNCED_BY_SETTING } from "./migrations.js";
 
 type ServerDatabase = Extract<DatabaseConfig, { kind: "server" }>;
 
@@ -62,6 +63,10 @@ export function poolOptions(
     query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
     keepAlive: true,
     application_name: "comments-api",
+    // This release announces its changes itself (ChangeAnnouncer): migration 5's trigger stays
+    // silent for its sessions. A run-time parameter given at connection start, as `-c` would
+    // (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-OPTIONS).
+    options: `-c ${ANNOUNCED_BY_SETTING}=app`,
     ...tuning,
   };
 }

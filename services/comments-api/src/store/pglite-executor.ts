@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { type Queryable, type Row, type SqlExecutor, unavailableOnError } from "./executor.js";
 import { Limiter } from "./limiter.js";
+import { ANNOUNCED_BY_SETTING } from "./migrations.js";
 
 /** Waiting requests beyond which the embedded database answers 503 rather than queueing more. @default 1024 */
 export const EMBEDDED_MAX_QUEUED = 1024;
@@ -27,6 +28,8 @@ function queryable(db: PgliteLike): Queryable {
  */
 export async function createPgliteExecutor(dataDir: string | undefined): Promise<SqlExecutor> {
   const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+  // One session: the app announces its changes, as on a server (pg-executor.ts).
+  await db.exec(`SET ${ANNOUNCED_BY_SETTING} = 'app'`);
   const limiter = new Limiter(1, EMBEDDED_MAX_QUEUED);
   const direct = queryable(db);
   return {
