@@ -52,11 +52,11 @@
  * GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_SHA (all set by Actions but the token),
  * and HEAD_SHA, the commit to name when it is not GITHUB_SHA (a pull request's head).
  */
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { CONTRACT_MARKER, compareContracts, contractComment } from "./lib/contract.ts";
-import { activityReport, deployActivity, unfinishedDeploys } from "./lib/deploys.ts";
+import { deliveryCommand } from "./lib/delivery-commands.ts";
 import {
   classifyDrift,
   deployedVersusMain,
@@ -72,8 +72,6 @@ import {
   upsertComment,
   upsertOwnComment,
 } from "./lib/github-api.ts";
-import { overridesOf, overridesSummary } from "./lib/overrides.ts";
-import { type ApprovedPreview, bindingReport, boundSteps, readApproved } from "./lib/preview-binding.ts";
 import {
   markStale,
   parsePreview,
@@ -222,70 +220,8 @@ export async function main(
     if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${body}\n`);
     return code;
   }
-  if (command === "overrides") {
-    const { problems: bad, taken } = overridesOf(env);
-    for (const problem of bad) log(`::error title=Deploy inputs::${problem}`);
-    if (bad.length > 0) return 2;
-    const summary = overridesSummary(stack as string, taken);
-    for (const line of summary) log(line);
-    if (env.GITHUB_STEP_SUMMARY && summary.length > 0)
-      appendFileSync(env.GITHUB_STEP_SUMMARY, `${summary.join("\n")}\n`);
-    if (taken.length === 0) log(`github: no emergency route for ${stack}`);
-    return 0;
-  }
-  if (command === "preview-record" || command === "preview-bind") {
-    let events: string;
-    let approvedText = "";
-    try {
-      events = readFileSync(opts.get("--events") as string, "utf8");
-      if (command === "preview-bind") approvedText = readFileSync(opts.get("--approved") as string, "utf8");
-    } catch (error) {
-      log(`github: cannot read the preview: ${(error as Error).message}`);
-      return 2;
-    }
-    const steps = boundSteps(parsePreview(events));
-    if (command === "preview-record") {
-      const record: ApprovedPreview = { version: 1, stack: stack as string, sha: run.sha, steps };
-      writeFileSync(opts.get("--out") as string, `${JSON.stringify(record, null, 2)}\n`);
-      log(`github: recorded the ${steps.length} change(s) of ${stack}'s preview at ${run.sha.slice(0, 7)}`);
-      return 0;
-    }
-    let approved: ApprovedPreview;
-    try {
-      approved = readApproved(approvedText);
-    } catch (error) {
-      log(`github: --approved: ${(error as Error).message}`);
-      return 2;
-    }
-    const report =
-      exitCode !== "0"
-        ? {
-            ok: false,
-            lines: [
-              `Refused: the deploy's own preview of ${stack} failed (exit ${exitCode}), so it cannot be compared with the approved one; nothing was changed.`,
-            ],
-          }
-        : approved.stack !== stack
-          ? { ok: false, lines: [`Refused: the approved preview is of ${approved.stack}, not ${stack}.`] }
-          : bindingReport(stack as string, approved, steps);
-    for (const line of report.lines) log(line);
-    if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${report.lines.join("\n")}\n`);
-    return report.ok ? 0 : 1;
-  }
-  if (command === "deploys") {
-    const activity = deployActivity(
-      stack as string,
-      await unfinishedDeploys(gh),
-      env.NOW === undefined ? Date.now() : Date.parse(env.NOW),
-    );
-    const report = activityReport(stack as string, activity);
-    for (const line of report.lines) log(line);
-    if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `running=${activity.running.length}\n`);
-    if (env.GITHUB_STEP_SUMMARY && report.summary.length > 0)
-      appendFileSync(env.GITHUB_STEP_SUMMARY, `${report.summary.join("\n")}\n`);
-    log(`github: ${activity.running.length} deploy(s) of ${stack} running`);
-    return 0;
-  }
+  const delivered = await deliveryCommand(command as string, { opts, env, log, gh, run });
+  if (delivered !== undefined) return delivered;
   if (command === "preview-stale") {
     const comments = await ownComments(gh, Number(pr), previewCommentMarker(stack as string), author);
     for (const comment of comments) {

@@ -70,7 +70,11 @@ export function activityReport(
   return { lines, summary };
 }
 
-/** Deploy runs in progress or waiting, each with its latest attempt's jobs. */
+/**
+ * Deploy runs in progress or waiting, each with its latest attempt's jobs: runs filtered by
+ * `status` (https://docs.github.com/en/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow),
+ * jobs per run (https://docs.github.com/en/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run).
+ */
 export async function unfinishedDeploys(
   gh: GitHub,
   workflow = "deploy.yml",
