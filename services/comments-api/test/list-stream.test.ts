@@ -1,9 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics } from "../src/plugins/metrics.js";
 import { LIST_BATCH_SIZE, TRUNCATED_HEADER } from "../src/routes/comments.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { DatabaseUnavailableError } from "../src/store/executor.js";
-import { BACKENDS, buildTestApp, truncate } from "./helper.js";
+import { BACKENDS, buildTestApp, captureLogs, truncate } from "./helper.js";
 
 /** More than two batches, and not a multiple of one: the last batch is partial. */
 const TOTAL = 2 * LIST_BATCH_SIZE + 501;
@@ -119,13 +120,36 @@ describe.each(BACKENDS)("an unpaged list on $name", (backend) => {
   });
 
   it("aborts the response when a later batch fails, so no client takes a cut list for a whole one", async () => {
-    const broken = await buildTestApp(failingAfter(db, 1));
+    const logs = captureLogs();
+    const metrics = createMetrics();
+    const broken = await buildTestApp(failingAfter(db, 1), { logger: logs.logger, metrics });
     const brokenBase = await broken.listen({ port: 0, host: "127.0.0.1" });
     try {
       const response = await fetch(`${brokenBase}/api/comment/list/big`);
       expect(response.status).toBe(200);
       // undici reports a chunked body that ended without its last chunk as "terminated".
       await expect(response.text()).rejects.toThrow("terminated");
+      // Logged with its cause, and counted as the error it is (a 503), never as a 200.
+      const count = async (status: string) =>
+        (await metrics.registry.getSingleMetric("http_request_duration_seconds")?.get())?.values.find(
+          (v) =>
+            (v as { metricName?: string }).metricName === "http_request_duration_seconds_count" &&
+            v.labels.route === "/api/comment/list/:content_id" &&
+            v.labels.status_code === status,
+        )?.value ?? 0;
+      // Closing waits for the aborted connection to be gone, and with it the response's last event.
+      await broken.close();
+      expect([await count("503"), await count("200")]).toEqual([1, 0]);
+      const lines = logs.lines().filter((line) => line.level === 40);
+      expect(
+        lines.map((line) => [line.msg, line.reason ?? (line.res as { statusCode: number }).statusCode]),
+      ).toEqual([
+        [
+          "streamed list cut by a failure after its headers: response aborted",
+          "query failed: Connection terminated unexpectedly",
+        ],
+        ["request completed", 503],
+      ]);
     } finally {
       await broken.close();
     }

@@ -11,6 +11,7 @@ import {
 } from "../schemas/comment.js";
 import type { CommentPage, CommentStore, StoredComment } from "../store/comment-store.js";
 import type { CachedList, ListCache } from "../store/list-cache.js";
+import { reportingCut } from "./cut-stream.js";
 
 /** What the comment routes need: the store, and what to do when a comment is stored. */
 export interface CommentRoutesOptions {
@@ -183,7 +184,11 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
           return reply.type("application/json; charset=utf-8").send(
             // One batch buffered ahead, not the default 16: memory per request stays about two batches.
             Readable.from(
-              wholeList(first, (after) => store.listJson(id, LIST_BATCH_SIZE, after, until)),
+              reportingCut(
+                wholeList(first, (after) => store.listJson(id, LIST_BATCH_SIZE, after, until)),
+                request,
+                reply,
+              ),
               { highWaterMark: 1 },
             ),
           );
