@@ -35,6 +35,10 @@
  *     are running now (a run waiting for approval is not one); an approval waiting over a day is
  *     reported as a warning and in the run's summary.
  *
+ *   node .github/scripts/github.ts schedules
+ *     Exits 1, saying how to enable it, when drift.yml or deploy.yml is not active (GitHub disables
+ *     scheduled workflows after 60 days without activity in public repositories).
+ *
  *   node .github/scripts/github.ts overrides --stack <s>
  *     The emergency routes a Deploy run was started with (OVERRIDE_BUDGET, IGNORE_ALARMS,
  *     SKIP_ANALYSIS from its inputs): each into the run's summary with its reason; a blank reason
@@ -90,6 +94,7 @@ export const USAGE = [
   "       node .github/scripts/github.ts preview-stale --stack <stack> --pr <number>",
   "       node .github/scripts/github.ts deploys --stack <stack>",
   "       node .github/scripts/github.ts overrides --stack <stack>",
+  "       node .github/scripts/github.ts schedules",
   "       node .github/scripts/github.ts preview-record --stack <stack> --events <file> --out <file>",
   "       node .github/scripts/github.ts preview-bind --stack <stack> --approved <file> --events <file> --exit-code <number>",
   "environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name); optional GITHUB_API_URL, GITHUB_SERVER_URL,",
@@ -107,6 +112,7 @@ const COMMANDS: Record<string, string[]> = {
   "preview-summary": ["--stack", "--events", "--exit-code"],
   "preview-stale": ["--stack", "--pr"],
   deploys: ["--stack"],
+  schedules: [],
   overrides: ["--stack"],
   "preview-record": ["--stack", "--events", "--out"],
   "preview-bind": ["--stack", "--approved", "--events", "--exit-code"],

@@ -326,6 +326,16 @@ describe("CI", () => {
     expect(read(".ci/run")).toContain("LTS_VERSIONS=(22.23.3 24.21.0)");
   });
 
+  it("asks on every push to main whether GitHub stopped the scheduled workflows", () => {
+    const job = ci.jobs.schedules as Job;
+    expect([job.name, job.if, job.permissions]).toEqual([
+      "Schedules",
+      "github.event_name == 'push'",
+      { contents: "read", actions: "read" },
+    ]);
+    expect(job.steps.at(-1)?.run).toBe("node .github/scripts/github.ts schedules");
+  });
+
   it("checks contractV1 against the PR's base on pull requests, able to comment", () => {
     const contract = ci.jobs.contract as Job;
     expect([contract.name, contract.if, contract.permissions]).toEqual([

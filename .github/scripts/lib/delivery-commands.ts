@@ -1,7 +1,8 @@
 /**
  * The commands of .github/scripts/github.ts that the Deploy and Drift workflows added: the
  * emergency routes a run takes (`overrides`), the approved preview recorded and bound
- * (`preview-record`, `preview-bind`) and the deploys the drift check waits for (`deploys`).
+ * (`preview-record`, `preview-bind`), the deploys the drift check waits for (`deploys`) and the
+ * scheduled workflows GitHub may have stopped (`schedules`).
  */
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { activityReport, deployActivity, unfinishedDeploys } from "./deploys.ts";
@@ -9,6 +10,7 @@ import type { GitHub, RunInfo } from "./github-api.ts";
 import { overridesOf, overridesSummary } from "./overrides.ts";
 import { type ApprovedPreview, bindingReport, boundSteps, readApproved } from "./preview-binding.ts";
 import { parsePreview } from "./preview-events.ts";
+import { stoppedSchedules, workflowStates } from "./schedules.ts";
 
 /** What github.ts has parsed and set up for a command. */
 export interface CommandContext {
@@ -24,6 +26,12 @@ export async function deliveryCommand(command: string, ctx: CommandContext): Pro
   const { opts, env, log, gh, run } = ctx;
   const stack = opts.get("--stack") as string;
   const exitCode = opts.get("--exit-code");
+  if (command === "schedules") {
+    const stopped = stoppedSchedules(await workflowStates(gh));
+    for (const line of stopped) log(line);
+    if (stopped.length === 0) log("github: every scheduled workflow is active");
+    return stopped.length === 0 ? 0 : 1;
+  }
   if (command === "overrides") {
     const { problems: bad, taken } = overridesOf(env);
     for (const problem of bad) log(`::error title=Deploy inputs::${problem}`);
