@@ -123,6 +123,44 @@ describe("pnpm release", () => {
     expect(lines.at(-1)).toBe("rolled back by d-6");
   });
 
+  it("rollback: among several deployments that Succeeded, the newest with another revision, whatever order CodeDeploy lists them in", async () => {
+    const shipped = (id: string, n: number, completeTime: string) => ({
+      deploymentId: id,
+      status: "Succeeded" as const,
+      completeTime: new Date(completeTime),
+      revision: {
+        revisionType: "AppSpecContent" as const,
+        appSpecContent: {
+          content: JSON.stringify({
+            Resources: [{ TargetService: { Properties: { TaskDefinition: revision(n) } } }],
+          }),
+        },
+      },
+    });
+    // Listed neither oldest nor newest first; the current revision (42) is the newest of all.
+    const history = [
+      shipped("d-2", 39, "2026-11-12T10:00:00Z"),
+      shipped("d-7", 42, "2026-11-30T12:00:00Z"),
+      shipped("d-5", 41, "2026-11-25T08:00:00Z"),
+      shipped("d-1", 38, "2026-11-10T10:00:00Z"),
+      shipped("d-4", 40, "2026-11-20T09:30:00Z"),
+    ];
+    codedeploy
+      .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })
+      .resolves({ deployments: history.map((h) => h.deploymentId) });
+    codedeploy.on(BatchGetDeploymentsCommand).callsFake((input: { deploymentIds: string[] }) => ({
+      deploymentsInfo: history.filter((h) => input.deploymentIds.includes(h.deploymentId)),
+    }));
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-8" });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: "d-8", status: "Succeeded" } });
+    expect(await runReleaseCli(["rollback", "--stack", "prod"], config, clients, io())).toBe(0);
+    expect(lines[0]).toBe(
+      `rolling back comments-api-prod from ${revision(42)} to ${revision(41)}: the revision of d-5, the last deployment that Succeeded with another revision (completed 2026-11-25T08:00:00.000Z)`,
+    );
+  });
+
   it("rollback: refuses when no deployment ever Succeeded with another revision", async () => {
     codedeploy
       .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })

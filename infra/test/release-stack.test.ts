@@ -71,6 +71,32 @@ describe("the stage release", () => {
       ["comments-api-stage-green-p99", 0.3, 3, 3],
       ["comments-api-stage-green-unhealthy", 0, 2, 2],
     ]);
+    // The unhealthy-host alarms read the minute's highest count: one target failing its health
+    // check in any sample of the minute breaches (an Average over the minute could stay under 1).
+    for (const colour of ["blue", "green"]) {
+      const unhealthy = one(
+        result,
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        `comments-api-stage-${colour}-unhealthy`,
+      );
+      expect([
+        unhealthy.inputs.namespace,
+        unhealthy.inputs.metricName,
+        unhealthy.inputs.statistic,
+        unhealthy.inputs.extendedStatistic,
+        unhealthy.inputs.period,
+        unhealthy.inputs.comparisonOperator,
+        unhealthy.inputs.treatMissingData,
+      ]).toEqual([
+        "AWS/ApplicationELB",
+        "UnHealthyHostCount",
+        "Maximum",
+        undefined,
+        60,
+        "GreaterThanThreshold",
+        "notBreaching",
+      ]);
+    }
     // A minute with fewer than alerts/slo.yaml's 30 requests does not breach.
     const elb5xx = one(result, "aws:cloudwatch/metricAlarm:MetricAlarm", "comments-api-stage-elb-5xx");
     expect(elb5xx.inputs.metricQueries).toEqual([

@@ -463,6 +463,19 @@ describe("release", () => {
     );
   });
 
+  it("releases the same revision when only the security groups changed", async () => {
+    ecs.on(DescribeServicesCommand).resolves(running(NEW, ["subnet-b", "subnet-a"], ["sg-old"]));
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
+    codedeploy.on(GetDeploymentCommand).resolves(info("d-1", "Succeeded", NEW));
+    expect(await release(clients, target, options({ network: NETWORK }))).toEqual({
+      action: "deployed",
+      deploymentId: "d-1",
+    });
+    expect(lines[0]).toBe(
+      `+0s created deployment d-1: ${NEW} -> ${NEW} (network: security groups sg-old -> sg-service)`,
+    );
+  });
+
   it("does nothing when revision and network configuration are what the service runs, in any order", async () => {
     ecs.on(DescribeServicesCommand).resolves(running(NEW, ["subnet-b", "subnet-a"], ["sg-service"]));
     expect(await release(clients, target, options({ network: NETWORK }))).toEqual({ action: "none" });
