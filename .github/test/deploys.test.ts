@@ -9,8 +9,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { main } from "../scripts/github.js";
-import { activityReport, deployActivity, type WorkflowRun } from "../scripts/lib/deploys.js";
+import { activityReport, deployActivity, deployJobName, type WorkflowRun } from "../scripts/lib/deploys.js";
 
 const NOW = "2026-12-07T04:23:00Z";
 const run = (id: number, status: string, started: string): WorkflowRun => ({
@@ -67,6 +68,20 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => server.close());
+
+describe("deployJobName", () => {
+  it("is the name deploy.yml gives each stack's job", () => {
+    const deploy = parse(
+      readFileSync(join(import.meta.dirname, "..", "workflows", "deploy.yml"), "utf8"),
+    ) as {
+      jobs: Record<string, { name: string }>;
+    };
+    expect([deploy.jobs.stage?.name, deploy.jobs.prod?.name]).toEqual([
+      deployJobName("stage"),
+      deployJobName("prod"),
+    ]);
+  });
+});
 
 describe("deployActivity", () => {
   const all = [
