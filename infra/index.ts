@@ -5,6 +5,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { type ContractV1, contractParameterName } from "./contract/src/contract";
 import { CodeDeployBlueGreen } from "./src/components/codedeploy";
 import { Database } from "./src/components/database";
@@ -29,7 +30,14 @@ import { userAgent } from "./src/release/user-agent";
 import { REPO_ROOT } from "./src/stack-file";
 
 const stack = pulumi.getStack();
-const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()));
+// Documentation placeholders (placeholders.ts) are refused only where real resources change: not in
+// a preview (https://www.pulumi.com/docs/iac/concepts/how-pulumi-works/: a preview is a dry run),
+// and not under Pulumi's mocks (pnpm synth, the tests), where nothing is real.
+const changesRealResources =
+  !pulumi.runtime.isDryRun() && !(pulumi.runtime.getMonitor() instanceof MockMonitor);
+const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()), {
+  refusePlaceholders: changesRealResources,
+});
 const tags = baseTags(config);
 const name = baseName(stack);
 // The hash of the build inputs: a commit that changes none of them builds and releases nothing.

@@ -489,11 +489,26 @@ describe("Deploy", () => {
     });
   });
 
+  it("refuses documentation placeholders in both deploy jobs right after setup, before pulumi up", () => {
+    for (const [stack, job] of [
+      ["stage", stage],
+      ["prod", prod],
+    ] as const) {
+      const check = job.steps.findIndex((s) => s.name === "Refuse documentation placeholders");
+      expect([check, job.steps[check]?.run], stack).toEqual([
+        2,
+        `pnpm exec tsx .github/scripts/check-placeholders.ts --stack ${stack}`,
+      ]);
+      expect(check, stack).toBeLessThan(job.steps.findIndex((s) => s.name === "pulumi up"));
+    }
+  });
+
   it("deploys prod only when its own preview has the approved changes, checked before pulumi up", () => {
     const names = prod.steps.map((s) => s.name ?? s.uses?.split("@")[0]);
     expect(names).toEqual([
       "actions/checkout",
       "./.github/actions/prepare",
+      "Refuse documentation placeholders",
       "Emergency routes taken by this run",
       "The approved preview",
       "Install the Pulumi CLI",
@@ -502,12 +517,12 @@ describe("Deploy", () => {
       "Publish the outputs",
       "actions/upload-artifact",
     ]);
-    expect(prod.steps[3]?.with).toEqual({
+    expect(prod.steps[4]?.with).toEqual({
       name: "approved-preview-prod",
       "run-id": "${{ inputs.approved_run || github.run_id }}",
       "github-token": "${{ github.token }}",
     });
-    const bind = prod.steps[5] as Step;
+    const bind = prod.steps[6] as Step;
     expect(bind.run).toBe(
       [
         'pulumi login "$BACKEND"',

@@ -18,6 +18,8 @@ export function isCidr(value: string): boolean {
 /** Reads keys, remembering every problem; `key` is the name a person types in `pulumi config set`. */
 export class Reader {
   readonly problems: string[] = [];
+  /** Every key read so far: the keys this program knows. */
+  readonly read = new Set<string>();
   constructor(
     private readonly raw: Raw,
     /** Every key read, with the default it falls back to (`undefined`: none). */
@@ -25,6 +27,7 @@ export class Reader {
   ) {}
 
   private value(key: string, fallback?: unknown): string | undefined {
+    this.read.add(key);
     this.seen?.set(key, fallback);
     const value = this.raw[key];
     return value === undefined || value === "" ? undefined : value;
@@ -95,4 +98,24 @@ export class Reader {
     this.problem(key, raw, "must be a list of strings");
     return fallback;
   }
+}
+
+/** Edit distance (insertions, deletions, substitutions) between two keys. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The known key nearest to `key` (case ignored first, then edit distance, then name order). */
+export function nearestKey(key: string, known: Iterable<string>): string | undefined {
+  const distance = (candidate: string) => editDistance(key.toLowerCase(), candidate.toLowerCase());
+  return [...known].sort((a, b) => distance(a) - distance(b) || a.localeCompare(b))[0];
 }

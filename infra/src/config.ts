@@ -4,9 +4,11 @@
  * the value and what is allowed, before any resource is declared.
  */
 
-import { isCidr, type Raw, Reader } from "./config-reader";
+import { Region } from "@pulumi/aws/types/enums";
+import { isCidr, nearestKey, type Raw, Reader } from "./config-reader";
 import { alarmReactionMinutes } from "./documents/alarms";
 import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
+import { placeholderProblems } from "./placeholders";
 import { prodFloorProblems } from "./prod-floor";
 import { readAnalyses } from "./release/analysis";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
@@ -189,6 +191,15 @@ export const GRAFANA_REGIONS = [
 ] as const;
 const GRAFANA_ENDPOINTS_PAGE = "https://docs.aws.amazon.com/general/latest/gr/grafana.html";
 
+/**
+ * The regions of the `aws` partition: the provider's own list (@pulumi/aws `Region`) without China,
+ * GovCloud, the ISO regions and the European Sovereign Cloud, whose ARNs are in other partitions
+ * (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html).
+ */
+export const AWS_REGIONS: readonly string[] = Object.values(Region)
+  .filter((name) => !/^(cn|us-gov|us-iso[a-z]*|eu-iso[a-z]*|eusc)-/.test(name))
+  .sort();
+
 /** CodeDeploy's predefined ECS deployment configurations: the names of release/deadline.ts's one list. */
 export const DEPLOYMENT_CONFIGS = Object.keys(PREDEFINED_CONFIGS) as PredefinedConfig[];
 
@@ -213,6 +224,14 @@ export function parseStackConfig(
   const isProd = stack === "prod";
 
   const region = read.string("aws:region");
+  if (region !== "" && !AWS_REGIONS.includes(region)) {
+    const nearest = nearestKey(region, AWS_REGIONS);
+    read.problem(
+      "aws:region",
+      region,
+      `is not an AWS region${nearest === undefined ? "" : ` (did you mean ${nearest}?)`}; one of ${AWS_REGIONS.join(", ")}`,
+    );
+  }
   const owner = read.string("owner");
   const costCentre = read.string("costCentre");
 
@@ -257,6 +276,17 @@ export function parseStackConfig(
     !/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/.test(certificateArn)
   ) {
     read.problem("certificateArn", certificateArn, "must be an ACM certificate ARN");
+  } else if (certificateArn !== undefined && region !== "") {
+    // ACM certificates are regional: an ALB takes one of its own region
+    // (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html).
+    const certificateRegion = certificateArn.split(":")[3];
+    if (certificateRegion !== region) {
+      read.problem(
+        "certificateArn",
+        certificateArn,
+        `is in ${certificateRegion}; the load balancer takes a certificate of its own region, ${region} (request or import it there)`,
+      );
+    }
   }
 
   const domainName = read.optionalString("domainName");
@@ -447,6 +477,13 @@ export function parseStackConfig(
     },
   };
   read.problems.push(...alarmWindowProblems(config.release));
+  // A key nobody reads is a typo or a leftover: refused, naming the key it most resembles.
+  for (const key of Object.keys(raw).sort()) {
+    if (key.includes(":") || read.read.has(key)) continue;
+    read.problems.push(
+      `${key}: not a setting of ${PROJECT} (did you mean ${nearestKey(key, read.read) ?? "none"}?); Pulumi.yaml lists every key`,
+    );
+  }
   return read.problems.length === 0 ? { ok: true, config } : { ok: false, problems: read.problems };
 }
 
@@ -543,9 +580,21 @@ export class StackConfigError extends Error {
   }
 }
 
-/** `parseStackConfig`, throwing every problem at once. */
-export function loadStackConfig(stack: string, raw: Raw): StackConfig {
+/**
+ * `parseStackConfig`, throwing every problem at once. With `refusePlaceholders` (a run that changes
+ * real resources: `pulumi up`, not a preview), documentation placeholders are problems too
+ * (placeholders.ts). @default refusePlaceholders false
+ */
+export function loadStackConfig(
+  stack: string,
+  raw: Raw,
+  options: { refusePlaceholders?: boolean } = {},
+): StackConfig {
   const result = parseStackConfig(stack, raw);
-  if (!result.ok) throw new StackConfigError(stack, result.problems);
+  const problems = [
+    ...(result.ok ? [] : result.problems),
+    ...(options.refusePlaceholders === true ? placeholderProblems(raw) : []),
+  ];
+  if (!result.ok || problems.length > 0) throw new StackConfigError(stack, problems);
   return result.config;
 }

@@ -54,6 +54,45 @@ describe("the committed stack files", () => {
   });
 });
 
+describe("parseStackConfig: config refused before anything is built", () => {
+  it("refuses a certificate of another region than the stack's", () => {
+    const arn = "arn:aws:acm:us-east-1:210987654321:certificate/5c1d2e3f-0000-4000-8000-000000000001";
+    expect(parseStackConfig("prod", { ...prodOk, certificateArn: arn })).toEqual({
+      ok: false,
+      problems: [
+        `certificateArn="${arn}": is in us-east-1; the load balancer takes a certificate of its own region, sa-east-1 (request or import it there)`,
+      ],
+    });
+  });
+
+  it("refuses a key it does not know, naming the nearest one it does", () => {
+    expect(
+      parseStackConfig("stage", { ...base, pageEmail: '["a@b.io"]', dbMultiAZ: "true", zzz: "1" }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        "dbMultiAZ: not a setting of comments-platform (did you mean dbMultiAz?); Pulumi.yaml lists every key",
+        "pageEmail: not a setting of comments-platform (did you mean pageEmails?); Pulumi.yaml lists every key",
+        "zzz: not a setting of comments-platform (did you mean owner?); Pulumi.yaml lists every key",
+      ],
+    });
+  });
+
+  it("refuses a region AWS does not have, and one outside the aws partition", () => {
+    const problems = (region: string) => {
+      const result = parseStackConfig("stage", { ...base, "aws:region": region });
+      return result.ok ? [] : result.problems.map((problem) => problem.split(";")[0]);
+    };
+    expect(problems("sa-east1")).toEqual([
+      'aws:region="sa-east1": is not an AWS region (did you mean sa-east-1?)',
+    ]);
+    expect(problems("us-gov-west-1")).toEqual([
+      'aws:region="us-gov-west-1": is not an AWS region (did you mean us-west-1?)',
+    ]);
+    expect(problems("mx-central-1")).toEqual([]);
+  });
+});
+
 describe("parseStackConfig", () => {
   it("reads dbApplyImmediately, refusing what is not a boolean", () => {
     const on = parseStackConfig("prod", { ...prodOk, dbApplyImmediately: "true" });
