@@ -25,7 +25,6 @@ import { METRICS_PORT } from "./src/documents/containers";
 import { permissionsBoundaryArn } from "./src/documents/iam";
 import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
-import { deploymentGroupArn, releaseTarget } from "./src/release/plan";
 import { userAgent } from "./src/release/user-agent";
 import { REPO_ROOT } from "./src/stack-file";
 
@@ -135,9 +134,7 @@ const service = new Service(name, {
   tags,
 });
 
-// The hook reports to a deployment group whose ARN follows from its names: it is created first, so
-// CodeDeploy's policy can name it.
-const target = releaseTarget(config);
+// The hook is created before the deployment group, so CodeDeploy's policy can name it.
 const smokeHook = new SmokeHook(name, {
   permissionsBoundary,
   stack,
@@ -146,11 +143,6 @@ const smokeHook = new SmokeHook(name, {
   userAgent: userAgent("smoke-hook", imageTag),
   privateSubnetIds: network.privateSubnetIds,
   securityGroupId: firewall.groups.smoke.id,
-  deploymentGroupArn: aws
-    .getCallerIdentityOutput()
-    .accountId.apply((account) =>
-      deploymentGroupArn(config.region, account, target.application, target.deploymentGroup),
-    ),
   tags,
 });
 

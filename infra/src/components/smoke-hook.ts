@@ -6,7 +6,7 @@ import { SMOKE_HOOK_TIMEOUT_SECONDS } from "../release/plan";
 import { smokeHookCode } from "../release/smoke-code";
 import { named, type Tags } from "./tags";
 
-/** What the smoke hook needs: where green answers, its subnets and the deployment group it reports to. */
+/** What the smoke hook needs: where green answers and its subnets. */
 export interface SmokeHookArgs {
   stack: string;
   region: string;
@@ -16,8 +16,6 @@ export interface SmokeHookArgs {
   userAgent: string;
   privateSubnetIds: pulumi.Input<string>[];
   securityGroupId: pulumi.Input<string>;
-  /** `arn:aws:codedeploy:<region>:<account>:deploymentgroup:<app>/<group>`: the only one it reports to. */
-  deploymentGroupArn: pulumi.Input<string>;
   tags: Tags;
   /** The permissions boundary every role here carries (the deploy role may create no other). */
   permissionsBoundary: pulumi.Input<string>;
@@ -61,11 +59,9 @@ export class SmokeHook extends pulumi.ComponentResource {
       `${name}-smoke`,
       {
         role: role.id,
-        policy: pulumi
-          .all([logGroup.arn, args.deploymentGroupArn])
-          .apply(([logGroupArn, deploymentGroup]) =>
-            JSON.stringify(smokeHookPolicy({ logGroup: logGroupArn, deploymentGroup })),
-          ),
+        policy: logGroup.arn.apply((logGroupArn) =>
+          JSON.stringify(smokeHookPolicy({ logGroup: logGroupArn })),
+        ),
       },
       parent,
     );

@@ -75,12 +75,12 @@ export function appTaskRolePolicy(arns: { databaseSecret: string }): PolicyDocum
  * v3, https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html;
  * Lambda checks them on the execution role when the function is created:
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions),
- * its own log group only (the program creates it, so no logs:CreateLogGroup), and the hook status
- * of its one deployment group. Inline, because a managed attachment makes the deploy call
+ * its own log group only (the program creates it, so no logs:CreateLogGroup), and the hook status.
+ * Inline, because a managed attachment makes the deploy call
  * iam:AttachRolePolicy/DetachRolePolicy (terraform-provider-aws internal/service/iam/role.go) and
  * `managedPolicyArns` is deprecated in @pulumi/aws 7.
  */
-export function smokeHookPolicy(arns: { logGroup: string; deploymentGroup: string }): PolicyDocument {
+export function smokeHookPolicy(arns: { logGroup: string }): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -105,11 +105,16 @@ export function smokeHookPolicy(arns: { logGroup: string; deploymentGroup: strin
         Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
         Resource: `${arns.logGroup}:*`,
       },
+      // PutLifecycleEventHookExecutionStatus takes no resource-level permissions: a deployment
+      // group ARN here never matches and the hook's report is denied, so every release waits for
+      // the hook's timeout and rolls back (Service Authorization Reference, AWS CodeDeploy: the
+      // action lists no resource type:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html).
       {
         Sid: "ReportHookStatus",
         Effect: "Allow",
         Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
-        Resource: arns.deploymentGroup,
+        Resource: "*",
       },
     ],
   };

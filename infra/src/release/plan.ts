@@ -96,21 +96,6 @@ export function releasePlan(
   };
 }
 
-/**
- * A deployment group's ARN, from its names: `arn:aws:codedeploy:<region>:<account>:deploymentgroup:<application>/<group>`
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html#awscodedeploy-resources-for-iam-policies).
- * Known before the group exists, so the hook that reports to it can be created first, and CodeDeploy's
- * policy can name the hook.
- */
-export function deploymentGroupArn(
-  region: string,
-  accountId: string,
-  application: string,
-  group: string,
-): string {
-  return `arn:aws:codedeploy:${region}:${accountId}:deploymentgroup:${application}/${group}`;
-}
-
 /** A predefined configuration's routing; an unknown name is an error, never a silent zero-length shift. */
 function predefinedRouting(name: string): TrafficRouting {
   if (!Object.hasOwn(PREDEFINED_CONFIGS, name)) {

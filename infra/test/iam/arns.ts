@@ -26,7 +26,11 @@ export function awsName(resource: RecordedResource): string {
 }
 
 /** The value AWS computes for `output` of `resource`, or undefined when no rule knows it. */
-function computed(resource: RecordedResource, output: string, all: RecordedResource[]): string | undefined {
+export function computed(
+  resource: RecordedResource,
+  output: string,
+  all: RecordedResource[],
+): string | undefined {
   const name = awsName(resource);
   const at = `${REGION}:${ACCOUNT}`;
   switch (`${resource.type}.${output}`) {
