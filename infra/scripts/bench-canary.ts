@@ -9,7 +9,13 @@
 import { parseArgs } from "node:util";
 import { loadStackConfig, rawConfigFrom } from "../src/config";
 import { readAnalyses } from "../src/release/analysis";
-import { seededRandom, simulateCanary, type TrialOutcome } from "../src/release/canary-simulation";
+import {
+  type BenchRow,
+  benchGoals,
+  seededRandom,
+  simulateCanary,
+  type TrialOutcome,
+} from "../src/release/canary-simulation";
 import { readSloSpec } from "../src/slo";
 import { readStackFile } from "../src/stack-file";
 
@@ -39,6 +45,7 @@ console.log(
 );
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 const random = seededRandom(seed);
+const rows: BenchRow[] = [];
 for (const [metric, budget] of Object.entries(budgets)) {
   for (const multiple of MULTIPLES) {
     const ratio = Math.min(1, multiple * budget);
@@ -64,9 +71,21 @@ for (const [metric, budget] of Object.entries(budgets)) {
         .sort((a, b) => a - b);
       const median = minutes.length === 0 ? "-" : String(minutes[Math.floor((minutes.length - 1) / 2)]);
       const healthy = multiple <= 1 ? " (false rollback)" : "";
+      rows.push({
+        metric,
+        canaryPerSecond: perSecond,
+        multiple,
+        rolledBack: rate("fail"),
+        passed: rate("pass"),
+        inconclusive: rate("inconclusive"),
+      });
       console.log(
         `| ${metric} | ${perSecond} | ${percent(ratio)} | ${multiple} | ${percent(rate("fail"))}${healthy} | ${median} | ${percent(rate("pass"))} | ${percent(rate("inconclusive"))} |`,
       );
     }
   }
 }
+console.log("");
+const goals = benchGoals(rows, Math.min(...TRAFFIC));
+for (const { goal, met } of goals) console.log(`- ${met ? "met" : "NOT MET"}: ${goal}`);
+process.exitCode = goals.every((g) => g.met) ? 0 : 1;

@@ -118,3 +118,64 @@ export function simulateCanary(
   }
   return { outcome: last === "fail" ? "fail" : last === "pass" ? "pass" : "inconclusive" };
 }
+
+/** One row of the benchmark: a metric at one traffic and one true ratio, over many canaries. */
+export interface BenchRow {
+  metric: string;
+  canaryPerSecond: number;
+  /** The canary's true ratio, as a multiple of the objective's budget. */
+  multiple: number;
+  rolledBack: number;
+  passed: number;
+  inconclusive: number;
+}
+
+/**
+ * The goals of issue 26, checked against the rows: at most 1% of healthy canaries (at or under the
+ * budget) rolled back at any traffic; 2x the fast-burn line (28.8 x budget) caught in 95% at 5 req/s
+ * and more; 10x the line (144 x budget) in 95% at 0.5 req/s and more; a healthy canary at the
+ * lowest traffic inconclusive (99%), never a coin flip.
+ */
+export function benchGoals(rows: BenchRow[], lowest: number): { goal: string; met: boolean }[] {
+  const worst = (selected: BenchRow[], value: (r: BenchRow) => number, pick: "max" | "min") =>
+    selected.length === 0 ? Number.NaN : Math[pick](...selected.map(value));
+  const percent = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+  const falseRollback = worst(
+    rows.filter((r) => r.multiple <= 1),
+    (r) => r.rolledBack,
+    "max",
+  );
+  const twice = worst(
+    rows.filter((r) => r.multiple === 28.8 && r.canaryPerSecond >= 5),
+    (r) => r.rolledBack,
+    "min",
+  );
+  const tenfold = worst(
+    rows.filter((r) => r.multiple === 144 && r.canaryPerSecond >= 0.5),
+    (r) => r.rolledBack,
+    "min",
+  );
+  const quiet = worst(
+    rows.filter((r) => r.multiple <= 1 && r.canaryPerSecond === lowest),
+    (r) => r.inconclusive,
+    "min",
+  );
+  return [
+    {
+      goal: `false rollback at most 1% at every traffic: worst ${percent(falseRollback)}`,
+      met: falseRollback <= 0.01,
+    },
+    {
+      goal: `2x the fast-burn line caught in at least 95% at 5 req/s and more: worst ${percent(twice)}`,
+      met: twice >= 0.95,
+    },
+    {
+      goal: `10x the fast-burn line caught in at least 95% at 0.5 req/s and more: worst ${percent(tenfold)}`,
+      met: tenfold >= 0.95,
+    },
+    {
+      goal: `healthy at ${lowest} req/s inconclusive in at least 99%: worst ${percent(quiet)}`,
+      met: quiet >= 0.99,
+    },
+  ];
+}
