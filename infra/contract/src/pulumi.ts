@@ -5,7 +5,7 @@
  * shared with AWS RAM.
  */
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { type ContractV1, contractParameterArn, contractParameterName } from "./contract";
 import { parseContractV1 } from "./validate";
 
@@ -63,6 +63,10 @@ export function readContract(stack: string, options: ReadContractOptions = {}): 
   );
   // `insecureValue`: `value` is always marked secret, which would hide every field of a contract
   // that holds none (pulumi-aws sdk/nodejs/ssm/getParameter.ts: "This value is never marked as
-  // sensitive"). The program writes a plain String (infra/index.ts).
-  return parameter.insecureValue.apply((text) => parseContractV1(text, `SSM parameter ${name}`, stack));
+  // sensitive"). And an output-form invoke is secret as a whole when its response holds any secret
+  // (@pulumi/pulumi runtime/invoke.ts `invokeOutput` resolves with the response's
+  // `containsSecrets`): `unsecret`, as the program writes a plain String (infra/index.ts).
+  return pulumi
+    .unsecret(parameter.insecureValue)
+    .apply((text) => parseContractV1(text, `SSM parameter ${name}`, stack));
 }
