@@ -244,6 +244,35 @@ describe("who may assume a team's role", () => {
   });
 });
 
+describe("the bootstrap's teams", () => {
+  it("creates one role per team, with its inline policy, and outputs each ARN by team", () => {
+    const roles = bootstrap.resources.filter(
+      (r) => r.type === "aws:iam/role:Role" && r.name.startsWith("consumer-"),
+    );
+    expect(roles.map((r) => [r.name, r.inputs.name, r.inputs.description])).toEqual([
+      [
+        "consumer-reporting",
+        "comments-platform-consumer-reporting",
+        "Team reporting: reads the comments-platform contract, writes project reporting's state",
+      ],
+      [
+        "consumer-search",
+        "comments-platform-consumer-search",
+        "Team search: reads the comments-platform contract",
+      ],
+    ]);
+    expect(
+      bootstrap.resources
+        .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith("consumer-"))
+        .map((r) => r.inputs.role),
+    ).toEqual(["comments-platform-consumer-reporting", "comments-platform-consumer-search"]);
+    expect(bootstrap.outputs.consumerRoleArns).toEqual({
+      reporting: `arn:aws:iam::${ACCOUNT}:role/comments-platform-consumer-reporting`,
+      search: `arn:aws:iam::${ACCOUNT}:role/comments-platform-consumer-search`,
+    });
+  });
+});
+
 describe("consumerTeams config", () => {
   it("reads none when absent and keeps what is given", () => {
     expect(parseConsumerTeams(undefined)).toEqual([]);
