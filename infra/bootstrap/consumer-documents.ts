@@ -11,8 +11,10 @@ export interface ConsumerTeam {
   /** Lowercase letters, digits and `-`: the role is `comments-platform-consumer-<name>`. */
   name: string;
   /**
-   * Who may assume the role: an account root (`arn:aws:iam::<id>:root`, the account's admins then
-   * grant `sts:AssumeRole` to their roles) or one role's ARN.
+   * Who may assume the role: an account root (`arn:aws:iam::<id>:root`: the account, whose admins
+   * then grant `sts:AssumeRole` to their roles,
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts)
+   * or one role's ARN.
    */
   principal: string;
   /**
@@ -133,7 +135,8 @@ export function consumerTeamPolicy(input: {
       {
         // The CLI lists a stack's file variants, its lock directory and its history (store.go,
         // lock.go `checkForLock`, state.go `getHistory`); `pulumi stack ls` lists every project and
-        // is refused.
+        // is refused. `s3:prefix` is the ListBucket request's prefix
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
         Sid: "ListOwnStacksAndOurs",
         Effect: "Allow",
         Action: ["s3:ListBucket"],
@@ -153,7 +156,10 @@ export function consumerTeamPolicy(input: {
         Resource: [`${input.bucketArn}/.pulumi/meta.yaml`, ...ours.map((key) => `${input.bucketArn}/${key}`)],
       },
       {
-        // S3 encrypts and decrypts the state with the bucket's key as the caller, and only for S3.
+        // S3 encrypts and decrypts the state with the bucket's key as the caller: uploads need
+        // kms:GenerateDataKey, downloads kms:Decrypt
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html); and only
+        // through S3 (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
         Sid: "StateEncryptionThroughS3",
         Effect: "Allow",
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
