@@ -434,7 +434,10 @@ export async function release(
     });
   };
 
-  // 2. A deployment left running (a cancelled run): attach to it, or stop it, or fail.
+  // Steps in code order: 1. resolve a deployment left running, 2. what changes, 3. the gate,
+  // 4. create, 5. follow it and judge the canary (`finish`, `settle` and `analyse` above).
+
+  // 1. A deployment left running (a cancelled run): attach to it, or stop it, or fail.
   for (const deploymentId of await activeDeployments()) {
     const info = await getDeployment(deploymentId);
     if (taskDefinitionOf(info) === options.taskDefinitionArn) {
@@ -456,7 +459,7 @@ export async function release(
     await settle(deploymentId, false);
   }
 
-  // 1. Nothing to do when the service already runs the desired revision.
+  // 2. Nothing to do when the service already runs the desired revision and network.
   const { services } = await clients.ecs.send(
     new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
   );
@@ -485,6 +488,7 @@ export async function release(
       ?.targetGroupArn,
     ...(options.ignoreAlarms === undefined ? {} : { ignoreAlarms: options.ignoreAlarms }),
   });
+  // 3. The gate: error budget left and nothing paging, unless overridden with a reason.
   if (options.gate !== undefined) {
     const gate = await options.gate();
     for (const line of gate.lines) options.log(`${stamp()} ${line}`);
@@ -502,7 +506,7 @@ export async function release(
   });
   const description = notes.length === 0 ? change : `${change} [${notes.join("; ")}]`;
 
-  // 3. Create the deployment.
+  // 4. Create the deployment.
   const appSpec = buildAppSpec({
     taskDefinitionArn: options.taskDefinitionArn,
     containerName: target.containerName,
@@ -548,5 +552,6 @@ export async function release(
     deploymentId,
     ...(notes.length === 0 ? {} : { notes }),
   });
+  // 5. Follow it, judge the canary, finish.
   return finish(deploymentId, "deployed");
 }
