@@ -7,6 +7,7 @@
 import { Region } from "@pulumi/aws/types/enums";
 import { isCidr, nearestKey, type Raw, Reader } from "./config-reader";
 import { alarmReactionMinutes } from "./documents/alarms";
+import { DEFAULT_GRAFANA_VERSION, type GrafanaGroups, MANAGED_GRAFANA_VERSIONS } from "./documents/grafana";
 import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { placeholderProblems } from "./placeholders";
 import { prodFloorProblems } from "./prod-floor";
@@ -161,7 +162,21 @@ export interface StackConfig {
      * `managed`: the stack creates an Amazon Managed Grafana workspace (needs IAM Identity Center).
      * `existing`: dashboards go to the Grafana at `grafanaUrl`, with the secret `grafanaToken`.
      */
-    grafana: { mode: "managed"; region: string } | { mode: "existing"; url: string };
+    grafana:
+      | {
+          mode: "managed";
+          region: string;
+          /** Pinned: one of MANAGED_GRAFANA_VERSIONS (AWS would otherwise pick its latest). @default 12.4 */
+          version: string;
+          /** Identity Center groups per workspace role. @default none */
+          groups: GrafanaGroups;
+        }
+      | {
+          mode: "existing";
+          url: string;
+          /** That Grafana's version: it decides the data source type. @default 12.4 */
+          version: string;
+        };
     /** E-mail subscriptions of the page and ticket topics (confirmed by each recipient). */
     pageEmails: string[];
     ticketEmails: string[];
@@ -390,6 +405,49 @@ export function parseStackConfig(
       );
     }
   }
+  const grafanaVersion =
+    read.optionalString("grafanaVersion", DEFAULT_GRAFANA_VERSION) ?? DEFAULT_GRAFANA_VERSION;
+  if (
+    grafanaMode === "managed" &&
+    !(MANAGED_GRAFANA_VERSIONS as readonly string[]).includes(grafanaVersion)
+  ) {
+    read.problem(
+      "grafanaVersion",
+      grafanaVersion,
+      `Amazon Managed Grafana creates ${MANAGED_GRAFANA_VERSIONS.join(", ")} (https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html)`,
+    );
+  } else if (grafanaMode === "existing" && !/^\d+\.\d+$/.test(grafanaVersion)) {
+    read.problem("grafanaVersion", grafanaVersion, "must be that Grafana's major.minor version, like 11.6");
+  }
+  // IAM Identity Center group ids (identitystore GroupId:
+  // https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Group.html).
+  const groupIds = (key: string) => {
+    const list = read.stringList(key, []);
+    for (const id of list) {
+      if (
+        !/^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/.test(
+          id,
+        )
+      )
+        read.problem(
+          key,
+          id,
+          "must be IAM Identity Center group ids, like 906754a2-c0a1-70a3-9e5c-1f0e3a7b8c9d",
+        );
+    }
+    if (list.length > 0 && grafanaMode === "existing")
+      read.problem(
+        key,
+        JSON.stringify(list),
+        "assigns groups to a managed workspace; grafanaMode is existing",
+      );
+    return list;
+  };
+  const grafanaGroups: GrafanaGroups = {
+    admin: groupIds("grafanaAdminGroups"),
+    editor: groupIds("grafanaEditorGroups"),
+    viewer: groupIds("grafanaViewerGroups"),
+  };
   const emails = (key: string) => {
     const list = read.stringList(key, []);
     for (const email of list) {
@@ -470,8 +528,8 @@ export function parseStackConfig(
     monitoring: {
       grafana:
         grafanaMode === "existing"
-          ? { mode: "existing", url: grafanaUrl ?? "" }
-          : { mode: "managed", region: grafanaRegion ?? "" },
+          ? { mode: "existing", url: grafanaUrl ?? "", version: grafanaVersion }
+          : { mode: "managed", region: grafanaRegion ?? "", version: grafanaVersion, groups: grafanaGroups },
       pageEmails: emails("pageEmails"),
       ticketEmails: emails("ticketEmails"),
     },

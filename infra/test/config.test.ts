@@ -303,7 +303,62 @@ describe("parseStackConfig", () => {
 describe("grafanaRegion", () => {
   it("defaults to the stack's region where Managed Grafana is offered", () => {
     const result = parseStackConfig("stage", { "aws:region": "eu-west-1", owner: "o", costCentre: "c" });
-    expect(result.ok && result.config.monitoring.grafana).toEqual({ mode: "managed", region: "eu-west-1" });
+    expect(result.ok && result.config.monitoring.grafana).toEqual({
+      mode: "managed",
+      region: "eu-west-1",
+      version: "12.4",
+      groups: { admin: [], editor: [], viewer: [] },
+    });
+  });
+});
+
+describe("grafanaVersion and the workspace's groups", () => {
+  const admin = "906754a2-c0a1-70a3-9e5c-1f0e3a7b8c9d";
+  it("pins a version AWS creates, and takes Identity Center groups per role", () => {
+    const result = parseStackConfig("stage", {
+      ...base,
+      grafanaVersion: "10.4",
+      grafanaAdminGroups: JSON.stringify([admin]),
+      grafanaViewerGroups: JSON.stringify(["9067a1b2c3-11111111-2222-3333-4444-555555555555"]),
+    });
+    expect(result.ok && result.config.monitoring.grafana).toEqual({
+      mode: "managed",
+      region: "us-east-1",
+      version: "10.4",
+      groups: {
+        admin: [admin],
+        editor: [],
+        viewer: ["9067a1b2c3-11111111-2222-3333-4444-555555555555"],
+      },
+    });
+  });
+
+  it("refuses a version Managed Grafana does not create, a malformed group id, and groups for an existing Grafana", () => {
+    expect(
+      parseStackConfig("stage", { ...base, grafanaVersion: "11.0", grafanaEditorGroups: '["admins"]' }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'grafanaVersion="11.0": Amazon Managed Grafana creates 8.4, 9.4, 10.4, 12.4 (https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html)',
+        'grafanaEditorGroups="admins": must be IAM Identity Center group ids, like 906754a2-c0a1-70a3-9e5c-1f0e3a7b8c9d',
+      ],
+    });
+    expect(
+      parseStackConfig("stage", {
+        ...base,
+        grafanaMode: "existing",
+        grafanaUrl: "https://grafana.acme.io",
+        grafanaToken: "t",
+        grafanaVersion: "11",
+        grafanaAdminGroups: JSON.stringify([admin]),
+      }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'grafanaVersion="11": must be that Grafana\'s major.minor version, like 11.6',
+        `grafanaAdminGroups="[\\"${admin}\\"]": assigns groups to a managed workspace; grafanaMode is existing`,
+      ],
+    });
   });
 });
 

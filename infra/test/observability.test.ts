@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderAlertmanagerDefinition } from "../src/documents/alertmanager";
 import { COLLECTOR_IMAGE, collectorConfig } from "../src/documents/collector";
-import { tokenRotationWindow } from "../src/documents/grafana";
+import { dashboardForDataSource, tokenRotationWindow } from "../src/documents/grafana";
 import { readMonitoringFiles } from "../src/monitoring-files";
 import { type SynthResult, synth } from "../src/synth/run";
 import { ofType, one } from "./helpers";
@@ -35,10 +35,15 @@ describe("monitoring in the stage stack", () => {
         d.inputs.folder,
       ]),
     ).toEqual(
-      files.dashboards.map((d) => [`comments-api-stage-dashboard-${d.name}`, d.json, "comments-api-stage"]),
+      files.dashboards.map((d) => [
+        `comments-api-stage-dashboard-${d.name}`,
+        // Grafana 12: the dashboards' data source variable and references name the AMP plugin.
+        dashboardForDataSource(d.json, "grafana-amazonprometheus-datasource"),
+        "comments-api-stage",
+      ]),
     );
     expect(one(result, "grafana:oss/dataSource:DataSource").inputs).toMatchObject({
-      type: "prometheus",
+      type: "grafana-amazonprometheus-datasource",
       isDefault: true,
       url: expect.stringMatching(
         /^https:\/\/aps-workspaces\.sa-east-1\.amazonaws\.com\/workspaces\/ws-[0-9a-f]{8}\/$/,
@@ -124,7 +129,11 @@ describe("monitoring in the stage stack", () => {
       authenticationProviders: ["AWS_SSO"],
       permissionType: "CUSTOMER_MANAGED",
       dataSources: ["PROMETHEUS"],
+      // Pinned, never AWS's latest by default.
+      grafanaVersion: "12.4",
     });
+    // The committed stack assigns no Identity Center group (docs/deploy.md: set them before the first up).
+    expect(ofType(result, "aws:grafana/roleAssociation:RoleAssociation")).toEqual([]);
     expect(
       one(result, "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken").inputs,
     ).toMatchObject({

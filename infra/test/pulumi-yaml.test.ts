@@ -68,6 +68,7 @@ describe("Pulumi.yaml", () => {
       "dbEngineVersion",
       "dbInstanceClass",
       "fargateSpot",
+      "grafanaVersion",
       "keepReleases",
       "logRetentionDays",
       "releaseBudgetUnknown",

@@ -6,8 +6,11 @@ import { heartbeatAlarm } from "../documents/alarms";
 import { renderAlertmanagerDefinition } from "../documents/alertmanager";
 import { alertTopicPolicy } from "../documents/collector";
 import {
+  dashboardForDataSource,
   grafanaQueryPolicy,
   prometheusDataSourceSettings,
+  prometheusDataSourceType,
+  roleAssociations,
   TOKEN_LIFETIME_SECONDS,
   tokenRotationWindow,
 } from "../documents/grafana";
@@ -197,10 +200,22 @@ export class Observability extends pulumi.ComponentResource {
           permissionType: "CUSTOMER_MANAGED",
           roleArn: role.arn,
           dataSources: ["PROMETHEUS"],
+          // Pinned: unset, AWS creates its latest, and an upgrade cannot be undone
+          // (https://docs.aws.amazon.com/grafana/latest/userguide/AMG-workspace-version-update.html).
+          grafanaVersion: args.settings.grafana.version,
           tags: named(args.tags, `${name}-grafana`),
         },
         inGrafanaRegion,
       );
+      // Who may sign in, by IAM Identity Center group and workspace role
+      // (https://docs.aws.amazon.com/grafana/latest/userguide/AMG-manage-users-and-groups-AMG.html).
+      for (const { role: grafanaRole, groupIds } of roleAssociations(args.settings.grafana.groups)) {
+        new aws.grafana.RoleAssociation(
+          `${name}-grafana-${grafanaRole.toLowerCase()}`,
+          { workspaceId: workspace.id, role: grafanaRole, groupIds },
+          inGrafanaRegion,
+        );
+      }
       const account = new aws.grafana.WorkspaceServiceAccount(
         `${name}-pulumi`,
         {
@@ -257,6 +272,7 @@ export class Observability extends pulumi.ComponentResource {
     );
 
     const onGrafana = { parent: this, provider };
+    const dataSourceType = prometheusDataSourceType(args.settings.grafana.version);
     const folder = new grafana.oss.Folder(
       `${name}-folder`,
       { title: `Comments API (${args.stack})`, uid: name },
@@ -267,7 +283,7 @@ export class Observability extends pulumi.ComponentResource {
       {
         name: `Amazon Managed Prometheus (${args.stack})`,
         uid: `${name}-amp`,
-        type: "prometheus",
+        type: dataSourceType,
         url: this.workspace.prometheusEndpoint,
         isDefault: true,
         jsonDataEncoded: JSON.stringify(prometheusDataSourceSettings(args.region, mode)),
@@ -279,7 +295,7 @@ export class Observability extends pulumi.ComponentResource {
         `${name}-dashboard-${dashboard.name}`,
         {
           folder: folder.uid,
-          configJson: dashboard.json,
+          configJson: dashboardForDataSource(dashboard.json, dataSourceType),
           overwrite: true,
         },
         { ...onGrafana, dependsOn: [dataSource] },

@@ -53,3 +53,70 @@ export function grafanaQueryPolicy(workspaceArn: string): Record<string, unknown
     ],
   };
 }
+
+/**
+ * The Grafana versions Amazon Managed Grafana creates workspaces with (CreateWorkspace's
+ * grafanaVersion; ListVersions answers the current list:
+ * https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html). Its user guide has
+ * a "Working in Grafana version N" part for 8, 9, 10 and 12
+ * (https://docs.aws.amazon.com/grafana/latest/userguide/using-grafana-v12.html).
+ */
+export const MANAGED_GRAFANA_VERSIONS = ["8.4", "9.4", "10.4", "12.4"] as const;
+/** The version a stack's Grafana is pinned to unless its config says otherwise: the newest. */
+export const DEFAULT_GRAFANA_VERSION = "12.4";
+
+/** The core data source, which signs with SigV4 itself up to Grafana 11. */
+export const CORE_PROMETHEUS_TYPE = "prometheus";
+/**
+ * From Grafana 12, SigV4 to Amazon Managed Prometheus is the Amazon Managed Service for Prometheus
+ * plugin, no longer the core data source (AMG user guide, "prometheus-manually-adding":
+ * https://docs.aws.amazon.com/grafana/latest/userguide/prometheus-manually-adding.html; Grafana,
+ * https://grafana.com/docs/grafana/latest/datasources/prometheus/configure/aws-authentication/).
+ */
+export const AMAZON_PROMETHEUS_TYPE = "grafana-amazonprometheus-datasource";
+
+/** The data source type that signs requests to AMP on a Grafana of `version` (major.minor). */
+export function prometheusDataSourceType(version: string): string {
+  return Number(version.split(".")[0]) >= 12 ? AMAZON_PROMETHEUS_TYPE : CORE_PROMETHEUS_TYPE;
+}
+
+/**
+ * A dashboard of dashboards/ (written for the core `prometheus` type) for a data source of `type`:
+ * the data source variable lists data sources of that type, and every reference to it names it.
+ */
+export function dashboardForDataSource(json: string, type: string): string {
+  if (type === CORE_PROMETHEUS_TYPE) return json;
+  const retype = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(retype);
+    if (value === null || typeof value !== "object") return value;
+    const record = value as Record<string, unknown>;
+    const copy = Object.fromEntries(Object.entries(record).map(([key, item]) => [key, retype(item)]));
+    // A data source reference ({type, uid}), and the data source variable (type "datasource").
+    if (record.type === CORE_PROMETHEUS_TYPE && "uid" in record) copy.type = type;
+    if (record.type === "datasource" && record.query === CORE_PROMETHEUS_TYPE) copy.query = type;
+    return copy;
+  };
+  return JSON.stringify(retype(JSON.parse(json)), null, 2);
+}
+
+/** Identity Center groups per Grafana role of the managed workspace. */
+export interface GrafanaGroups {
+  admin: string[];
+  editor: string[];
+  viewer: string[];
+}
+
+/** The workspace roles with their groups, in a fixed order, leaving out the roles without any. */
+export function roleAssociations(
+  groups: GrafanaGroups,
+): Array<{ role: "ADMIN" | "EDITOR" | "VIEWER"; groupIds: string[] }> {
+  return (
+    [
+      ["ADMIN", groups.admin],
+      ["EDITOR", groups.editor],
+      ["VIEWER", groups.viewer],
+    ] as const
+  )
+    .filter(([, groupIds]) => groupIds.length > 0)
+    .map(([role, groupIds]) => ({ role, groupIds: [...groupIds] }));
+}
