@@ -7,7 +7,14 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { registerCacheMetrics } from "./plugins/cache-metrics.js";
-import { clientErrorResponse, frameworkError, registerErrorHandling } from "./plugins/errors.js";
+import {
+  clientErrorResponse,
+  expectationFailedResponse,
+  frameworkError,
+  missingHostError,
+  notFoundBody,
+  registerErrorHandling,
+} from "./plugins/errors.js";
 import { createMetrics, type Metrics, registerRequestMetrics } from "./plugins/metrics.js";
 import { commentRoutes } from "./routes/comments.js";
 import { healthRoutes } from "./routes/health.js";
@@ -35,6 +42,24 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** How long a request's headers and body may take to arrive. @default 30000 */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Node's HTTP server options. Node checks the request and headers timeouts only every
+ * `connectionsCheckingInterval` (30 s by default: https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener),
+ * so a 30 s timeout would close a stalled request after 30 to 60 s; checked every second, within
+ * 31 s. `headersTimeout` defaults to min(60 s, the requestTimeout given at creation), and fastify
+ * sets requestTimeout only after creating the server: set here, the headers get 30 s too.
+ * `requireHostHeader` off: `missingHostError` answers in the API's format instead of Node's empty 400.
+ */
+export const HTTP_SERVER_OPTIONS = {
+  requestTimeout: REQUEST_TIMEOUT_MS,
+  headersTimeout: REQUEST_TIMEOUT_MS,
+  connectionsCheckingInterval: 1_000,
+  requireHostHeader: false,
+} as const;
 
 /**
  * Logged request fields: method and path only. The query string is dropped because clients may put
@@ -93,8 +118,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
     keepAliveTimeout: 72_000,
     // A request's headers and body must arrive within 30 s: a client trickling bytes cannot hold a
-    // connection (Node's headersTimeout defaults to at most requestTimeout).
-    requestTimeout: 30_000,
+    // connection.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: HTTP_SERVER_OPTIONS,
+  });
+  // An Expect Node does not know (anything but 100-continue): 417 in the API's format.
+  app.server.on("checkExpectation", (_request, response) => {
+    const { statusCode, headers, body } = expectationFailedResponse();
+    response.writeHead(statusCode, headers).end(body);
+  });
+  // Node's own check is off (HTTP_SERVER_OPTIONS): the same refusal, in the API's format.
+  app.addHook("onRequest", (request, reply, done) => {
+    const missingHost = missingHostError(request.raw);
+    if (missingHost === undefined) return done();
+    reply.code(400).header("connection", "close").send(missingHost);
   });
 
   let draining = false;
@@ -225,6 +262,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ),
     });
   }
+  // Unknown URLs count against a client's limit like the others: a client probing for routes is
+  // limited too (the plugin's README, "Preventing guessing of URLS through 404s").
+  app.setNotFoundHandler(
+    options.rateLimitPerMinute === undefined ? {} : { preHandler: app.rateLimit() },
+    (request, reply) => reply.code(404).send(notFoundBody(request.method)),
+  );
   const metrics = options.metrics === undefined ? createMetrics() : options.metrics;
   if (metrics !== false) registerRequestMetrics(app, metrics);
   if (metrics !== false && cache !== false) registerCacheMetrics(metrics.registry, cache, announcer);

@@ -115,6 +115,16 @@ describe("POST /api/comment/new", () => {
       "content_id: must be a non-negative integer or a string of 1 to 128 letters, digits, '_', '.', ':' or '-'",
     ],
     [
+      "the content_id . (a URL dot-segment)",
+      { email: "a@example.com", comment: "c", content_id: "." },
+      'content_id: must not be ".": clients remove it from /api/comment/list/. before sending, so its comments could never be read',
+    ],
+    [
+      "the content_id .. (a URL dot-segment)",
+      { email: "a@example.com", comment: "c", content_id: ".." },
+      'content_id: must not be "..": clients remove it from /api/comment/list/.. before sending, so its comments could never be read',
+    ],
+    [
       "an object content_id",
       { email: "a@example.com", comment: "c", content_id: { id: 1 } },
       "content_id: must be a non-negative integer or a string of 1 to 128 letters, digits, '_', '.', ':' or '-'",
@@ -306,7 +316,7 @@ describe("everything else", () => {
   it("answers unknown routes with a JSON 404", async () => {
     const response = await app.inject({ method: "GET", url: "/api/comment/delete/1?x=y" });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ status: "NOT-FOUND", message: "no route GET /api/comment/delete/1" });
+    expect(response.json()).toEqual({ status: "NOT-FOUND", message: "no route for GET at this URL" });
   });
 
   it("answers liveness and readiness", async () => {
@@ -383,6 +393,11 @@ describe("bad bytes are the client's error, never a database outage", () => {
     [
       "a lone surrogate in the comment",
       { email: "a@example.com", comment: "broken \ud800 text", content_id: 5 },
+      "comment: must not contain an unpaired surrogate (like \\ud800 alone): it is not valid Unicode text",
+    ],
+    [
+      "a lone low surrogate in the comment",
+      { email: "a@example.com", comment: "broken \udc00 text", content_id: 5 },
       "comment: must not contain an unpaired surrogate (like \\ud800 alone): it is not valid Unicode text",
     ],
   ])("%s: 400 naming the field, nothing stored", async (_name, body, message) => {

@@ -55,7 +55,7 @@ describe("the API port", () => {
   it("answers 404 on /metrics, in the API's error format", () => {
     expect([apiMetrics.statusCode, apiMetrics.json()]).toEqual([
       404,
-      { status: "NOT-FOUND", message: "no route GET /metrics" },
+      { status: "NOT-FOUND", message: "no route for GET at this URL" },
     ]);
   });
 });

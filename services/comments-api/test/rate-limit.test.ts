@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { buildApp, HTTP_SERVER_OPTIONS } from "../src/app.js";
 import { CommentStore } from "../src/store/comment-store.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { embeddedDatabase, unclosable } from "./helper.js";
@@ -88,6 +88,56 @@ describe("the in-process rate limit", () => {
       expect((await list(app, "203.0.113.2", "192.0.2.10")).statusCode).toBe(404);
       expect((await list(app, "203.0.113.3", "192.0.2.10")).statusCode).toBe(429);
       expect((await list(app, "203.0.113.3", "192.0.2.11")).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("limits unknown URLs like the others: probing for routes is counted too", async () => {
+    const app = await appWith({ rateLimitPerMinute: 2 });
+    try {
+      const probe = () => app.inject({ method: "GET", url: "/admin", remoteAddress: "192.0.2.20" });
+      expect([(await probe()).statusCode, (await probe()).statusCode]).toEqual([404, 404]);
+      const limited = await probe();
+      expect([limited.statusCode, limited.json().status]).toEqual([429, "TOO-MANY-REQUESTS"]);
+      // One budget per client across known and unknown URLs.
+      expect((await list(app, undefined, "192.0.2.20")).statusCode).toBe(429);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("counts over a window of exactly 60 s", async () => {
+    // Only Date is faked: the plugin's store reads Date.now(); fastify's timers and I/O stay real.
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
+    const app = await appWith({ rateLimitPerMinute: 1 });
+    try {
+      const start = Date.now();
+      const at = async (elapsedMs: number) => {
+        vi.setSystemTime(start + elapsedMs);
+        const response = await list(app, undefined, "192.0.2.30");
+        return [response.statusCode, response.headers["retry-after"]];
+      };
+      expect(await at(0)).toEqual([404, undefined]);
+      expect(await at(0)).toEqual([429, "60"]);
+      expect(await at(59_999)).toEqual([429, "1"]);
+      expect(await at(60_000)).toEqual([404, undefined]);
+    } finally {
+      vi.useRealTimers();
+      await app.close();
+    }
+  });
+});
+
+describe("Node's HTTP timeouts", () => {
+  it("headers and body within 30 s, checked every second (Node's default check is every 30 s)", async () => {
+    const app = await appWith({});
+    try {
+      const server = app.server as typeof app.server & { connectionsCheckingInterval?: number };
+      expect([server.requestTimeout, server.headersTimeout, server.connectionsCheckingInterval]).toEqual([
+        30_000, 30_000, 1_000,
+      ]);
+      expect(HTTP_SERVER_OPTIONS.requireHostHeader).toBe(false);
     } finally {
       await app.close();
     }

@@ -5,6 +5,7 @@
  */
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REQUEST_TIMEOUT_MS } from "../src/app.js";
 import { type RunningServer, SERVICE_DIR, startServer } from "./process.js";
 
 let server: RunningServer;
@@ -71,6 +72,49 @@ describe("router-level errors", () => {
       { status: "HEADERS-TOO-LARGE", message: "request: the headers are too large" },
     ],
     [
+      "an unknown path of 16,000 characters",
+      `GET /${"c".repeat(16_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      "HTTP/1.1 404 Not Found",
+      { status: "NOT-FOUND", message: "no route for GET at this URL" },
+    ],
+    [
+      // What a client that does not resolve dot-segments (this raw socket) can send: refused, so no
+      // comment is ever stored under a content_id the others cannot list.
+      "the content_id .. as %2E%2E",
+      "GET /api/comment/list/%2E%2E HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "HTTP/1.1 400 Bad Request",
+      {
+        status: "BAD-REQUEST",
+        message:
+          'content_id: must not be "..": clients remove it from /api/comment/list/.. before sending, so its comments could never be read',
+      },
+    ],
+    [
+      "the content_id .",
+      "GET /api/comment/list/. HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "HTTP/1.1 400 Bad Request",
+      {
+        status: "BAD-REQUEST",
+        message:
+          'content_id: must not be ".": clients remove it from /api/comment/list/. before sending, so its comments could never be read',
+      },
+    ],
+    [
+      "an HTTP/1.1 request without Host",
+      "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+      "HTTP/1.1 400 Bad Request",
+      { status: "BAD-REQUEST", message: "request: the Host header is required" },
+    ],
+    [
+      "an Expect other than 100-continue",
+      "POST /api/comment/new HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+      "HTTP/1.1 417 Expectation Failed",
+      {
+        status: "EXPECTATION-FAILED",
+        message: "request: the only Expect this service meets is 100-continue",
+      },
+    ],
+    [
       "a method that is not HTTP",
       "FOO@ / HTTP/1.1\r\nHost: x\r\n\r\n",
       "HTTP/1.1 400 Bad Request",
@@ -86,11 +130,41 @@ describe("router-level errors", () => {
     expect(answer.body).not.toMatch(/aaaa|%zz|cccc|fastify|FST_/i);
   });
 
+  it("an HTTP/1.0 request needs no Host", async () => {
+    const answer = await raw("GET /healthz HTTP/1.0\r\n\r\n");
+    expect([answer.status, JSON.parse(answer.body)]).toEqual([
+      "HTTP/1.1 200 OK",
+      { status: "OK", message: "alive" },
+    ]);
+  });
+
+  it("headers still incomplete after 30 s: 408 in the API's format, not before", async () => {
+    const started = Date.now();
+    const url = new URL(server.base);
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(Number(url.port), url.hostname);
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk;
+      });
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(text));
+      // The request line and one header, then nothing: a client that stalled.
+      socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS);
+    expect(answer.split("\r\n", 1)[0]).toBe("HTTP/1.1 408 Request Timeout");
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({
+      status: "REQUEST-TIMEOUT",
+      message: "request: not received in time",
+    });
+  });
+
   it("an unknown but valid method gets the API's 404", async () => {
     const answer = await raw("PROPFIND /api/comment/list/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect([answer.status, JSON.parse(answer.body)]).toEqual([
       "HTTP/1.1 404 Not Found",
-      { status: "NOT-FOUND", message: "no route PROPFIND /api/comment/list/1" },
+      { status: "NOT-FOUND", message: "no route for PROPFIND at this URL" },
     ]);
   });
 });

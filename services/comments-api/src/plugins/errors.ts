@@ -17,6 +17,7 @@ export const STATUS_WORDS: Readonly<Record<number, string>> = {
   409: "CONFLICT",
   413: "PAYLOAD-TOO-LARGE",
   414: "URI-TOO-LONG",
+  417: "EXPECTATION-FAILED",
   422: "UNPROCESSABLE",
   429: "TOO-MANY-REQUESTS",
   431: "HEADERS-TOO-LARGE",
@@ -101,9 +102,50 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, "unhandled error");
     return reply.code(500).send(errorBody(500, `internal error, request id ${request.id}`));
   });
+}
 
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split("?", 1)[0];
-    return reply.code(404).send(errorBody(404, `no route ${request.method} ${path}`));
-  });
+/**
+ * The 404 of a URL no route matches: the method (one of the few Node's parser accepts) but never the
+ * path, which the client chose and which can be as long as the headers allow.
+ */
+export function notFoundBody(method: string): ErrorBody {
+  return errorBody(404, `no route for ${method} at this URL`);
+}
+
+/**
+ * HTTP/1.1 requires a Host header, and a server must answer 400 to a request without one
+ * (https://www.rfc-editor.org/rfc/rfc9112#section-3.2). Node does that itself with an empty body
+ * unless `requireHostHeader` is off (https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener);
+ * with it off, this says it in the API's format.
+ */
+export function missingHostError(request: {
+  httpVersion: string;
+  headers: { host?: string };
+}): ErrorBody | undefined {
+  return request.httpVersion === "1.1" && request.headers.host === undefined
+    ? errorBody(400, "request: the Host header is required")
+    : undefined;
+}
+
+/**
+ * The answer to an `Expect` other than `100-continue`, which Node leaves to a 'checkExpectation'
+ * listener (https://nodejs.org/api/http.html#event-checkexpectation) and otherwise answers 417 with
+ * an empty body.
+ */
+export function expectationFailedResponse(): {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const body = JSON.stringify(errorBody(417, "request: the only Expect this service meets is 100-continue"));
+  return {
+    statusCode: 417,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(Buffer.byteLength(body)),
+      "x-content-type-options": "nosniff",
+      connection: "close",
+    },
+    body,
+  };
 }

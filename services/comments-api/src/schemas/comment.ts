@@ -69,8 +69,26 @@ export function parseContentId(value: unknown): Parsed<string> {
   if (value.length === 0 || value.length > MAX_CONTENT_ID_LENGTH || !CONTENT_ID_PATTERN.test(value)) {
     return { ok: false, problems: [{ field: "content_id", problem: `must be ${CONTENT_ID_RULE}` }] };
   }
+  if (DOT_SEGMENTS.has(value)) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: "content_id",
+          problem: `must not be "${value}": clients remove it from /api/comment/list/${value} before sending, so its comments could never be read`,
+        },
+      ],
+    };
+  }
   return { ok: true, value };
 }
+
+/**
+ * Path segments a URL's reference resolution removes (RFC 3986 §5.2.4, "Remove Dot Segments";
+ * https://www.rfc-editor.org/rfc/rfc3986#section-5.2.4): browsers, fetch and curl turn
+ * `/api/comment/list/..` into `/api/comment/`, so a content with that id could not be listed.
+ */
+const DOT_SEGMENTS: ReadonlySet<string> = new Set([".", ".."]);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
