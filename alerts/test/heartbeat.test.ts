@@ -1,10 +1,11 @@
 /**
  * How often Watchdog reaches the heartbeat receiver, measured with a real Alertmanager running the
- * heartbeat route of alerts/alertmanager.yaml with its minutes read as seconds (the same ratio of
- * group_interval to repeat_interval, a test of seconds instead of minutes). Alertmanager resends a
- * group only when its last notification is older than repeat_interval, and looks at each
- * group_interval: with both equal, every other look, so one message per two intervals. Measured at
- * the real 1m/1m: messages at +0.7 s, +120.7 s, +240.7 s... (docs/operations.md).
+ * heartbeat route of alerts/alertmanager.yaml with each minute as 2 seconds (the same ratio of
+ * group_interval to repeat_interval). Alertmanager resends a group only when its last notification
+ * is older than repeat_interval, and looks at each group_interval: with both equal, the look one
+ * interval after a message finds it not yet older, unless that look runs late. So a message every
+ * two intervals, or one when the check runs late; never two within one, never three apart.
+ * Measured at the real 1m/1m on this machine: gaps of 120, 120, 60 and 120 s (docs/operations.md).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,8 @@ import {
 
 const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");
 const alertmanager = findTool("prometheus-alertmanager", "prometheus-alertmanager");
+/** Seconds a production minute lasts here. */
+const SCALE = 2;
 
 interface Route {
   receiver: string;
@@ -74,12 +77,12 @@ describe.skipIf(alertmanager.path === undefined)(
       webhook = await startWebhookReceiver(0, (notification) => {
         if (notification.receiver === "heartbeat") arrivals.push(performance.now());
       });
-      // The production tree with the heartbeat route's minutes as seconds.
+      // The production tree with the heartbeat route's minutes as SCALE seconds each.
       const local = parse(withLocalReceivers(config, webhook.url)) as { route: Route };
       for (const route of local.route.routes ?? []) {
         if (route.receiver !== "heartbeat") continue;
-        route.group_interval = (route.group_interval ?? "").replace(/m$/, "s");
-        route.repeat_interval = (route.repeat_interval ?? "").replace(/m$/, "s");
+        route.group_interval = `${Number.parseInt(route.group_interval ?? "", 10) * SCALE}s`;
+        route.repeat_interval = `${Number.parseInt(route.repeat_interval ?? "", 10) * SCALE}s`;
       }
       server = await startAlertmanager(dir, stringify(local), templateFiles);
     });
@@ -89,7 +92,7 @@ describe.skipIf(alertmanager.path === undefined)(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it("delivers one message per two intervals: every 2 minutes in production, not every minute", async () => {
+    it("delivers a message every two intervals, or one when a look runs late: every 1 to 2 minutes in production", async () => {
       const post = () =>
         fetch(`${server.base}/api/v2/alerts`, {
           method: "POST",
@@ -109,15 +112,22 @@ describe.skipIf(alertmanager.path === undefined)(
       // Prometheus resends a firing alert regularly; so does this test, for as long as it waits.
       const resend = setInterval(() => void post(), 500);
       try {
-        await waitUntil("seven heartbeats", async () => arrivals.length >= 7);
+        await waitUntil("seven heartbeats", async () => arrivals.length >= 7, undefined, 50);
       } finally {
         clearInterval(resend);
       }
-      const gaps = arrivals.slice(1).map((at, i) => (at - (arrivals[i] ?? 0)) / 1000);
-      const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
-      // One interval is 1 s here: the median gap is two of them, give or take a busy machine.
-      expect(median, `gaps in seconds: ${gaps.map((g) => g.toFixed(2)).join(", ")}`).toBeGreaterThan(1.5);
-      expect(median, `gaps in seconds: ${gaps.map((g) => g.toFixed(2)).join(", ")}`).toBeLessThan(2.5);
+      const gaps = arrivals.slice(1).map((at, i) => (at - (arrivals[i] ?? 0)) / 1000 / SCALE);
+      const shown = `gaps in intervals: ${gaps.map((g) => g.toFixed(2)).join(", ")}`;
+      // Never two messages within one interval, never three intervals without one (the alarm's
+      // 5-minute periods always see one), and the dedup skipping a look at least once.
+      expect(
+        gaps.every((g) => g > 0.8 && g < 3),
+        shown,
+      ).toBe(true);
+      expect(
+        gaps.some((g) => g > 1.5),
+        shown,
+      ).toBe(true);
     });
   },
 );
