@@ -3,7 +3,6 @@
  * alerts/rules/comments-api.yaml, and a test fails when the committed file is not what this gives.
  * Built as text, not through a YAML serializer, so the file keeps the comments that explain it.
  */
-import { SCRAPE_INTERVAL_SECONDS } from "../../infra/src/documents/collector.js";
 import {
   type BurnRate,
   durationSeconds,
@@ -11,60 +10,29 @@ import {
   type SloSpec,
   withJob,
 } from "../../infra/src/slo.js";
+import {
+  badInWords,
+  burnAlertName,
+  level,
+  number,
+  percent,
+  ratioRecord,
+  runbookUrl,
+  SENTINEL_FOR,
+  SLO_GROUP_INTERVAL,
+  sloRulesFailingAlert,
+  taskUnreachableAlert,
+  unreachableAlert,
+  watchdogAnnotations,
+  windowLabel,
+  windows,
+} from "./names.js";
+import { grownUpShare, sentinelExpr } from "./watch-rules.js";
 
-/** The runbook of an alert (or alarm), as its `runbook_url` annotation links it: from the spec's repositoryUrl. */
-export const runbookUrl = (spec: SloSpec, alert: string) =>
-  `${spec.repositoryUrl}/blob/main/alerts/runbooks/${alert}.md`;
-
-/** `comments-api` → `comments_api`: the level of every recorded series. */
-export const level = (spec: SloSpec) => spec.job.replaceAll("-", "_");
-
-/** Every window the burn-rate pairs read, shortest first. */
-export function windows(spec: SloSpec): string[] {
-  const all = new Set(spec.burnRates.flatMap((b) => [b.long, b.short]));
-  return [...all].sort((a, b) => (durationSeconds(a) ?? 0) - (durationSeconds(b) ?? 0));
-}
-
-/** The name of a recorded bad-request ratio over a window: `comments_api:request_errors:ratio_rate1h`. */
-export const ratioRecord = (spec: SloSpec, objective: Objective, window: string) =>
-  `${level(spec)}:${objective.record}:ratio_rate${window}`;
+export * from "./names.js";
+export { grownUpShare, sentinelExpr } from "./watch-rules.js";
 
 const cap = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
-/** `CommentsApi`: the prefix of every alert name. */
-export const alertPrefix = (spec: SloSpec) => spec.job.split("-").map(cap).join("");
-/** The alert a burn-rate pair of an objective raises: pages burn Fast, tickets Slow. */
-export const burnAlertName = (spec: SloSpec, objective: Objective, severity: BurnRate["severity"]) =>
-  `${alertPrefix(spec)}${cap(objective.name)}BudgetBurn${severity === "page" ? "Fast" : "Slow"}`;
-/** The `window` label of a pair's alert: `1h/5m`. */
-export const windowLabel = (pair: BurnRate) => `${pair.long}/${pair.short}`;
-/** The reachability alerts: the stack (page) and one task (ticket). */
-export const unreachableAlert = (spec: SloSpec) => `${alertPrefix(spec)}Unreachable`;
-export const taskUnreachableAlert = (spec: SloSpec) => `${alertPrefix(spec)}TaskUnreachable`;
-/** The sentinel inside the SLO group: SLIs that were not recorded this evaluation. */
-export const sloRulesFailingAlert = (spec: SloSpec) => `${alertPrefix(spec)}SloRulesFailing`;
-/** The SLO group's evaluation interval: the sentinel's freshness test reads it. */
-export const SLO_GROUP_INTERVAL = "1m";
-/** How long SLIs may go unrecorded before the sentinel pages: a passing query error does not. */
-export const SENTINEL_FOR = "5m";
-/** Watchdog's annotations (the promtool cases render them). */
-export const watchdogAnnotations = (spec: SloSpec) => ({
-  summary: "Alerting pipeline heartbeat",
-  description:
-    "Always firing, from the SLO rule group. If the heartbeat topic stops getting it, the SLO rules are not evaluated or alerts are not delivered.",
-  runbook_url: runbookUrl(spec, "Watchdog"),
-});
-
-/** A number as the rules print it: no float noise (14.4 * 0.001 is 0.0144). */
-export const number = (value: number) => String(Number(value.toPrecision(12)));
-/** A share as a person reads it: 0.0144 → 1.44%. */
-export const percent = (value: number) => `${number(value * 100)}%`;
-
-/** What bad means for an objective, in words. */
-export function badInWords(objective: Objective): string {
-  return objective.thresholdSeconds === undefined
-    ? "answered 5xx"
-    : `slower than ${number(objective.thresholdSeconds * 1000)} ms`;
-}
 
 function sli(spec: SloSpec, objective: Objective, window: string): string {
   const total = `sum by (stack) (rate(${withJob(objective.total, spec.job)}[${window}]))`;
@@ -158,50 +126,6 @@ export function reachabilityAnnotations(spec: SloSpec) {
       runbook_url: runbookUrl(spec, taskUnreachableAlert(spec)),
     },
   };
-}
-
-/**
- * Each task's share of scrapes answered over the window, counting only the scrapes taken once the
- * task had run `graceFor`. A subquery at the collector's scrape interval samples `up` once per
- * scrape; `present_over_time(...[1m])` stops a stopped task's last value from lingering through
- * the lookback, and `... offset graceFor` leaves out a task younger than that.
- */
-export function grownUpShare(spec: SloSpec): string {
-  const up = `up{job="${spec.job}"}`;
-  const { window, graceFor } = spec.reachability;
-  return [
-    "avg_over_time(",
-    "  (",
-    `    ${up}`,
-    `    and present_over_time(${up}[1m])`,
-    `    and present_over_time(${up}[1m] offset ${graceFor})`,
-    `  )[${window}:${SCRAPE_INTERVAL_SECONDS}s]`,
-    ")",
-  ].join("\n");
-}
-
-/**
- * The sentinel: stacks whose requests allow every SLI (a series with two samples in the shortest
- * window, so every rate() has a value) but that did not get every SLI recorded at this evaluation.
- * A recording rule whose query fails (AMP's query limits, a bad deploy of the rules) writes
- * nothing and no stale marker, so its last value is read for 5 minutes more: freshness is judged
- * by the sample's timestamp, not by presence. Rules of a group run in order with one timestamp, so
- * a record of this evaluation is younger than the group's interval.
- */
-export function sentinelExpr(spec: SloSpec): string {
-  const shortest = windows(spec)[0] ?? "5m";
-  const totals = [...new Set(spec.objectives.map((o) => withJob(o.total, spec.job)))];
-  const records = spec.objectives.flatMap((o) => windows(spec).map((w) => ratioRecord(spec, o, w)));
-  const interval = durationSeconds(SLO_GROUP_INTERVAL) ?? 60;
-  // timestamp() gives a sample's own time only on a plain selector (wrapped in label_replace it
-  // gives the evaluation's), and drops the name: one term per record, not one regex selector.
-  const fresh = records.map((r) => `group by (stack) (timestamp(${r}) > time() - ${interval})`);
-  return [
-    `group by (stack) (${totals.map((t) => `count_over_time(${t}[${shortest}]) > 1`).join(" or ")})`,
-    "unless on (stack) (",
-    `  ${fresh.join("\n  and on (stack) ")}`,
-    ")",
-  ].join("\n");
 }
 
 /** The whole rule file, as committed. */
