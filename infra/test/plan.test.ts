@@ -275,6 +275,8 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
           { name: "DATABASE_SECRET_ARN", value: `${db}.masterUserSecrets[0].secretArn}` },
           { name: "DATABASE_SSL", value: "verify-full" },
           { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
+          // The ALB reaches the task on its interface's address, not on loopback.
+          { name: "HOST", value: "0.0.0.0" },
           { name: "LOG_LEVEL", value: "info" },
           { name: "METRICS_PORT", value: "9464" },
           { name: "NODE_ENV", value: "production" },

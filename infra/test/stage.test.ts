@@ -159,6 +159,7 @@ describe("stage", () => {
       "DATABASE_SECRET_ARN",
       "DATABASE_SSL",
       "DATABASE_SSL_CA_FILE",
+      "HOST",
       "LOG_LEVEL",
       "METRICS_PORT",
       "NODE_ENV",

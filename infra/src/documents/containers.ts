@@ -48,6 +48,10 @@ export function appContainer(input: AppContainerInput): ContainerDefinition {
       { name: "DATABASE_SECRET_ARN", value: input.database.secretArn },
       { name: "DATABASE_SSL", value: "verify-full" },
       { name: "DATABASE_SSL_CA_FILE", value: "/app/certs/rds-global-bundle.pem" },
+      // All interfaces: the ALB reaches the task on its ENI's address, and the collector sidecar
+      // scrapes the metrics port on localhost (awsvpc: containers of a task share one network namespace,
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html).
+      { name: "HOST", value: "0.0.0.0" },
       { name: "LOG_LEVEL", value: "info" },
       { name: "METRICS_PORT", value: String(METRICS_PORT) },
       { name: "NODE_ENV", value: "production" },

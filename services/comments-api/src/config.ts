@@ -9,6 +9,9 @@
 /** The metrics listener's port when METRICS_PORT is unset (the OpenTelemetry Prometheus exporter's). */
 export const DEFAULT_METRICS_PORT = 9464;
 
+/** The listen address when HOST is unset: loopback only, for a laptop. */
+export const DEFAULT_HOST = "127.0.0.1";
+
 /** Log levels pino accepts. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 /** A pino log level. */
@@ -51,7 +54,11 @@ export interface Config {
   port: number;
   /** Where `/metrics` is served, apart from the API. @default 9464 */
   metricsPort: number;
-  /** @default "0.0.0.0" (all interfaces: the container's port mapping decides exposure) */
+  /**
+   * HOST: the API's and the metrics' listen address. @default "127.0.0.1" (a laptop's `pnpm start` and
+   * `pnpm dev` are not reachable from the network); the image sets HOST=0.0.0.0 (Dockerfile), which
+   * compose and `docker run -p` need, and the task definition sets it too (documents/containers.ts).
+   */
   host: string;
   /** @default "info" */
   logLevel: LogLevel;
@@ -210,7 +217,7 @@ export function parseConfig(env: Env): { ok: true; config: Config } | { ok: fals
   const config: Config = {
     port: integer(env, "PORT", 3000, 0, 65535, problems),
     metricsPort: integer(env, "METRICS_PORT", DEFAULT_METRICS_PORT, 0, 65535, problems),
-    host: env.HOST === undefined || env.HOST === "" ? "0.0.0.0" : env.HOST,
+    host: env.HOST === undefined || env.HOST === "" ? DEFAULT_HOST : env.HOST,
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info", problems),
     database: parseDatabase(env, problems),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 25_000, 1_000, 120_000, problems),

@@ -32,6 +32,15 @@ describe("the production bundle the Dockerfile ships", () => {
     expect(dockerfile).toMatch(/\nUSER node\nEXPOSE 3000\nCMD \["node", "dist\/server.js"\]\n$/);
   });
 
+  it("listens on all interfaces in the image (the service alone defaults to 127.0.0.1)", () => {
+    // The runtime stage's environment: what `docker run -p` and compose reach the API and metrics through.
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    expect(runtime.split("\n").filter((line) => line.startsWith("ENV "))).toEqual([
+      "ENV NODE_ENV=production",
+      "ENV HOST=0.0.0.0",
+    ]);
+  });
+
   it("holds the compiled service and production dependencies only", () => {
     expect(existsSync(join(bundle, "dist", "server.js"))).toBe(true);
     expect(existsSync(join(bundle, "src"))).toBe(false);

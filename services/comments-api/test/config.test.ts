@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig, secretRegion } from "../src/config.js";
 
 describe("parseConfig", () => {
-  it("defaults to port 3000 on all interfaces with an in-memory embedded database", () => {
+  it("defaults to port 3000 on 127.0.0.1 (a laptop's pnpm start and dev) with an in-memory embedded database", () => {
     expect(parseConfig({})).toEqual({
       ok: true,
       config: {
         port: 3000,
         metricsPort: 9464,
-        host: "0.0.0.0",
+        host: "127.0.0.1",
         logLevel: "info",
         database: { kind: "embedded", dataDir: undefined },
         shutdownTimeoutMs: 25_000,

@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../../testkit/src/index.js";
 import { type ScratchDatabase, scratchDatabase, TEST_DATABASE_URL } from "./helper.js";
-import { runServer, SERVICE_DIR, startServer } from "./process.js";
+import { requireBuild, runServer, SERVICE_DIR, startServer } from "./process.js";
 
 describe("start-up", () => {
   it("exits 1 naming every bad variable, its value and what is allowed", async () => {
@@ -21,6 +22,33 @@ describe("start-up", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("listen address", () => {
+  it("without HOST (pnpm start, pnpm dev), the API and the metrics listen on 127.0.0.1 only", async () => {
+    // `pnpm start` runs exactly this: node dist/server.js, HOST unset.
+    const child = spawn(process.execPath, [requireBuild()], {
+      cwd: SERVICE_DIR,
+      env: { PATH: process.env.PATH ?? "", PORT: "0", METRICS_PORT: "0", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const listening = await new Promise<string[]>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const lines = [...out.matchAll(/"msg":"((?:Server|metrics) listening at http:\/\/[^:]+):\d+/g)].map(
+          (match) => match[1] as string,
+        );
+        if (lines.length === 2) resolve(lines);
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code} before listening:\n${out}`)));
+    });
+    child.kill("SIGTERM");
+    expect(listening).toEqual([
+      "Server listening at http://127.0.0.1",
+      "metrics listening at http://127.0.0.1",
+    ]);
   });
 });
 
