@@ -15,12 +15,15 @@ import {
   consumerReadPolicy,
   DEPLOY_SESSION_SECONDS,
   deployPolicy,
+  GITHUB_OIDC_HOST,
   githubEnvironment,
   githubTrustPolicy,
   stackIsolationPolicy,
   stateAccessPolicy,
   tlsOnlyBucketPolicy,
 } from "./documents";
+import { GITHUB_OIDC_PROVIDER_KEY, githubOidcProvider } from "./github-oidc";
+import { previewPolicy } from "./preview-policy";
 
 // Named explicitly, so the namespace stays this project's when another runner loads it (the tests).
 const config = new pulumi.Config("comments-platform-bootstrap");
@@ -84,11 +87,17 @@ new aws.s3.BucketPolicy("state", {
 
 const region = aws.getRegionOutput().region;
 
-const github = new aws.iam.OpenIdConnectProvider("github", {
-  url: "https://token.actions.githubusercontent.com",
-  clientIdLists: ["sts.amazonaws.com"],
-  tags,
-});
+// One provider per URL and account: reuse the account's when config names it (github-oidc.ts).
+const oidc = githubOidcProvider(config.get(GITHUB_OIDC_PROVIDER_KEY));
+const github = {
+  arn: oidc.create
+    ? new aws.iam.OpenIdConnectProvider("github", {
+        url: `https://${GITHUB_OIDC_HOST}`,
+        clientIdLists: ["sts.amazonaws.com"],
+        tags,
+      }).arn
+    : pulumi.output(oidc.arn),
+};
 
 const account = aws.getCallerIdentityOutput().accountId;
 const keys = Object.fromEntries(
@@ -123,19 +132,31 @@ const perStack = stacks.map((stack) => {
       .apply(([accountId, boundaryArn]) => JSON.stringify(deployPolicy({ accountId, stack, boundaryArn }))),
     tags,
   });
+  // Previews and drift checks read every resource of the stacks and change nothing (preview-policy.ts).
+  const preview = new aws.iam.Policy(`preview-${stack}`, {
+    name: `comments-platform-${stack}-preview`,
+    description: `What the comments-platform ${stack} preview and drift check may do: read the stacks' services`,
+    policy: JSON.stringify(previewPolicy()),
+    tags,
+  });
   const role = (kind: "preview" | "deploy", environment: string, write: boolean) => {
     const created = new aws.iam.Role(`${kind}-${stack}`, {
       name: `comments-platform-${stack}-${kind}`,
       assumeRolePolicy: github.arn.apply((arn) =>
         JSON.stringify(githubTrustPolicy(arn, repository, environment)),
       ),
-      // Previews read everything and change nothing; deploys manage the stack's resources, and no
-      // more (deployPolicy: no AdministratorAccess).
-      managedPolicyArns: [write ? deploy.arn : "arn:aws:iam::aws:policy/ReadOnlyAccess"],
       // A deploy can outlast an hour (database, then a canary release); credentials must not expire
       // mid-up. The Deploy workflow asks for the same 2 hours.
       maxSessionDuration: write ? DEPLOY_SESSION_SECONDS : 3600,
       tags,
+    });
+    // The role's only managed policy: deploys manage the stack's resources and no more (deployPolicy,
+    // no AdministratorAccess), previews read. Exclusive, so an attachment made by hand (or the
+    // ReadOnlyAccess an earlier bootstrap attached) is detached; `managedPolicyArns` is deprecated
+    // in @pulumi/aws 7 in favour of these resources (its iam.Role documentation).
+    new aws.iam.RolePolicyAttachmentsExclusive(`${kind}-${stack}`, {
+      roleName: created.name,
+      policyArns: [write ? deploy.arn : preview.arn],
     });
     new aws.iam.RolePolicy(`${kind}-${stack}-state`, {
       role: created.id,

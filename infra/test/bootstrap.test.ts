@@ -60,9 +60,20 @@ describe("bootstrap", () => {
       "repo:acme/comments-platform:environment:prod-preview",
       "repo:acme/comments-platform:environment:prod",
     ]);
+    // Previews hold the bootstrap's read policy (preview-policy.ts), exclusively: not ReadOnlyAccess.
     expect(
-      ofType(result, "aws:iam/role:Role").find((r) => r.name === "preview-prod")?.inputs.managedPolicyArns,
-    ).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+      one(result, "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "preview-prod")
+        .inputs,
+    ).toEqual({
+      roleName: "comments-platform-prod-preview",
+      policyArns: ["arn:aws:iam:sa-east-1:123456789012:preview-prod"],
+    });
+    expect(ofType(result, "aws:iam/role:Role").map((r) => r.inputs.managedPolicyArns)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("gives deploy roles two-hour sessions and previews one", () => {
@@ -446,11 +457,12 @@ describe("bootstrap documents", () => {
 
 describe("the deploy role's least privilege", () => {
   it("holds the stack's deploy policy, never AdministratorAccess", () => {
-    const roles = ofType(result, "aws:iam/role:Role").filter((r) =>
-      String(r.inputs.name).endsWith("-deploy"),
-    );
+    const attachments = ofType(
+      result,
+      "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    ).filter((r) => String(r.inputs.roleName).endsWith("-deploy"));
     // The mocks' ARN of the policy `deploy-<stack>` (its name is comments-platform-<stack>-deploy).
-    expect(roles.map((r) => [r.inputs.name, r.inputs.managedPolicyArns]).sort()).toEqual([
+    expect(attachments.map((r) => [r.inputs.roleName, r.inputs.policyArns]).sort()).toEqual([
       ["comments-platform-prod-deploy", ["arn:aws:iam:sa-east-1:123456789012:deploy-prod"]],
       ["comments-platform-stage-deploy", ["arn:aws:iam:sa-east-1:123456789012:deploy-stage"]],
     ]);

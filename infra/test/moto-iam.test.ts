@@ -108,15 +108,17 @@ describe.skipIf(skipMoto)(`the bootstrap's IAM documents against moto's IAM${MOT
     ]);
   });
 
-  it("accepts each stack's managed policies: the deploy role's, the boundary and the consumers'", async () => {
+  it("accepts each stack's managed policies: the deploy role's, the preview role's, the boundary and the consumers'", async () => {
     const consumers = ofType(result, "aws:iam/policy:Policy");
     expect(consumers.map((p) => p.inputs.name).sort()).toEqual([
       "comments-platform-prod-boundary",
       "comments-platform-prod-consumer",
       "comments-platform-prod-deploy",
+      "comments-platform-prod-preview",
       "comments-platform-stage-boundary",
       "comments-platform-stage-consumer",
       "comments-platform-stage-deploy",
+      "comments-platform-stage-preview",
     ]);
     for (const consumer of consumers) {
       const document = realArns(String(consumer.inputs.policy));

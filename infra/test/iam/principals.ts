@@ -103,9 +103,10 @@ export function ciRole(platform: Platform, name: string): Principal {
   const managedArns = platform.bootstrap.resources
     .filter(
       (r) =>
-        r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.inputs.role === role.inputs.name,
+        r.type === "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive" &&
+        r.inputs.roleName === role.inputs.name,
     )
-    .map((r) => String(r.inputs.policyArn));
+    .flatMap((r) => r.inputs.policyArns as string[]);
   const policies: Record<string, Policy> = {};
   for (const arn of [...((role.inputs.managedPolicyArns as string[] | undefined) ?? []), ...managedArns]) {
     const own = platform.bootstrap.resources.find(
