@@ -236,6 +236,14 @@ describe("pnpm release", () => {
     expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });
 
+  it("an unknown command, even one an object has (constructor), prints the usage and exits 2", async () => {
+    for (const command of ["promote", "constructor", "toString"]) {
+      lines = [];
+      expect(await runReleaseCli([command, "--stack", "prod"], config, clients, io())).toBe(2);
+      expect(lines[0]?.split("\n")[0]).toBe("usage: pnpm release status --stack <stack>");
+    }
+  });
+
   it("refuses an unknown option, naming it", async () => {
     expect(
       await runReleaseCli(["deploy", "--stack", "prod", "--task-defintion", "x"], config, clients, io()),

@@ -1,0 +1,88 @@
+/**
+ * `pnpm release rollback`: stop the deployment in progress with rollback, or redeploy the revision
+ * of the newest deployment that Succeeded with another revision.
+ */
+import {
+  BatchGetDeploymentsCommand,
+  type DeploymentInfo,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from "@aws-sdk/client-codedeploy";
+import type { Command } from "./cli-context";
+import { type ReleaseClients, release, taskDefinitionOf } from "./release";
+
+/**
+ * The revision a rollback redeploys: the task definition of the newest deployment that Succeeded
+ * with a revision other than the current one, from CodeDeploy's own history. Not "the previous
+ * ACTIVE revision": revisions are kept (skipDestroy), so that may be one that was rolled back.
+ * ListDeployments filters by status and pages with nextToken
+ * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeployments.html).
+ */
+export async function lastGoodRevision(
+  clients: ReleaseClients,
+  target: { application: string; deploymentGroup: string },
+  current: string,
+): Promise<{ taskDefinition: string; deployment: DeploymentInfo } | undefined> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: target.application,
+        deploymentGroupName: target.deploymentGroup,
+        includeOnlyStatuses: ["Succeeded"],
+        ...(nextToken === undefined ? {} : { nextToken }),
+      }),
+    );
+    ids.push(...(page.deployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  const infos: DeploymentInfo[] = [];
+  // BatchGetDeployments takes at most 25 ids per call
+  // (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_BatchGetDeployments.html).
+  for (let i = 0; i < ids.length; i += 25) {
+    const { deploymentsInfo } = await clients.codedeploy.send(
+      new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(i, i + 25) }),
+    );
+    infos.push(...(deploymentsInfo ?? []));
+  }
+  const newestFirst = infos
+    .filter((info) => info.status === "Succeeded")
+    .sort((a, b) => (b.completeTime?.getTime() ?? 0) - (a.completeTime?.getTime() ?? 0));
+  for (const deployment of newestFirst) {
+    const taskDefinition = taskDefinitionOf(deployment);
+    if (taskDefinition !== undefined && taskDefinition !== current) return { taskDefinition, deployment };
+  }
+  return undefined;
+}
+
+/** Stops what runs, or redeploys the last good revision. */
+export const rollback: Command = async ({ io, clients, target, options, currentTaskDefinition, active }) => {
+  // A deployment in progress: stop it, and CodeDeploy routes traffic back to blue.
+  const [running] = await active();
+  if (running !== undefined) {
+    io.log(`stopping deployment ${running} with rollback`);
+    await clients.codedeploy.send(
+      new StopDeploymentCommand({ deploymentId: running, autoRollbackEnabled: true }),
+    );
+    return 0;
+  }
+  // Otherwise: redeploy the last revision a deployment shipped, blue/green like any release.
+  const current = await currentTaskDefinition();
+  const good = await lastGoodRevision(clients, target, current);
+  if (good === undefined) {
+    io.log(
+      `no deployment of ${target.application}/${target.deploymentGroup} Succeeded with a revision other than ${current}: nothing to roll back to`,
+    );
+    return 1;
+  }
+  io.log(
+    `rolling back ${target.service} from ${current} to ${good.taskDefinition}: the revision of ${good.deployment.deploymentId}, the last deployment that Succeeded with another revision (completed ${good.deployment.completeTime?.toISOString() ?? "at an unknown time"})`,
+  );
+  const result = await release(clients, target, {
+    ...options(good.taskDefinition),
+    onConflict: "fail",
+  });
+  io.log(result.action === "none" ? "nothing to release" : `rolled back by ${result.deploymentId}`);
+  return 0;
+};
