@@ -9,6 +9,7 @@ import { smokeTest } from "./smoke-handler";
 /** How to call `pnpm smoke`. */
 export const SMOKE_USAGE =
   "usage: pnpm smoke <base-url> [--id <id>] [--ready-within <seconds>]\n" +
+  "       pnpm smoke --help\n" +
   "  base-url       http(s) URL of the service, e.g. the stack's contractV1.url\n" +
   "  --id           names the test's content (smoke-<id>); default: manual-<epoch ms>\n" +
   "  --ready-within seconds /readyz may take to answer 200 (1-900, default 120)";
@@ -72,7 +73,7 @@ export function parseSmokeArgs(argv: readonly string[], now: () => number = Date
 }
 
 /**
- * Runs the smoke test; returns the exit code (0 passed, 1 failed, 2 bad arguments). `userAgent`:
+ * Runs the smoke test; returns the exit code (0 passed or `--help`/`-h`, 1 failed, 2 bad arguments). `userAgent`:
  * what its requests send (release/user-agent.ts; scripts/smoke.ts names the checkout's image tag).
  */
 export async function runSmokeCli(
@@ -80,6 +81,10 @@ export async function runSmokeCli(
   log: (line: string) => void,
   userAgent: string,
 ): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    log(SMOKE_USAGE);
+    return 0;
+  }
   let args: SmokeArgs;
   try {
     args = parseSmokeArgs(argv);
