@@ -18,8 +18,8 @@ import {
 } from "./store/index.js";
 import { ListCache } from "./store/list-cache.js";
 
-/** The list cache's bound on the bodies it keeps, in UTF-16 code units (64 MiB of memory at most). */
-const LIST_CACHE_MAX_CHARS = 32 * 2 ** 20;
+/** The list cache's bound on the bodies it keeps, in bytes. */
+const LIST_CACHE_MAX_BYTES = 64 * 2 ** 20;
 
 /** How long start-up keeps retrying an unreachable database before exiting 1 (ECS then restarts the task). */
 const STARTUP_DATABASE_DEADLINE_MS = 60_000;
@@ -81,7 +81,7 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
         ? false
         : new ListCache({
             maxEntries: config.listCacheEntries,
-            maxChars: LIST_CACHE_MAX_CHARS,
+            maxBytes: LIST_CACHE_MAX_BYTES,
             maxAgeMs: config.listCacheMaxAgeMs,
           }),
   });

@@ -28,20 +28,21 @@ const post = (app: FastifyInstance, comment: string, contentId = "hot") =>
   });
 const list = (app: FastifyInstance, contentId = "hot") =>
   app.inject({ method: "GET", url: `/api/comment/list/${contentId}` });
+const b = (text: string) => Buffer.from(text);
 const bodyOf = (...comments: string[]) =>
   JSON.stringify(comments.map((comment) => ({ email: "h@example.com", comment })));
 
 describe("the list cache on its own", () => {
   const live = () => {
-    const cache = new ListCache({ maxEntries: 2, maxChars: 100 });
+    const cache = new ListCache({ maxEntries: 2, maxBytes: 100 });
     cache.setLive(true);
     return cache;
   };
 
   it("stores a read's answer, and serves it until its content changes", () => {
     const cache = live();
-    cache.finish(cache.begin("a"), { body: "[1]", count: 1 });
-    expect(cache.get("a")).toMatchObject({ body: "[1]", count: 1 });
+    cache.finish(cache.begin("a"), { body: b("[1]"), count: 1 });
+    expect(cache.get("a")).toMatchObject({ body: b("[1]"), count: 1 });
     cache.notified("a");
     expect(cache.get("a")).toBeUndefined();
     expect(cache.stats).toEqual({
@@ -59,20 +60,20 @@ describe("the list cache on its own", () => {
     const cache = live();
     const token = cache.begin("a");
     cache.notified("a");
-    cache.finish(token, { body: "[stale]", count: 1 });
+    cache.finish(token, { body: b("[stale]"), count: 1 });
     expect(cache.get("a")).toBeUndefined();
     // A read that began after the change stores.
-    cache.finish(cache.begin("a"), { body: "[fresh]", count: 1 });
-    expect(cache.get("a")?.body).toBe("[fresh]");
+    cache.finish(cache.begin("a"), { body: b("[fresh]"), count: 1 });
+    expect(cache.get("a")?.body.toString()).toBe("[fresh]");
   });
 
   it("serves and stores nothing while not live, and drops everything when it goes live again", () => {
     const cache = live();
-    cache.finish(cache.begin("a"), { body: "[1]", count: 1 });
+    cache.finish(cache.begin("a"), { body: b("[1]"), count: 1 });
     const during = cache.begin("b");
     cache.setLive(false);
     expect(cache.get("a")).toBeUndefined();
-    cache.finish(during, { body: "[2]", count: 1 });
+    cache.finish(during, { body: b("[2]"), count: 1 });
     cache.setLive(true);
     expect(cache.get("a")).toBeUndefined();
     expect(cache.get("b")).toBeUndefined();
@@ -80,26 +81,26 @@ describe("the list cache on its own", () => {
 
   it("drops everything on '*' (a TRUNCATE), and a read that straddled it", () => {
     const cache = live();
-    cache.finish(cache.begin("a"), { body: "[1]", count: 1 });
+    cache.finish(cache.begin("a"), { body: b("[1]"), count: 1 });
     const straddling = cache.begin("b");
     cache.notified("*");
-    cache.finish(straddling, { body: "[2]", count: 1 });
+    cache.finish(straddling, { body: b("[2]"), count: 1 });
     expect(cache.get("a")).toBeUndefined();
     expect(cache.get("b")).toBeUndefined();
   });
 
-  it("keeps at most maxEntries and maxChars, dropping the least recently used", () => {
+  it("keeps at most maxEntries and maxBytes, dropping the least recently used", () => {
     const cache = live();
-    cache.finish(cache.begin("a"), { body: "[a]", count: 1 });
-    cache.finish(cache.begin("b"), { body: "[b]", count: 1 });
-    expect(cache.get("a")?.body).toBe("[a]");
-    cache.finish(cache.begin("c"), { body: "[c]", count: 1 });
+    cache.finish(cache.begin("a"), { body: b("[a]"), count: 1 });
+    cache.finish(cache.begin("b"), { body: b("[b]"), count: 1 });
+    expect(cache.get("a")?.body.toString()).toBe("[a]");
+    cache.finish(cache.begin("c"), { body: b("[c]"), count: 1 });
     expect(cache.get("b")).toBeUndefined();
-    expect(cache.get("a")?.body).toBe("[a]");
-    cache.finish(cache.begin("d"), { body: "x".repeat(98), count: 1 });
+    expect(cache.get("a")?.body.toString()).toBe("[a]");
+    cache.finish(cache.begin("d"), { body: b("x".repeat(98)), count: 1 });
     expect([cache.get("a"), cache.get("c")]).toEqual([undefined, undefined]);
     expect(cache.get("d")?.count).toBe(1);
-    cache.finish(cache.begin("e"), { body: "x".repeat(101), count: 1 });
+    cache.finish(cache.begin("e"), { body: b("x".repeat(101)), count: 1 });
     expect(cache.get("e")).toBeUndefined();
   });
 });
@@ -111,9 +112,9 @@ describe("the list cache's max age", () => {
     cache.setLive(true);
     const token = cache.begin("a");
     now = 1_500; // the read took 500 ms: its age counts from 1000
-    cache.finish(token, { body: "[1]", count: 1 });
+    cache.finish(token, { body: b("[1]"), count: 1 });
     now = 2_999;
-    expect(cache.get("a")?.body).toBe("[1]");
+    expect(cache.get("a")?.body.toString()).toBe("[1]");
     now = 3_000;
     expect(cache.get("a")).toBeUndefined();
     expect([cache.stats.hits, cache.stats.misses, cache.stats.expired, cache.size]).toEqual([1, 1, 1, 0]);

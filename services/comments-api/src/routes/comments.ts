@@ -156,10 +156,13 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
         // A hot list: its serialized answer, sent as is (no query, no serialization).
         const hit = cache?.get(id);
         if (hit !== undefined && (unpagedListCap === undefined || hit.count <= unpagedListCap)) {
-          return reply
-            .header("cache-control", "no-store")
-            .type("application/json; charset=utf-8")
-            .send(hit.body);
+          reply.header("cache-control", "no-store");
+          if (hit.rest !== undefined) {
+            reply.header(TRUNCATED_HEADER, String(unpagedListCap));
+            reply.header("link", `<${hit.rest}>; rel="next"`);
+          }
+          // The cached bytes themselves: every reader's socket holds the same Buffer.
+          return reply.type("application/json; charset=utf-8").send(hit.body);
         }
         const token = cache?.begin(id);
         let answer: CachedList | undefined;
@@ -170,13 +173,14 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
           const first = await store.list(id, LIST_BATCH_SIZE, undefined, until);
           if (!first.contentExists) return reply.code(404).send(errorBody(404, `content_id ${id} not found`));
           reply.header("cache-control", "no-store");
-          if (until !== undefined) {
+          const rest = until === undefined ? undefined : listUrl(until);
+          if (rest !== undefined) {
             reply.header(TRUNCATED_HEADER, String(unpagedListCap));
-            reply.header("link", `<${listUrl(until)}>; rel="next"`);
+            reply.header("link", `<${rest}>; rel="next"`);
           }
           if (first.next === undefined) {
-            const body = serializeList(first.comments);
-            if (until === undefined) answer = { body, count: first.comments.length };
+            const body = Buffer.from(serializeList(first.comments));
+            answer = { body, count: first.comments.length, rest };
             return reply.type("application/json; charset=utf-8").send(body);
           }
           // Longer than a batch: streamed. A failure after the headers aborts the response (no final

@@ -14,10 +14,15 @@
  * - a change announced after an answer was stored removes it.
  */
 
-/** A list answer as sent: the JSON body and how many comments it holds. */
+/**
+ * A list answer as sent: the JSON body as bytes (one Buffer every reader's socket sends, never a
+ * copy per connection), how many comments it holds, and for a capped list, the URL of the rest.
+ */
 export interface CachedList {
-  body: string;
+  body: Buffer;
   count: number;
+  /** A list cut at LIST_UNPAGED_MAX: where the rest starts (its `Link`). */
+  rest?: string | undefined;
 }
 
 /** A read in progress: what the cache must see unchanged to store its answer. */
@@ -33,8 +38,8 @@ export interface ReadToken {
 export interface ListCacheLimits {
   /** Contents kept. @default 10000 */
   maxEntries: number;
-  /** Sum of the bodies' lengths, in UTF-16 code units (about bytes / 2 in memory). @default 32 Mi */
-  maxChars: number;
+  /** Sum of the bodies' sizes, in bytes. @default 64 MiB */
+  maxBytes: number;
   /** Longest an answer is served, from the start of its read (LIST_CACHE_MAX_AGE_MS). @default 2000 */
   maxAgeMs: number;
 }
@@ -42,7 +47,7 @@ export interface ListCacheLimits {
 /** `ListCacheLimits` defaults. */
 export const DEFAULT_LIST_CACHE_LIMITS: ListCacheLimits = {
   maxEntries: 10_000,
-  maxChars: 32 * 2 ** 20,
+  maxBytes: 64 * 2 ** 20,
   maxAgeMs: 2_000,
 };
 
@@ -63,7 +68,7 @@ export interface ListCacheStats {
 export class ListCache {
   private readonly entries = new Map<string, CachedList & { readAt: number }>();
   private readonly inFlight = new Map<string, { readers: number; generation: number }>();
-  private chars = 0;
+  private bytes = 0;
   private epoch = 0;
   private live = false;
   readonly stats: ListCacheStats = {
@@ -90,9 +95,9 @@ export class ListCache {
     return this.entries.size;
   }
 
-  /** Sum of the held bodies' lengths, in UTF-16 code units. */
-  get heldChars(): number {
-    return this.chars;
+  /** Sum of the held bodies' sizes, in bytes. */
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   /** Whether changes are being delivered (only then is anything served or stored). */
@@ -139,15 +144,15 @@ export class ListCache {
       if (flight.readers === 0) this.inFlight.delete(token.contentId);
     }
     if (answer === undefined || !unchanged || !this.live) return;
-    if (answer.body.length > this.limits.maxChars) return;
+    if (answer.body.length > this.limits.maxBytes) return;
     this.remove(token.contentId);
     this.entries.set(token.contentId, { ...answer, readAt: token.startedAt });
-    this.chars += answer.body.length;
+    this.bytes += answer.body.length;
     this.stats.stored += 1;
     for (const [oldest, entry] of this.entries) {
-      if (this.entries.size <= this.limits.maxEntries && this.chars <= this.limits.maxChars) break;
+      if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
       this.entries.delete(oldest);
-      this.chars -= entry.body.length;
+      this.bytes -= entry.body.length;
     }
   }
 
@@ -163,7 +168,7 @@ export class ListCache {
   reset(): void {
     this.epoch += 1;
     this.entries.clear();
-    this.chars = 0;
+    this.bytes = 0;
     this.stats.resets += 1;
   }
 
@@ -184,6 +189,6 @@ export class ListCache {
     const entry = this.entries.get(contentId);
     if (entry === undefined) return;
     this.entries.delete(contentId);
-    this.chars -= entry.body.length;
+    this.bytes -= entry.body.length;
   }
 }
