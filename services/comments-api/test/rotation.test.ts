@@ -6,6 +6,7 @@
  */
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
@@ -326,6 +327,66 @@ describe.skipIf(skipMoto || skipCluster)(
       await traffic.more(40);
       const { statuses } = await traffic.stop();
       expect(statuses[503]).toBeGreaterThan(0);
+    });
+
+    it("a rotation with AWSPENDING stale, then missing, still finds the new AWSCURRENT at the first refusal", async () => {
+      const stages = async () =>
+        (await secrets.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
+      const labelled = async (label: string) =>
+        Object.entries(await stages())
+          .filter(([, labels]) => labels.includes(label))
+          .map(([version]) => version);
+      // A rotation that goes straight to AWSCURRENT: the new version, then the label moved to it.
+      const rotateTo = async (password: string) => {
+        const version = await putSecret(password, ["NEXT"]);
+        const [current] = await labelled("AWSCURRENT");
+        await secrets.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretArn,
+            VersionStage: "AWSCURRENT",
+            MoveToVersionId: version,
+            RemoveFromVersionId: current,
+          }),
+        );
+        await setPassword(password);
+      };
+      await rotateTo("sixth-password");
+      // AWSPENDING left on a version the database refuses (a rotation that failed after
+      // createSecret, or one made by hand).
+      const stale = await putSecret("stale-password", ["AWSPENDING"]);
+      const source = new SecretsManagerLogin(secrets, secretArn);
+      expect((await source.load()).password).toBe("sixth-password");
+      const login = counted(source);
+      // Every query opens a new connection (a new login); no listening connection.
+      const db = serverExecutor(appUrl, 1, login, { maxUses: 1 });
+      const app = await buildTestApp(db, { listCache: false });
+      opened.push({ close: () => app.close() }, { close: () => db.close() });
+      const ready = async () => (await app.inject({ method: "GET", url: "/readyz" })).statusCode;
+      expect([await ready(), login.refreshes()]).toEqual([200, 0]);
+
+      await rotateTo("seventh-password");
+      expect(await labelled("AWSPENDING")).toEqual([stale]);
+      expect([await ready(), login.current().password, login.refreshes()]).toEqual([
+        200,
+        "seventh-password",
+        1,
+      ]);
+
+      // AWSPENDING gone altogether, as after a completed rotation.
+      await secrets.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretArn,
+          VersionStage: "AWSPENDING",
+          RemoveFromVersionId: stale,
+        }),
+      );
+      await rotateTo("eighth-password");
+      expect(await labelled("AWSPENDING")).toEqual([]);
+      expect([await ready(), login.current().password, login.refreshes()]).toEqual([
+        200,
+        "eighth-password",
+        2,
+      ]);
     });
   },
 );
