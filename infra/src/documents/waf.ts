@@ -237,7 +237,9 @@ export function wafRules(limit: number, metricPrefix: string): aws.types.input.w
           vendorName: "AWS",
           name: COMMON_RULE_SET,
           // A rule action override with Count makes one rule only count; the others keep the
-          // group's action (https://docs.aws.amazon.com/waf/latest/APIReference/API_OverrideAction.html).
+          // group's action. WAF silently ignores an override whose name matches no rule of a
+          // managed group, so the names are pinned in infra/test/waf.test.ts
+          // (https://docs.aws.amazon.com/waf/latest/APIReference/API_RuleActionOverride.html).
           ruleActionOverrides: commonRuleOverrides(),
         },
       },
