@@ -117,11 +117,12 @@ describe.skipIf(prometheus.path === undefined)(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it("scrapes the service with the job and stack labels the rules select on", async () => {
+    it("scrapes the service with the job, stack and revision labels the rules and the analysis select on", async () => {
       expect(await query('up{job="comments-api", stack="local"}')).toEqual([
         {
           metric: {
             __name__: "up",
+            aws_ecs_task_revision: "1",
             instance: new URL(service.metricsUrl).host,
             job: "comments-api",
             stack: "local",

@@ -3,7 +3,14 @@
  * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { isStackName, loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
-import { HELP, parseReleaseArgs, runReleaseCli, USAGE } from "../src/release/cli";
+import {
+  HELP,
+  LOCAL_STACK,
+  parseReleaseArgs,
+  runLocalAnalyze,
+  runReleaseCli,
+  USAGE,
+} from "../src/release/cli";
 import { releaseClients } from "../src/release/clients";
 import { readStackFile } from "../src/stack-file";
 
@@ -19,8 +26,11 @@ async function main(): Promise<number> {
     return 0;
   }
   const { stack } = args;
+  if (stack === LOCAL_STACK) return runLocalAnalyze(argv, { log: (line) => console.log(line) });
   if (stack === undefined || !isStackName(stack)) {
-    process.stderr.write(`--stack must be one of ${STACKS.join(", ")}, or sandbox-<name>\n${USAGE}\n`);
+    process.stderr.write(
+      `--stack must be one of ${STACKS.join(", ")}, sandbox-<name>, or ${LOCAL_STACK} (analyze only)\n${USAGE}\n`,
+    );
     return 2;
   }
   const config = loadStackConfig(stack, rawConfigFrom(readStackFile(stack)));

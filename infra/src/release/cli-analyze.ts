@@ -5,11 +5,16 @@
 import { durationSeconds, readSloSpec } from "../slo";
 import { readAnalyses } from "./analysis";
 import { parseInstant, USAGE } from "./cli-args";
-import type { Command } from "./cli-context";
+import type { CliIo, Command, CommandContext } from "./cli-context";
 import { takeLook } from "./look";
 
-/** Queries, judges and prints one look. */
-export const analyze: Command = async ({ args, io, config, queryOf }) => {
+/** Queries, judges and prints one look of `stack`'s series; returns the exit code. */
+export async function analyzeRevision(
+  args: CommandContext["args"],
+  stack: string,
+  io: CliIo,
+  queryOf: CommandContext["queryOf"],
+): Promise<number> {
   const { prometheusUrl, revision, baseline, at, window, analysis: name = "canary" } = args.analyze ?? {};
   const problems: string[] = [];
   if (prometheusUrl === undefined || !/^https?:\/\//.test(prometheusUrl)) {
@@ -45,7 +50,7 @@ export const analyze: Command = async ({ args, io, config, queryOf }) => {
   const result = await takeLook(
     analysis,
     {
-      stack: config.stack,
+      stack,
       revision: revision ?? "",
       ...(baseline === undefined ? {} : { baselineRevision: baseline }),
       look: analysis.looks.count,
@@ -58,4 +63,8 @@ export const analyze: Command = async ({ args, io, config, queryOf }) => {
     io.log(line);
   if (!result.ok) return 4;
   return result.verdict.verdict === "pass" ? 0 : result.verdict.verdict === "fail" ? 1 : 3;
-};
+}
+
+/** `analyze` for a stack of ours: its series carry `stack="<stack>"`. */
+export const analyze: Command = ({ args, io, config, queryOf }) =>
+  analyzeRevision(args, config.stack, io, queryOf);

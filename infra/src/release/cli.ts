@@ -5,14 +5,18 @@
  * table. Clients are passed in.
  */
 import type { StackConfig } from "../config";
-import { analyze } from "./cli-analyze";
+import { imageTagFor } from "../image-tag";
+import { REPO_ROOT } from "../stack-file";
+import { analyze, analyzeRevision } from "./cli-analyze";
 import { HELP, parseReleaseArgs, USAGE } from "./cli-args";
 import { type CliIo, type Command, commandContext } from "./cli-context";
 import { deploy } from "./cli-deploy";
 import { rollback } from "./cli-rollback";
 import { status } from "./cli-status";
 import { overridesFrom } from "./overrides";
+import { prometheusQuery } from "./prometheus";
 import type { ReleaseClients } from "./release";
+import { userAgent } from "./user-agent";
 
 export { HELP, parseInstant, parseReleaseArgs, type ReleaseArgs, USAGE } from "./cli-args";
 export type { CliIo } from "./cli-context";
@@ -61,6 +65,37 @@ export async function runReleaseCli(
     return await run(commandContext(args, config, clients, io, routes.overrides));
   } catch (error) {
     io.log(`release ${command ?? ""} failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+/**
+ * The `stack` label of the Prometheus that `pnpm dev:monitoring` and docker-compose.yml run
+ * (services/testkit localPrometheusConfig): no stack file, no AWS, `analyze` only.
+ */
+export const LOCAL_STACK = "local";
+
+/** `pnpm release analyze --stack local ...`: judges the local service's series; returns the exit code. */
+export async function runLocalAnalyze(argv: string[], io: CliIo): Promise<number> {
+  const args = parseReleaseArgs(argv);
+  if (!args.ok) {
+    io.log(`${args.problem}\n${USAGE}`);
+    return 2;
+  }
+  if (args.command !== "analyze") {
+    io.log(
+      `--stack ${LOCAL_STACK} is the Prometheus of pnpm dev:monitoring: only analyze runs against it, not ${JSON.stringify(args.command ?? "")}\n${USAGE}`,
+    );
+    return 2;
+  }
+  const queryOf =
+    io.query ??
+    ((url: string) =>
+      prometheusQuery(url, { userAgent: io.userAgent ?? userAgent("release", imageTagFor(REPO_ROOT)) }));
+  try {
+    return await analyzeRevision(args, LOCAL_STACK, io, queryOf);
+  } catch (error) {
+    io.log(`release analyze failed: ${(error as Error).message}`);
     return 1;
   }
 }

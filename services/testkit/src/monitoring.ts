@@ -20,6 +20,11 @@ export interface LocalPrometheusInput {
   interval?: string;
   /** The `stack` label, as the collector adds it. @default "local" */
   stack?: string;
+  /**
+   * The `aws_ecs_task_revision` label, as the collector adds it in ECS, so that
+   * `pnpm release analyze --stack local --revision 1` finds the local service's series. @default "1"
+   */
+  revision?: string;
 }
 
 /** The local Prometheus configuration: the comments-api job on the metrics listener, in a stack. */
@@ -35,7 +40,7 @@ export function localPrometheusConfig(input: LocalPrometheusInput): string {
         ]),
     "scrape_configs:",
     "  - job_name: comments-api",
-    `    static_configs: [{ targets: [${JSON.stringify(input.metricsTarget)}], labels: { stack: ${input.stack ?? "local"} } }]`,
+    `    static_configs: [{ targets: [${JSON.stringify(input.metricsTarget)}], labels: { stack: ${input.stack ?? "local"}, aws_ecs_task_revision: "${input.revision ?? "1"}" } }]`,
     "",
   ].join("\n");
 }
