@@ -254,6 +254,10 @@ describe("stage", () => {
     });
     expect(db.inputs).not.toHaveProperty("password");
     expect(db.options.protect).toBe(false);
+    // Named at creation although stage skips it: ignoreChanges keeps this first value, so turning
+    // deletionProtection on later still leaves a name for the final snapshot.
+    expect(db.inputs.finalSnapshotIdentifier).toMatch(/^comments-api-stage-final-\d{8}t\d{6}$/);
+    expect(db.options.ignoreChanges).toEqual(["finalSnapshotIdentifier"]);
     expect(one(result, "aws:rds/parameterGroup:ParameterGroup").inputs.parameters).toEqual([
       { name: "rds.force_ssl", value: "1" },
     ]);

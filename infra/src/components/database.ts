@@ -91,9 +91,13 @@ export class Database extends pulumi.ComponentResource {
         // name no earlier deletion took: RDS refuses an existing one (DBSnapshotAlreadyExists,
         // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html).
         skipFinalSnapshot: !settings.deletionProtection,
-        finalSnapshotIdentifier: settings.deletionProtection
-          ? finalSnapshotName(name, args.createdAt ?? new Date())
-          : undefined,
+        // Set even where skipped: ignoreChanges keeps the first creation's value, and a property
+        // absent at creation stays absent (Pulumi's PropertyPath.Reset deletes it from the new
+        // inputs: sdk/go/common/resource/properties_path.go), so a stack that turned
+        // deletionProtection on later could not be deleted ("final_snapshot_identifier is required
+        // when skip_final_snapshot is false": terraform-provider-aws
+        // internal/service/rds/instance.go, resourceInstanceDelete).
+        finalSnapshotIdentifier: finalSnapshotName(name, args.createdAt ?? new Date()),
         // Modifications wait for the weekly maintenance window unless applied at once
         // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html).
         applyImmediately: settings.applyImmediately,
