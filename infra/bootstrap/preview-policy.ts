@@ -13,6 +13,19 @@ import { DEPLOY_SERVICES } from "./documents";
  */
 export const PREVIEW_READ_VERBS = ["Describe*", "Get*", "List*"] as const;
 
+/** Verb patterns a service has no action for (iam-data, the Service Authorization Reference): left out. */
+const NO_SUCH_READS = new Set([
+  "codedeploy:Describe*",
+  "elasticloadbalancing:List*",
+  "grafana:Get*",
+  "iam:Describe*",
+  "lambda:Describe*",
+  "organizations:Get*",
+  "rds:Get*",
+  "route53:Describe*",
+  "sns:Describe*",
+]);
+
 /** Reads that return a secret or data rather than configuration: never the preview's. */
 export const PREVIEW_DENIED_READS = ["secretsmanager:GetSecretValue", "ssm:GetParameterHistory"];
 
@@ -25,7 +38,9 @@ export function previewPolicy(): Record<string, unknown> {
       {
         Sid: "ReadTheStacksServices",
         Effect: "Allow",
-        Action: services.flatMap((service) => PREVIEW_READ_VERBS.map((verb) => `${service}:${verb}`)),
+        Action: services
+          .flatMap((service) => PREVIEW_READ_VERBS.map((verb) => `${service}:${verb}`))
+          .filter((action) => !NO_SUCH_READS.has(action)),
         Resource: "*",
       },
       { Sid: "WhoAmI", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },

@@ -168,14 +168,23 @@ export async function policyProblems(name: string, policy: Policy): Promise<stri
       for (const key of Object.keys(operator)) {
         const lower = key.toLowerCase();
         const global = key.includes("/")
-          ? getGlobalConditionKeyByPrefix(key.slice(0, key.indexOf("/") + 1))
+          ? getGlobalConditionKeyByPrefix(key.slice(0, key.indexOf("/")))
           : getGlobalConditionKeyByName(key);
         if (global !== undefined) continue;
         // `aws:ResourceTag/stack` is listed as `aws:ResourceTag/${TagKey}`.
         const templated = lower.replace(/\/.*$/, "/${tagkey}");
         if (keysOfActions.has(lower) || keysOfActions.has(templated)) continue;
         const [service = ""] = key.split(":");
-        const exists = await iamConditionKeyExists(service, key);
+        // An OIDC provider's keys (`<host>:aud`, `:sub`, `:amr`) in a web-identity trust policy
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif).
+        if (
+          service.includes(".") &&
+          actions.includes("sts:AssumeRoleWithWebIdentity") &&
+          /:(aud|sub|amr)$/.test(key)
+        ) {
+          continue;
+        }
+        const exists = await iamConditionKeyExists(service, key).catch(() => false);
         problems.push(
           exists
             ? `${where}: ${key} does not apply to ${actions.join(", ")}`
