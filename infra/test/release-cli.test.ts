@@ -12,6 +12,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { loadStackConfig, rawConfigFrom } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
+import { ROLLBACK_RULE } from "../src/release/rollback-target";
 import { readStackFile } from "../src/stack-file";
 
 const codedeploy = mockClient(CodeDeployClient);
@@ -118,7 +119,7 @@ describe("pnpm release", () => {
     expect(appSpec.Resources[0].TargetService.Properties.TaskDefinition).toBe(revision(40));
     expect(appSpec.Hooks).toEqual([{ AfterAllowTestTraffic: "CodeDeployHook_prod_smoke" }]);
     expect(lines[0]).toBe(
-      `rolling back comments-api-prod from ${revision(42)} to ${revision(40)}: the revision of d-1, the last deployment that Succeeded with another revision (completed 2026-11-20T09:30:00.000Z)`,
+      `rolling back comments-api-prod from ${revision(42)} to ${revision(40)}: the revision d-3 replaced (completed 2026-11-30T12:00:00.000Z); rule: ${ROLLBACK_RULE}`,
     );
     expect(lines.at(-1)).toBe("rolled back by d-6");
   });
@@ -157,7 +158,44 @@ describe("pnpm release", () => {
       .resolves({ deploymentInfo: { deploymentId: "d-8", status: "Succeeded" } });
     expect(await runReleaseCli(["rollback", "--stack", "prod"], config, clients, io())).toBe(0);
     expect(lines[0]).toBe(
-      `rolling back comments-api-prod from ${revision(42)} to ${revision(41)}: the revision of d-5, the last deployment that Succeeded with another revision (completed 2026-11-25T08:00:00.000Z)`,
+      `rolling back comments-api-prod from ${revision(42)} to ${revision(41)}: the revision d-7 replaced (completed 2026-11-30T12:00:00.000Z); rule: ${ROLLBACK_RULE}`,
+    );
+  });
+
+  it("rollback: after the first release, back to the revision ECS started, named by the deployment's description", async () => {
+    // Revision 41 was started by ECS when the service was created; d-1 (release.ts) replaced it by 42.
+    const first = {
+      deploymentId: "d-1",
+      status: "Succeeded" as const,
+      description: `${revision(41)} -> ${revision(42)}`,
+      completeTime: new Date("2026-12-01T10:00:00Z"),
+      revision: {
+        revisionType: "AppSpecContent" as const,
+        appSpecContent: {
+          content: JSON.stringify({
+            Resources: [{ TargetService: { Properties: { TaskDefinition: revision(42) } } }],
+          }),
+        },
+      },
+    };
+    codedeploy
+      .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })
+      .resolves({ deployments: ["d-1"] });
+    codedeploy
+      .on(BatchGetDeploymentsCommand, { deploymentIds: ["d-1"] })
+      .resolves({ deploymentsInfo: [first] });
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-2" });
+    codedeploy
+      .on(GetDeploymentCommand)
+      .resolves({ deploymentInfo: { deploymentId: "d-2", status: "Succeeded" } });
+    expect(await runReleaseCli(["rollback", "--stack", "prod"], config, clients, io())).toBe(0);
+    const appSpec = JSON.parse(
+      codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input.revision?.appSpecContent?.content ??
+        "{}",
+    );
+    expect(appSpec.Resources[0].TargetService.Properties.TaskDefinition).toBe(revision(41));
+    expect(lines[0]).toBe(
+      `rolling back comments-api-prod from ${revision(42)} to ${revision(41)}: the revision d-1 replaced (completed 2026-12-01T10:00:00.000Z); rule: ${ROLLBACK_RULE}`,
     );
   });
 
@@ -167,7 +205,7 @@ describe("pnpm release", () => {
       .resolves({ deployments: [] });
     expect(await runReleaseCli(["rollback", "--stack", "prod"], config, clients, io())).toBe(1);
     expect(lines).toEqual([
-      `no deployment of comments-api-prod/comments-api-prod Succeeded with a revision other than ${revision(42)}: nothing to roll back to`,
+      `no deployment of comments-api-prod/comments-api-prod Succeeded that replaced a revision other than ${revision(42)}: nothing to roll back to (rule: ${ROLLBACK_RULE})`,
     ]);
     expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });

@@ -28,7 +28,9 @@ deploy     release a task definition through a CodeDeploy blue/green deployment,
            RELEASE_IGNORE_ALARMS and RELEASE_SKIP_ANALYSIS in the environment do the same (the
            Deploy workflow's inputs); every reason goes into the deployment's description.
            GRAFANA_URL and GRAFANA_TOKEN in the environment: start and end are annotated there.
-rollback   stop the deployment in progress with rollback, or redeploy the last revision that succeeded
+rollback   stop the deployment in progress with rollback; otherwise redeploy the revision the newest
+           Succeeded deployment replaced (for the first release, the one ECS started), skipping the
+           current revision and revisions a later deployment already rolled back from
 analyze    judge a revision by an analysis of alerts/analysis (default: canary) over the window
            ending --at (default: now) and lasting --window (default: the whole canary, its last
            look), against the tasks of --baseline (default: every other revision), on a Prometheus

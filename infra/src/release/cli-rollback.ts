@@ -1,6 +1,6 @@
 /**
  * `pnpm release rollback`: stop the deployment in progress with rollback, or redeploy the revision
- * of the newest deployment that Succeeded with another revision.
+ * the newest deployment that Succeeded replaced (ROLLBACK_RULE, rollback-target.ts).
  */
 import {
   BatchGetDeploymentsCommand,
@@ -10,12 +10,18 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import type { Command } from "./cli-context";
 import { type ReleaseClients, release, taskDefinitionOf } from "./release";
+import {
+  ROLLBACK_RULE,
+  replacedTaskDefinition,
+  rollbackTarget,
+  type ShippedDeployment,
+} from "./rollback-target";
 
 /**
- * The revision a rollback redeploys: the task definition of the newest deployment that Succeeded
- * with a revision other than the current one, from CodeDeploy's own history. Not "the previous
- * ACTIVE revision": revisions are kept (skipDestroy), so that may be one that was rolled back.
- * ListDeployments filters by status and pages with nextToken
+ * The revision a rollback redeploys, by ROLLBACK_RULE (rollback-target.ts) over CodeDeploy's own
+ * history of deployments that Succeeded. Not "the previous ACTIVE revision": revisions are kept
+ * (skipDestroy), so that may be one that was rolled back. ListDeployments filters by status and
+ * pages with nextToken
  * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeployments.html).
  */
 export async function lastGoodRevision(
@@ -46,14 +52,26 @@ export async function lastGoodRevision(
     );
     infos.push(...(deploymentsInfo ?? []));
   }
-  const newestFirst = infos
-    .filter((info) => info.status === "Succeeded")
-    .sort((a, b) => (b.completeTime?.getTime() ?? 0) - (a.completeTime?.getTime() ?? 0));
-  for (const deployment of newestFirst) {
-    const taskDefinition = taskDefinitionOf(deployment);
-    if (taskDefinition !== undefined && taskDefinition !== current) return { taskDefinition, deployment };
-  }
-  return undefined;
+  const byId = new Map(infos.map((info) => [info.deploymentId, info]));
+  const shipped: ShippedDeployment[] = infos.flatMap((info) => {
+    const to = taskDefinitionOf(info);
+    const from = replacedTaskDefinition(info.description);
+    return info.status !== "Succeeded" || to === undefined || info.deploymentId === undefined
+      ? []
+      : [
+          {
+            deploymentId: info.deploymentId,
+            completedAt: info.completeTime?.getTime() ?? 0,
+            to,
+            ...(from === undefined ? {} : { from }),
+          },
+        ];
+  });
+  const found = rollbackTarget(shipped, current);
+  const deployment = found === undefined ? undefined : byId.get(found.replacedBy.deploymentId);
+  return found === undefined || deployment === undefined
+    ? undefined
+    : { taskDefinition: found.taskDefinition, deployment };
 }
 
 /** Stops what runs, or redeploys the last good revision. */
@@ -72,12 +90,12 @@ export const rollback: Command = async ({ io, clients, target, options, currentT
   const good = await lastGoodRevision(clients, target, current);
   if (good === undefined) {
     io.log(
-      `no deployment of ${target.application}/${target.deploymentGroup} Succeeded with a revision other than ${current}: nothing to roll back to`,
+      `no deployment of ${target.application}/${target.deploymentGroup} Succeeded that replaced a revision other than ${current}: nothing to roll back to (rule: ${ROLLBACK_RULE})`,
     );
     return 1;
   }
   io.log(
-    `rolling back ${target.service} from ${current} to ${good.taskDefinition}: the revision of ${good.deployment.deploymentId}, the last deployment that Succeeded with another revision (completed ${good.deployment.completeTime?.toISOString() ?? "at an unknown time"})`,
+    `rolling back ${target.service} from ${current} to ${good.taskDefinition}: the revision ${good.deployment.deploymentId} replaced (completed ${good.deployment.completeTime?.toISOString() ?? "at an unknown time"}); rule: ${ROLLBACK_RULE}`,
   );
   const result = await release(clients, target, {
     ...options(good.taskDefinition),
