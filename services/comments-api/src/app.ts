@@ -39,6 +39,8 @@ export interface AppOptions {
   trustedProxyHops?: number;
   /** Hot lists' answers, kept fresh by the database's notifications; `false`: none. @default a fresh cache */
   listCache?: ListCache | false;
+  /** Longest an unpaged list's answer may take to reach the socket (tests shorten it). @default LIST_SEND_TIMEOUT_MS */
+  listSendTimeoutMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -278,6 +280,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     unpagedListCap: options.unpagedListCap,
     cache: cache === false ? undefined : cache,
     announce: (contentId) => announcer.changed(contentId),
+    sendTimeoutMs: options.listSendTimeoutMs,
   });
   await app.register(healthRoutes, { store: options.store, isDraining: () => draining });
   return app;

@@ -66,6 +66,7 @@ export async function buildTestApp(
     metrics?: Metrics | false;
     unpagedListCap?: number;
     listCache?: ListCache | false;
+    listSendTimeoutMs?: number;
   } = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp({ store: new CommentStore(unclosable(db)), ...options });

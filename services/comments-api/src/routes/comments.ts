@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { errorBody } from "../plugins/errors.js";
 import {
   describeProblems,
@@ -20,6 +20,8 @@ export interface CommentRoutesOptions {
   onCreated: () => void;
   /** Tells the other instances a content changed (committed). @default nothing is announced */
   announce?: ((contentId: string) => void) | undefined;
+  /** Longest an unpaged list's answer may take to reach the socket. @default LIST_SEND_TIMEOUT_MS */
+  sendTimeoutMs?: number | undefined;
   /** Most comments an unpaged list returns; `undefined`: every one (the original contract). */
   unpagedListCap?: number | undefined;
   /** Where whole lists of up to one batch are kept serialized. @default none */
@@ -28,6 +30,27 @@ export interface CommentRoutesOptions {
 
 /** Comments per query when a whole list streams: one batch is all a request holds in memory. */
 export const LIST_BATCH_SIZE = 1000;
+/**
+ * Longest a list answered in one piece (up to one batch, what the cache holds) may take to reach
+ * the socket: a client that reads slowly, or not at all, cannot hold the answer's memory or its
+ * connection longer. Streamed lists are not bounded: they hold a batch or two, and a long one may
+ * rightly take minutes on a slow network. @default 60000
+ */
+export const LIST_SEND_TIMEOUT_MS = 60_000;
+
+/** Closes the connection if the answer has not been handed to the socket within `ms`. */
+function limitSendTime(reply: FastifyReply, ms: number): void {
+  const response = reply.raw;
+  const timer = setTimeout(() => {
+    reply.log.warn({ sendTimeoutMs: ms }, "list answer not sent in time: connection closed");
+    response.destroy();
+  }, ms);
+  timer.unref();
+  const clear = () => clearTimeout(timer);
+  response.once("finish", clear);
+  response.once("close", clear);
+}
+
 /** The header a capped unpaged list carries, with the cap as its value. */
 export const TRUNCATED_HEADER = "comments-truncated";
 
@@ -73,6 +96,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** The original API's two routes, same paths, same bodies. */
 export async function commentRoutes(app: FastifyInstance, options: CommentRoutesOptions): Promise<void> {
   const { store, onCreated, unpagedListCap, cache, announce } = options;
+  const sendTimeoutMs = options.sendTimeoutMs ?? LIST_SEND_TIMEOUT_MS;
   // A comment stored here is visible in this instance's next answer, before its notification is back.
   const created = (contentId: string) => {
     cache?.invalidate(contentId);
@@ -162,6 +186,7 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
             reply.header("link", `<${hit.rest}>; rel="next"`);
           }
           // The cached bytes themselves: every reader's socket holds the same Buffer.
+          limitSendTime(reply, sendTimeoutMs);
           return reply.type("application/json; charset=utf-8").send(hit.body);
         }
         const token = cache?.begin(id);
@@ -179,6 +204,7 @@ export async function commentRoutes(app: FastifyInstance, options: CommentRoutes
             reply.header("link", `<${rest}>; rel="next"`);
           }
           if (first.next === undefined) {
+            limitSendTime(reply, sendTimeoutMs);
             const body = Buffer.from(serializeList(first.comments));
             answer = { body, count: first.comments.length, rest };
             return reply.type("application/json; charset=utf-8").send(body);
