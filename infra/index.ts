@@ -219,3 +219,10 @@ new aws.ssm.Parameter(`${name}-contract-v1`, {
 
 /** Read by other teams with `new pulumi.StackReference(...).getOutput("contractV1")`. */
 export const contractV1 = contract;
+
+/**
+ * The RDS-managed secret holding the database login: what an operator rotates
+ * (`aws secretsmanager rotate-secret --secret-id "$(pulumi stack output databaseSecretArn)"`,
+ * docs/operations.md). Not in contractV1: other teams have no use for it.
+ */
+export const databaseSecretArn = database.secretArn;

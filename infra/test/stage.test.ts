@@ -351,6 +351,13 @@ describe("stage", () => {
     });
   });
 
+  it("exports the database secret's ARN for operators who rotate it", () => {
+    // The mocks' RDS-managed secret: the one the task reads as DATABASE_SECRET_ARN.
+    expect(result.outputs.databaseSecretArn).toBe(
+      "arn:aws:secretsmanager:sa-east-1:123456789012:secret:rds!db-022ba0a2",
+    );
+  });
+
   it("exports contractV1 and writes the same JSON to SSM", () => {
     const contract = result.outputs.contractV1 as Record<string, unknown>;
     expect(Object.keys(contract).sort()).toEqual([

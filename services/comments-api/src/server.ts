@@ -52,7 +52,17 @@ async function start(config: Config, { log, flush }: ReturnType<typeof createLog
   const deadline = Date.now() + STARTUP_DATABASE_DEADLINE_MS;
   const secretArn = config.database.kind === "server" ? config.database.secretArn : undefined;
   const login =
-    secretArn === undefined ? undefined : SecretsManagerLogin.forTask(secretArn, secretRegion(secretArn));
+    secretArn === undefined
+      ? undefined
+      : // The line an operator watches after `aws secretsmanager rotate-secret` (docs/operations.md).
+        SecretsManagerLogin.forTask(secretArn, secretRegion(secretArn), (outcome) =>
+          outcome === "unchanged"
+            ? log.warn({ secretArn }, "database login refused; the secret holds no other password")
+            : log.info(
+                { secretArn, stage: outcome },
+                "database login re-read from Secrets Manager after a refusal",
+              ),
+        );
   if (login !== undefined) {
     const { username } = await retryUntil("database secret", () => login.load(), log, deadline);
     log.info({ secretArn, username }, "database login read from Secrets Manager");

@@ -225,12 +225,13 @@ describe.skipIf(skipMoto || skipCluster)(
     it("a task that starts mid-rotation (database changed, AWSCURRENT not yet) logs in with AWSPENDING", async () => {
       const version = await putSecret("fourth-password", ["AWSPENDING"]);
       await setPassword("fourth-password");
-      const source = new SecretsManagerLogin(secrets, secretArn);
+      const rereads: string[] = [];
+      const source = new SecretsManagerLogin(secrets, secretArn, (outcome) => rereads.push(outcome));
       expect((await source.load()).password).toBe("third-password");
       const { app } = await open(source);
       const response = await app.inject({ method: "GET", url: "/api/comment/list/rot?limit=1" });
       expect(response.statusCode).toBe(200);
-      expect(source.current().password).toBe("fourth-password");
+      expect([source.current().password, rereads]).toEqual(["fourth-password", ["AWSPENDING"]]);
       expect(version).not.toBe("");
     });
 
@@ -354,7 +355,9 @@ describe.skipIf(skipMoto || skipCluster)(
       // AWSPENDING left on a version the database refuses (a rotation that failed after
       // createSecret, or one made by hand).
       const stale = await putSecret("stale-password", ["AWSPENDING"]);
-      const source = new SecretsManagerLogin(secrets, secretArn);
+      // What server.ts logs for the operator: one line per re-read, naming the stage it used.
+      const rereads: string[] = [];
+      const source = new SecretsManagerLogin(secrets, secretArn, (outcome) => rereads.push(outcome));
       expect((await source.load()).password).toBe("sixth-password");
       const login = counted(source);
       // Every query opens a new connection (a new login); no listening connection.
@@ -387,6 +390,7 @@ describe.skipIf(skipMoto || skipCluster)(
         "eighth-password",
         2,
       ]);
+      expect(rereads).toEqual(["AWSCURRENT", "AWSCURRENT"]);
     });
   },
 );

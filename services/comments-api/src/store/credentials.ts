@@ -68,13 +68,21 @@ function parseLogin(secretId: string, text: string | undefined): Login {
  * database change and the relabelling, AWSCURRENT holds the password the database no longer takes:
  * after a refusal the pending version is tried too.
  */
+/**
+ * What a re-read after a refused login found, for the operator watching a rotation: the version
+ * stage the new login came from, or `unchanged` when no version holds another password.
+ */
+export type RereadOutcome = "AWSCURRENT" | "AWSPENDING" | "unchanged";
+
 export class SecretsManagerLogin implements LoginSource {
   private login: Login | undefined;
   private reading: Promise<Login> | undefined;
 
+  /** `onReread`: called once per re-read after a refusal (server.ts logs it). @default nothing */
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretId: string,
+    private readonly onReread: (outcome: RereadOutcome) => void = () => {},
   ) {}
 
   /**
@@ -82,10 +90,15 @@ export class SecretsManagerLogin implements LoginSource {
    * task role's credentials from the container endpoint
    * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
    */
-  static forTask(secretId: string, region: string | undefined): SecretsManagerLogin {
+  static forTask(
+    secretId: string,
+    region: string | undefined,
+    onReread?: (outcome: RereadOutcome) => void,
+  ): SecretsManagerLogin {
     return new SecretsManagerLogin(
       new SecretsManagerClient(region === undefined ? {} : { region }),
       secretId,
+      onReread,
     );
   }
 
@@ -119,6 +132,7 @@ export class SecretsManagerLogin implements LoginSource {
     const current = await this.read("AWSCURRENT");
     if (current.password !== refused) {
       this.login = current;
+      this.onReread("AWSCURRENT");
       return current;
     }
     const pending = await this.read("AWSPENDING").catch((error: unknown) => {
@@ -126,7 +140,9 @@ export class SecretsManagerLogin implements LoginSource {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     });
-    if (pending !== undefined && pending.password !== refused) this.login = pending;
+    const moved = pending !== undefined && pending.password !== refused;
+    if (moved) this.login = pending;
+    this.onReread(moved ? "AWSPENDING" : "unchanged");
     return this.current();
   }
 
