@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { SERVICE_DIR } from "./process.js";
 
 /**
- * The last commit before this release's schema changes (migrations 4 and 5): what prod runs when
- * this release deploys. Move it forward when a release that needs an older one's behaviour ends.
+ * The last release that landed before this one's schema changes (migrations 4 and 5): what prod
+ * runs when this release deploys. Move it forward when a release that needs an older one's behaviour ends.
  */
-export const PREVIOUS_RELEASE_COMMIT = "7b9a482";
+export const PREVIOUS_RELEASE_COMMIT = "fae45e2";
 
 const REPO = join(SERVICE_DIR, "..", "..");
 
