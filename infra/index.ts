@@ -205,6 +205,7 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   codedeployApplication: codedeploy.application.name,
   codedeployDeploymentGroup: codedeploy.deploymentGroup.deploymentGroupName,
   alarmTopicArn: observability.topics.ticket.arn,
+  pageTopicArn: observability.topics.page.arn,
 };
 new aws.ssm.Parameter(`${name}-contract-v1`, {
   // Fixed: the address consumers read. Only a rename replaces a parameter.

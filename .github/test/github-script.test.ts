@@ -532,6 +532,8 @@ describe("the contractV1 check", () => {
       "codedeployApplication",
       "codedeployDeploymentGroup",
       "alarmTopicArn",
+      // Optional (non-breaking to add): the check keys it with its `?`.
+      "pageTopicArn?",
     ]);
   });
 

@@ -35,6 +35,14 @@ describe("validateContractV1", () => {
     );
   });
 
+  it("pageTopicArn is optional (stacks deployed before it have none), but never empty", () => {
+    const { pageTopicArn: _absent, ...older } = { ...PROD_CONTRACT, pageTopicArn: "x" };
+    expect(validateContractV1(older, "test", "prod")).toBe(older);
+    expect(() => validateContractV1({ ...PROD_CONTRACT, pageTopicArn: "" }, "p")).toThrow(
+      'p is not a valid contractV1:\n  - "pageTopicArn" is "" (string): expected a non-empty string, or no field',
+    );
+  });
+
   it("refuses another stack's contract when a stack is expected", () => {
     expect(() => validateContractV1({ ...PROD_CONTRACT, stack: "stage" }, "p", "prod")).toThrow(
       'p is not a valid contractV1:\n  - "stack" is "stage" (string): expected "prod", the stack asked for',

@@ -475,6 +475,7 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
       codedeployApplication: name,
       codedeployDeploymentGroup: name,
       alarmTopicArn: ref("sns", "Topic", `${name}-ticket`, "arn"),
+      pageTopicArn: ref("sns", "Topic", `${name}-page`, "arn"),
     });
   });
 

@@ -371,6 +371,7 @@ describe("stage", () => {
       "grafanaUrl",
       "imageRef",
       "logGroupName",
+      "pageTopicArn",
       "privateSubnetIds",
       "prometheusQueryUrl",
       "prometheusWorkspaceId",

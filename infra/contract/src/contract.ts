@@ -35,6 +35,11 @@ export interface ContractV1 {
   codedeployDeploymentGroup: string;
   /** SNS topic the release's rollback alarms notify. */
   alarmTopicArn: string;
+  /**
+   * SNS topic of the stack's pages (SLO fast burns, the heartbeat alarm): subscribe a team's own
+   * pager to it. Optional: stacks deployed before it was added do not have it.
+   */
+  pageTopicArn?: string;
 }
 
 /** The contract's version: the `v1` of its parameter's name, and this package's major version. */

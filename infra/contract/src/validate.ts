@@ -6,16 +6,20 @@
 import { CONTRACT_VERSION, type ContractV1 } from "./contract";
 
 /** How a field's value is checked. */
-export type FieldKind = "version" | "string" | "string[]";
+export type FieldKind = "version" | "string" | "string[]" | "optional string";
 
 /** The kind a field of `ContractV1` must have, from its type: a field of a new type fails to compile. */
-type KindOf<T> = T extends typeof CONTRACT_VERSION
-  ? "version"
-  : T extends string[]
-    ? "string[]"
-    : T extends string
-      ? "string"
-      : never;
+type KindOf<T> = undefined extends T
+  ? Exclude<T, undefined> extends string
+    ? "optional string"
+    : never
+  : T extends typeof CONTRACT_VERSION
+    ? "version"
+    : T extends string[]
+      ? "string[]"
+      : T extends string
+        ? "string"
+        : never;
 
 /**
  * Every field of `ContractV1` with its kind. `satisfies` keeps it in step with the interface: a
@@ -42,6 +46,7 @@ export const CONTRACT_V1_FIELDS = {
   codedeployApplication: "string",
   codedeployDeploymentGroup: "string",
   alarmTopicArn: "string",
+  pageTopicArn: "optional string",
 } as const satisfies { [K in keyof Required<ContractV1>]: KindOf<ContractV1[K]> };
 
 /** Thrown when a value is not a `contractV1`: `problems` lists every field that is wrong. */
@@ -72,6 +77,10 @@ function problem(field: string, kind: FieldKind, value: unknown): string | undef
       return typeof value === "string" && value !== ""
         ? undefined
         : `"${field}" is ${shown(value)}: expected a non-empty string`;
+    case "optional string":
+      return value === undefined || (typeof value === "string" && value !== "")
+        ? undefined
+        : `"${field}" is ${shown(value)}: expected a non-empty string, or no field`;
     case "string[]":
       return Array.isArray(value) && value.every((item) => typeof item === "string" && item !== "")
         ? undefined
