@@ -180,6 +180,11 @@ export interface StackConfig {
     /** E-mail subscriptions of the page and ticket topics (confirmed by each recipient). */
     pageEmails: string[];
     ticketEmails: string[];
+    /**
+     * HTTPS endpoints subscribed to the page topic: a PagerDuty or Opsgenie integration URL, which
+     * carries its integration key (secret config). @default []
+     */
+    pageHttpsEndpoints: string[];
   };
 }
 
@@ -456,6 +461,14 @@ export function parseStackConfig(
     return list;
   };
 
+  // The value holds an integration key: a problem names the key and what is allowed, never the URL.
+  const httpsEndpoints = (key: string) => {
+    const list = read.stringList(key, []);
+    if (list.some((url) => !/^https:\/\/[^\s/]+\/\S*$/.test(url)))
+      read.problem(key, "<secret>", "must be https:// URLs (set with pulumi config set --secret --path)");
+    return list;
+  };
+
   const deploymentConfig = read.oneOf(
     "deploymentConfig",
     [...DEPLOYMENT_CONFIGS, "custom"],
@@ -532,6 +545,7 @@ export function parseStackConfig(
           : { mode: "managed", region: grafanaRegion ?? "", version: grafanaVersion, groups: grafanaGroups },
       pageEmails: emails("pageEmails"),
       ticketEmails: emails("ticketEmails"),
+      pageHttpsEndpoints: httpsEndpoints("pageHttpsEndpoints"),
     },
   };
   read.problems.push(...alarmWindowProblems(config.release));

@@ -159,6 +159,21 @@ export class Observability extends pulumi.ComponentResource {
         );
       });
     subscribe("page", args.settings.pageEmails);
+    // PagerDuty's and Opsgenie's integration URLs confirm an SNS subscription themselves; with
+    // endpointAutoConfirms the provider waits for that confirmation instead of leaving it pending
+    // (terraform-provider-aws website/docs/r/sns_topic_subscription.html.markdown).
+    args.settings.pageHttpsEndpoints.forEach((endpoint, index) => {
+      new aws.sns.TopicSubscription(
+        `${name}-page-https-${index}`,
+        {
+          topic: this.topics.page.arn,
+          protocol: "https",
+          endpoint: pulumi.secret(endpoint),
+          endpointAutoConfirms: true,
+        },
+        parent,
+      );
+    });
     subscribe("ticket", args.settings.ticketEmails);
 
     const mode = args.settings.grafana.mode;
