@@ -199,6 +199,32 @@ describe("pnpm release", () => {
     );
   });
 
+  it("rollback --all-at-once: the same target in one step (CodeDeployDefault.ECSAllAtOnce); without it, the group's configuration", async () => {
+    const deployed = async (argv: string[]) => {
+      codedeploy.reset();
+      lines = [];
+      codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
+      codedeploy.on(GetDeploymentTargetCommand).resolves({});
+      history();
+      codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-6" });
+      codedeploy
+        .on(GetDeploymentCommand)
+        .resolves({ deploymentInfo: { deploymentId: "d-6", status: "Succeeded" } });
+      expect(await runReleaseCli(argv, config, clients, io())).toBe(0);
+      const input = codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input;
+      return [
+        input?.deploymentConfigName,
+        JSON.parse(input?.revision?.appSpecContent?.content ?? "{}").Hooks,
+      ];
+    };
+    const smokeOnly = [{ AfterAllowTestTraffic: "CodeDeployHook_prod_smoke" }];
+    expect(await deployed(["rollback", "--stack", "prod", "--all-at-once"])).toEqual([
+      "CodeDeployDefault.ECSAllAtOnce",
+      smokeOnly,
+    ]);
+    expect(await deployed(["rollback", "--stack", "prod"])).toEqual([undefined, smokeOnly]);
+  });
+
   it("rollback: refuses when no deployment ever Succeeded with another revision", async () => {
     codedeploy
       .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })

@@ -10,7 +10,7 @@ export const USAGE =
   "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
   '                           [--ignore-alarms "<reason>"] [--prometheus-url <url> [--analysis <name>] [--override-budget "<reason>"]]\n' +
   '                           [--skip-analysis "<reason>"]\n' +
-  '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"]\n' +
+  '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"] [--all-at-once]\n' +
   "       pnpm release analyze --stack <stack> --prometheus-url <url> --revision <n> [--baseline <n>]\n" +
   "                            [--at <unix seconds or RFC 3339>] [--window <duration>] [--analysis <name>]\n" +
   "       pnpm release --help";
@@ -31,6 +31,7 @@ deploy     release a task definition through a CodeDeploy blue/green deployment,
 rollback   stop the deployment in progress with rollback; otherwise redeploy the revision the newest
            Succeeded deployment replaced (for the first release, the one ECS started), skipping the
            current revision and revisions a later deployment already rolled back from
+           (--all-at-once: all traffic in one step, the smoke hook only, instead of the canary)
 analyze    judge a revision by an analysis of alerts/analysis (default: canary) over the window
            ending --at (default: now) and lasting --window (default: the whole canary, its last
            look), against the tasks of --baseline (default: every other revision), on a Prometheus
@@ -60,6 +61,7 @@ const OPTIONS = {
   baseline: { type: "string" },
   analysis: { type: "string" },
   help: { type: "boolean" },
+  "all-at-once": { type: "boolean" },
   "override-budget": { type: "string" },
   "skip-analysis": { type: "string" },
 } as const;
@@ -79,6 +81,8 @@ export function parseReleaseArgs(argv: string[]):
       overrideBudget?: string;
       /** Why this release runs without its canary analysis. */
       skipAnalysis?: string;
+      /** rollback: all traffic at once (CodeDeployDefault.ECSAllAtOnce), not the stack's canary. */
+      allAtOnce?: boolean;
       analyze?: {
         prometheusUrl?: string;
         revision?: string;
@@ -142,6 +146,7 @@ export function parseReleaseArgs(argv: string[]):
       : { network: { subnets, securityGroups } }),
     ...(ignoreAlarms === undefined ? {} : { ignoreAlarms }),
     ...(values.help === true ? { help: true } : {}),
+    ...(values["all-at-once"] === true ? { allAtOnce: true } : {}),
     ...(overrideBudget === undefined ? {} : { overrideBudget }),
     ...(skipAnalysis === undefined ? {} : { skipAnalysis }),
     analyze: {

@@ -74,8 +74,19 @@ export async function lastGoodRevision(
     : { taskDefinition: found.taskDefinition, deployment };
 }
 
+/** `--all-at-once`'s predefined configuration (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html). */
+export const ALL_AT_ONCE = "CodeDeployDefault.ECSAllAtOnce";
+
 /** Stops what runs, or redeploys the last good revision. */
-export const rollback: Command = async ({ io, clients, target, options, currentTaskDefinition, active }) => {
+export const rollback: Command = async ({
+  args,
+  io,
+  clients,
+  target,
+  options,
+  currentTaskDefinition,
+  active,
+}) => {
   // A deployment in progress: stop it, and CodeDeploy routes traffic back to blue.
   const [running] = await active();
   if (running !== undefined) {
@@ -100,6 +111,8 @@ export const rollback: Command = async ({ io, clients, target, options, currentT
   const result = await release(clients, target, {
     ...options(good.taskDefinition),
     onConflict: "fail",
+    // The fast path: no canary, the AfterAllowTestTraffic smoke hook still runs (it is in the AppSpec).
+    ...(args.allAtOnce === true ? { deploymentConfigName: ALL_AT_ONCE } : {}),
   });
   io.log(result.action === "none" ? "nothing to release" : `rolled back by ${result.deploymentId}`);
   return 0;

@@ -53,6 +53,13 @@ export interface ReleaseTarget {
 export interface ReleaseOptions {
   taskDefinitionArn: string;
   /**
+   * This deployment's configuration instead of the deployment group's (`pnpm release rollback
+   * --all-at-once`: CodeDeployDefault.ECSAllAtOnce). CreateDeployment takes one per deployment
+   * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html,
+   * deploymentConfigName). @default the deployment group's
+   */
+  deploymentConfigName?: string;
+  /**
    * The tasks' desired subnets and security groups. A change releases even the same revision: a
    * CODE_DEPLOY service takes network changes only from a deployment.
    * @default none: the running network configuration is kept
@@ -523,6 +530,9 @@ export async function release(
         deploymentGroupName: target.deploymentGroup,
         description,
         ...(alarmChoice.override === undefined ? {} : { overrideAlarmConfiguration: alarmChoice.override }),
+        ...(options.deploymentConfigName === undefined
+          ? {}
+          : { deploymentConfigName: options.deploymentConfigName }),
         revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
       }),
     );
