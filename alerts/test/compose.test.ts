@@ -28,12 +28,12 @@ describe("docker-compose.yml", () => {
     expect(mounts.filter((path) => !existsSync(join(REPO, path)))).toEqual([]);
   });
 
-  it("scrapes the service as the rules expect: job comments-api with a stack label", () => {
+  it("scrapes the service as the rules and release analyze --stack local expect: job comments-api, stack local, revision 1", () => {
     const prometheus = parse(readFileSync(join(COMPOSE_DIR, "prometheus.yml"), "utf8")) as {
       scrape_configs: Array<{ job_name: string; static_configs: Array<{ labels: Record<string, string> }> }>;
     };
     expect(prometheus.scrape_configs.map((c) => [c.job_name, c.static_configs[0]?.labels])).toEqual([
-      ["comments-api", { stack: "local" }],
+      ["comments-api", { stack: "local", aws_ecs_task_revision: "1" }],
     ]);
   });
 

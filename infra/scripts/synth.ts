@@ -8,6 +8,9 @@ import { readStackFile } from "../src/stack-file";
 import { synth } from "../src/synth/run";
 
 async function main(): Promise<number> {
+  // What the clock says at creation (the final snapshot's name) is fixed, so the output is the same
+  // bytes on every run: the epoch unless the caller sets one.
+  process.env.SOURCE_DATE_EPOCH ??= "0";
   // `--root DIR` reads Pulumi.<stack>.yaml from DIR instead of the repository (for tests).
   let parsed: { values: { root?: string }; positionals: string[] };
   try {

@@ -35,6 +35,24 @@ export function finalSnapshotName(name: string, createdAt: Date): string {
 }
 
 /**
+ * When a new instance is created, for its final snapshot's name: `SOURCE_DATE_EPOCH` (whole seconds
+ * since 1970) when set, as reproducible builds define it
+ * (https://reproducible-builds.org/specs/source-date-epoch/), so `pnpm synth` prints the same bytes
+ * twice; otherwise now.
+ * @default now
+ */
+export function creationTime(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === "") return new Date();
+  if (!/^\d+$/.test(epoch)) {
+    throw new Error(
+      `SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC, got ${JSON.stringify(epoch)}`,
+    );
+  }
+  return new Date(Number(epoch) * 1000);
+}
+
+/**
  * RDS PostgreSQL in the isolated subnets: encrypted, never public, TLS required, the master password
  * generated and rotated by RDS in Secrets Manager (the program never sees it).
  */
@@ -97,7 +115,7 @@ export class Database extends pulumi.ComponentResource {
         // deletionProtection on later could not be deleted ("final_snapshot_identifier is required
         // when skip_final_snapshot is false": terraform-provider-aws
         // internal/service/rds/instance.go, resourceInstanceDelete).
-        finalSnapshotIdentifier: finalSnapshotName(name, args.createdAt ?? new Date()),
+        finalSnapshotIdentifier: finalSnapshotName(name, args.createdAt ?? creationTime()),
         // Modifications wait for the weekly maintenance window unless applied at once
         // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html).
         applyImmediately: settings.applyImmediately,

@@ -19,6 +19,7 @@ import type { ReleaseClients } from "./release";
 import { userAgent } from "./user-agent";
 
 export { HELP, parseInstant, parseReleaseArgs, type ReleaseArgs, USAGE } from "./cli-args";
+/** Where the CLI prints, and its clock (injected in tests). */
 export type { CliIo } from "./cli-context";
 export { lastGoodRevision } from "./cli-rollback";
 

@@ -62,18 +62,18 @@ function parseLogin(secretId: string, text: string | undefined): Login {
 }
 
 /**
+ * What a re-read after a refused login found, for the operator watching a rotation: the version
+ * stage the new login came from, or `unchanged` when no version holds another password.
+ */
+export type RereadOutcome = "AWSCURRENT" | "AWSPENDING" | "unchanged";
+
+/**
  * The login in a Secrets Manager secret. Rotation moves through staging labels: the new password is
  * written as AWSPENDING, set on the database, tested, and only then labelled AWSCURRENT
  * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html). Between the
  * database change and the relabelling, AWSCURRENT holds the password the database no longer takes:
  * after a refusal the pending version is tried too.
  */
-/**
- * What a re-read after a refused login found, for the operator watching a rotation: the version
- * stage the new login came from, or `unchanged` when no version holds another password.
- */
-export type RereadOutcome = "AWSCURRENT" | "AWSPENDING" | "unchanged";
-
 export class SecretsManagerLogin implements LoginSource {
   private login: Login | undefined;
   private reading: Promise<Login> | undefined;
