@@ -144,14 +144,14 @@ export const BACKENDS: readonly Backend[] = [
 ];
 
 /** A scratch database on the real server, and a URL that reaches it through a proxy the test can cut. */
-export async function scratchBehindProxy(): Promise<{
+export async function scratchBehindProxy(latencyMs = 0): Promise<{
   scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   proxy: TcpProxy;
   viaProxy: string;
 }> {
   const scratch = await scratchDatabase();
   const target = new URL(scratch.url);
-  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432), latencyMs);
   const viaProxy = new URL(scratch.url);
   viaProxy.hostname = "127.0.0.1";
   viaProxy.port = String(proxy.port);

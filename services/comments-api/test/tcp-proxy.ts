@@ -8,7 +8,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/**
+ * `latencyMs` holds every chunk from the database that long before the client sees it (order kept):
+ * what a busy CI machine or a cross-AZ hop does to notifications, without depending on either.
+ */
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  latencyMs = 0,
+): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let open = true;
   const server = net.createServer((client) => {
@@ -26,7 +34,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       });
     }
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (latencyMs === 0) upstream.pipe(client);
+    else
+      upstream.on("data", (chunk: Buffer) =>
+        setTimeout(() => {
+          if (!client.destroyed) client.write(chunk);
+        }, latencyMs),
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
