@@ -1,6 +1,6 @@
 /**
  * The comments API's input rules, as pure functions: what the original Flask app accepted, minus what
- * made it crash or store garbage. Every limit here is documented in the README.
+ * made it crash or store garbage. Every limit here is documented in docs/api.md.
  */
 
 import { createHash } from "node:crypto";
