@@ -26,8 +26,10 @@ const spec = readSloSpec();
 const analysis = readAnalyses(spec).canary;
 if (analysis === undefined) throw new Error("alerts/analysis/canary.yaml is missing");
 const prod = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")));
-const canaryMinutes = prod.release.canaryIntervalMinutes;
-const share = prod.release.canaryPercent / 100;
+const { shift } = prod.release.routing;
+if (shift.kind !== "canary") throw new Error(`prod's traffic routing is ${shift.kind}, not a canary`);
+const canaryMinutes = shift.intervalMinutes;
+const share = shift.percent / 100;
 const budgets: Record<string, number> = {
   "5xx ratio": spec.objectives.find((o) => o.name === "availability")?.budget ?? 0,
   "share slower than the latency threshold": spec.objectives.find((o) => o.name === "latency")?.budget ?? 0,
@@ -37,7 +39,7 @@ const TRAFFIC = [0.1, 0.5, 5, 50];
 const percent = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 console.log(
-  `pnpm bench:canary --trials ${trials} --seed ${seed}: ${analysis.file}, confidence ${analysis.confidence}, ${analysis.looks.count} looks every ${analysis.looks.everyMinutes} min, prod's ${canaryMinutes}-minute ${prod.release.canaryPercent}% canary`,
+  `pnpm bench:canary --trials ${trials} --seed ${seed}: ${analysis.file}, confidence ${analysis.confidence}, ${analysis.looks.count} looks every ${analysis.looks.everyMinutes} min, prod's ${canaryMinutes}-minute ${shift.percent}% canary`,
 );
 console.log("");
 console.log(

@@ -5,6 +5,7 @@
  */
 
 import { Region } from "@pulumi/aws/types/enums";
+import { type TrafficRouting, trafficRoutingOf } from "./config/routing";
 import { isCidr, nearestKey, type Raw, Reader } from "./config-reader";
 import { alarmReactionMinutes } from "./documents/alarms";
 import { DEFAULT_GRAFANA_VERSION, type GrafanaGroups, MANAGED_GRAFANA_VERSIONS } from "./documents/grafana";
@@ -14,6 +15,9 @@ import { prodFloorProblems } from "./prod-floor";
 import { readAnalyses } from "./release/analysis";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
 import { readSloSpec, rollbackDefaults } from "./slo";
+
+/** The traffic routing's types, with the config that carries them. */
+export type { TrafficRouting, TrafficShift } from "./config/routing";
 
 /** The Pulumi project's name (Pulumi.yaml), and the prefix of its config keys. */
 export const PROJECT = "comments-platform";
@@ -136,12 +140,13 @@ export interface StackConfig {
     keepReleases: number;
   };
   release: {
-    /** A predefined CodeDeploy ECS configuration, or `custom` (canary from the two keys below). */
+    /**
+     * A predefined CodeDeploy ECS configuration, or `custom` (a canary of `canaryPercent` for
+     * `canaryIntervalMinutes`): the CodeDeploy name only; what it does is `routing`.
+     */
     deploymentConfig: string;
-    canaryPercent: number;
-    canaryIntervalMinutes: number;
-    /** Minutes blue keeps running after the shift, for a fast rollback. */
-    terminationWaitMinutes: number;
+    /** How traffic moves and how long blue stays after it: derived once from the keys above. */
+    routing: TrafficRouting;
     /** A deployment of another revision already active: stop it with rollback, or fail. */
     onConflict: "stop" | "fail";
     /**
@@ -474,6 +479,12 @@ export function parseStackConfig(
     [...DEPLOYMENT_CONFIGS, "custom"],
     isProd ? "custom" : "CodeDeployDefault.ECSAllAtOnce",
   );
+  const routing = trafficRoutingOf({
+    deploymentConfig,
+    canaryPercent: read.integer("canaryPercent", 10, 1, 99),
+    canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 10, 1, 60),
+    terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 5, 0, 2880),
+  });
   const ratio = (key: string, fallback: number) => {
     const raw = read.optionalString(key, fallback);
     if (raw === undefined) return fallback;
@@ -522,9 +533,7 @@ export function parseStackConfig(
     registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
     release: {
       deploymentConfig,
-      canaryPercent: read.integer("canaryPercent", 10, 1, 99),
-      canaryIntervalMinutes: read.integer("canaryIntervalMinutes", 10, 1, 60),
-      terminationWaitMinutes: read.integer("terminationWaitMinutes", isProd ? 15 : 5, 0, 2880),
+      routing,
       onConflict: read.oneOf("releaseOnConflict", ["stop", "fail"] as const, "fail"),
       budgetUnknown: read.oneOf(
         "releaseBudgetUnknown",
@@ -536,7 +545,7 @@ export function parseStackConfig(
       alarm5xxRatio: ratio("alarm5xxRatio", ROLLBACK_DEFAULTS.alarm5xxRatio),
       alarmMinRequests: read.integer("alarmMinRequests", ROLLBACK_DEFAULTS.alarmMinRequests, 1, 100000),
       alarmP99Seconds: ratio("alarmP99Seconds", ROLLBACK_DEFAULTS.alarmP99Seconds),
-      ...canaryAnalysisOf(read, deploymentConfig),
+      ...canaryAnalysisOf(read, routing),
     },
     monitoring: {
       grafana:
@@ -564,18 +573,10 @@ const SLO = readSloSpec();
 const ROLLBACK_DEFAULTS = rollbackDefaults(SLO);
 const ANALYSES = readAnalyses(SLO);
 
-/** Whether a deployment configuration holds a canary (custom, or a predefined TimeBasedCanary). */
-function isCanary(deploymentConfig: string): boolean {
-  return (
-    deploymentConfig === "custom" ||
-    (PREDEFINED_CONFIGS as Record<string, { type: string }>)[deploymentConfig]?.type === "TimeBasedCanary"
-  );
-}
-
 /** `canaryAnalysis`: a file of alerts/analysis, or `none`; by default `canary` where there is a canary. */
-function canaryAnalysisOf(read: Reader, deploymentConfig: string): { canaryAnalysis?: string } {
+function canaryAnalysisOf(read: Reader, routing: TrafficRouting): { canaryAnalysis?: string } {
   const names = Object.keys(ANALYSES);
-  const fallback = isCanary(deploymentConfig) ? "canary" : "none";
+  const fallback = routing.shift.kind === "canary" ? "canary" : "none";
   const value = read.optionalString("canaryAnalysis", fallback) ?? fallback;
   if (value !== "none" && !names.includes(value)) {
     read.problem("canaryAnalysis", value, `must be none or a file of alerts/analysis: ${names.join(", ")}`);
@@ -600,32 +601,33 @@ export function alarmWindowProblems(release: StackConfig["release"]): string[] {
   const { windowMinutes, delayMinutes, totalMinutes } = alarmReactionMinutes();
   const why = `the rollback alarms judge ${windowMinutes} minutes of metrics, which reach CloudWatch up to ${delayMinutes} minutes late, so at least ${totalMinutes}`;
   const problems: string[] = [];
-  const routing =
+  const { shift, terminationWaitMinutes } = release.routing;
+  const canaryMinutes = shift.kind === "canary" ? shift.intervalMinutes : undefined;
+  // A problem names the key the person set: canaryIntervalMinutes for custom, else deploymentConfig.
+  const canaryKey =
     release.deploymentConfig === "custom"
-      ? { type: "TimeBasedCanary", intervalMinutes: release.canaryIntervalMinutes }
-      : (PREDEFINED_CONFIGS as Record<string, { type: string; intervalMinutes?: number }>)[
-          release.deploymentConfig
-        ];
-  if (routing?.type === "TimeBasedCanary" && (routing.intervalMinutes ?? 0) < totalMinutes) {
+      ? `canaryIntervalMinutes=${JSON.stringify(String(canaryMinutes))}`
+      : `deploymentConfig=${JSON.stringify(release.deploymentConfig)}`;
+  if (canaryMinutes !== undefined && canaryMinutes < totalMinutes) {
     problems.push(
       release.deploymentConfig === "custom"
-        ? `canaryIntervalMinutes=${JSON.stringify(String(routing.intervalMinutes))}: ${why}; shorter, all traffic moves before an alarm can stop the canary`
-        : `deploymentConfig=${JSON.stringify(release.deploymentConfig)}: its canary lasts ${routing.intervalMinutes} minutes; ${why}`,
+        ? `${canaryKey}: ${why}; shorter, all traffic moves before an alarm can stop the canary`
+        : `${canaryKey}: its canary lasts ${canaryMinutes} minutes; ${why}`,
     );
   }
   const analysis = release.canaryAnalysis === undefined ? undefined : ANALYSES[release.canaryAnalysis];
   const firstLook = analysis?.looks.everyMinutes;
-  if (firstLook !== undefined && routing?.type === "TimeBasedCanary") {
+  if (firstLook !== undefined && canaryMinutes !== undefined) {
     const needed = firstLook + METRICS_DELAY_MINUTES;
-    if ((routing.intervalMinutes ?? 0) < needed) {
+    if (canaryMinutes < needed) {
       problems.push(
-        `${release.deploymentConfig === "custom" ? "canaryIntervalMinutes" : "deploymentConfig"}=${JSON.stringify(String(release.deploymentConfig === "custom" ? routing.intervalMinutes : release.deploymentConfig))}: the canary analysis ${release.canaryAnalysis} first looks ${firstLook} minute(s) into the canary, at metrics that reach Prometheus up to ${METRICS_DELAY_MINUTES} minute late, so at least ${needed} minutes of canary; shorter, it cannot judge anything before all traffic moves`,
+        `${canaryKey}: the canary analysis ${release.canaryAnalysis} first looks ${firstLook} minute(s) into the canary, at metrics that reach Prometheus up to ${METRICS_DELAY_MINUTES} minute late, so at least ${needed} minutes of canary; shorter, it cannot judge anything before all traffic moves`,
       );
     }
   }
-  if (release.terminationWaitMinutes < totalMinutes) {
+  if (terminationWaitMinutes < totalMinutes) {
     problems.push(
-      `terminationWaitMinutes=${JSON.stringify(String(release.terminationWaitMinutes))}: ${why}; shorter, the old task set is gone before an alarm can roll back to it`,
+      `terminationWaitMinutes=${JSON.stringify(String(terminationWaitMinutes))}: ${why}; shorter, the old task set is gone before an alarm can roll back to it`,
     );
   }
   return problems;

@@ -436,10 +436,40 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
       alarm5xxRatio: 0.0144,
       alarmMinRequests: 30,
       alarmP99Seconds: 0.3,
-      terminationWaitMinutes: 5,
-      canaryIntervalMinutes: 10,
+      routing: { shift: { kind: "all-at-once" }, terminationWaitMinutes: 5 },
     });
     expect(result.config.release.canaryAnalysis).toBeUndefined();
+  });
+
+  it("derives the traffic routing once, from deploymentConfig and the canary keys", () => {
+    const routing = (overrides: Record<string, string>) => {
+      const result = parseStackConfig("stage", { ...base, ...overrides });
+      if (!result.ok) throw new Error(result.problems.join("\n"));
+      return result.config.release.routing;
+    };
+    expect(routing({})).toEqual({ shift: { kind: "all-at-once" }, terminationWaitMinutes: 5 });
+    expect(
+      routing({
+        deploymentConfig: "custom",
+        canaryPercent: "20",
+        canaryIntervalMinutes: "7",
+        terminationWaitMinutes: "30",
+      }),
+    ).toEqual({ shift: { kind: "canary", percent: 20, intervalMinutes: 7 }, terminationWaitMinutes: 30 });
+    // A predefined configuration ignores the canary keys: its own percentage and interval.
+    expect(
+      routing({ deploymentConfig: "CodeDeployDefault.ECSLinear10PercentEvery3Minutes", canaryPercent: "20" }),
+    ).toEqual({ shift: { kind: "linear", percent: 10, intervalMinutes: 3 }, terminationWaitMinutes: 5 });
+    expect(routing({ deploymentConfig: "CodeDeployDefault.ECSCanary10Percent15Minutes" }).shift).toEqual({
+      kind: "canary",
+      percent: 10,
+      intervalMinutes: 15,
+    });
+    const prod = parseStackConfig("prod", { ...prodOk });
+    expect(prod.ok && prod.config.release.routing).toEqual({
+      shift: { kind: "canary", percent: 10, intervalMinutes: 10 },
+      terminationWaitMinutes: 15,
+    });
   });
 
   it("judges a canary by alerts/analysis/canary.yaml by default, and refuses one too short for its first look", () => {

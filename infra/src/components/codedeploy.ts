@@ -102,8 +102,9 @@ export class CodeDeployBlueGreen extends pulumi.ComponentResource {
       parent,
     );
 
+    const { shift, terminationWaitMinutes } = settings.routing;
     this.deploymentConfigName =
-      settings.deploymentConfig === "custom"
+      settings.deploymentConfig === "custom" && shift.kind === "canary"
         ? new aws.codedeploy.DeploymentConfig(
             `${name}-canary`,
             {
@@ -113,10 +114,7 @@ export class CodeDeployBlueGreen extends pulumi.ComponentResource {
               computePlatform: "ECS",
               trafficRoutingConfig: {
                 type: "TimeBasedCanary",
-                timeBasedCanary: {
-                  percentage: settings.canaryPercent,
-                  interval: settings.canaryIntervalMinutes,
-                },
+                timeBasedCanary: { percentage: shift.percent, interval: shift.intervalMinutes },
               },
             },
             parent,
@@ -183,7 +181,7 @@ export class CodeDeployBlueGreen extends pulumi.ComponentResource {
           deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
           terminateBlueInstancesOnDeploymentSuccess: {
             action: "TERMINATE",
-            terminationWaitTimeInMinutes: settings.terminationWaitMinutes,
+            terminationWaitTimeInMinutes: terminationWaitMinutes,
           },
         },
         loadBalancerInfo: {

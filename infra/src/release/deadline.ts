@@ -1,3 +1,5 @@
+import type { TrafficShift } from "../config/routing";
+
 /**
  * How long the release step waits before it stops a deployment with rollback. A deployment reports
  * Succeeded only after blue's termination wait, and a green task set that never gets healthy can
@@ -29,23 +31,17 @@ export function releaseDeadlineSeconds(input: DeadlineInput): number {
   );
 }
 
-/** Traffic shift time of a CodeDeploy ECS deployment configuration. */
-export type TrafficRouting =
-  | { type: "AllAtOnce" }
-  | { type: "TimeBasedCanary"; percentage: number; intervalMinutes: number }
-  | { type: "TimeBasedLinear"; percentage: number; intervalMinutes: number };
-
-/** How long a deployment configuration takes to shift all traffic. */
-export function trafficShiftSeconds(routing: TrafficRouting): number {
-  switch (routing.type) {
-    case "AllAtOnce":
+/** How long a shift takes to move all traffic. */
+export function trafficShiftSeconds(shift: TrafficShift): number {
+  switch (shift.kind) {
+    case "all-at-once":
       return 0;
-    case "TimeBasedCanary":
-      return routing.intervalMinutes * 60;
-    case "TimeBasedLinear":
+    case "canary":
+      return shift.intervalMinutes * 60;
+    case "linear":
       // An upper bound: one interval per step. CodeDeploy shifts the first step at once, so it
       // finishes one interval sooner; a deadline may err on the long side.
-      return Math.ceil(100 / routing.percentage) * routing.intervalMinutes * 60;
+      return Math.ceil(100 / shift.percent) * shift.intervalMinutes * 60;
   }
 }
 
@@ -55,28 +51,28 @@ export function trafficShiftSeconds(routing: TrafficRouting): number {
  * (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html).
  */
 export const PREDEFINED_CONFIGS = {
-  "CodeDeployDefault.ECSAllAtOnce": { type: "AllAtOnce" },
+  "CodeDeployDefault.ECSAllAtOnce": { kind: "all-at-once" },
   "CodeDeployDefault.ECSLinear10PercentEvery1Minutes": {
-    type: "TimeBasedLinear",
-    percentage: 10,
+    kind: "linear",
+    percent: 10,
     intervalMinutes: 1,
   },
   "CodeDeployDefault.ECSLinear10PercentEvery3Minutes": {
-    type: "TimeBasedLinear",
-    percentage: 10,
+    kind: "linear",
+    percent: 10,
     intervalMinutes: 3,
   },
   "CodeDeployDefault.ECSCanary10Percent5Minutes": {
-    type: "TimeBasedCanary",
-    percentage: 10,
+    kind: "canary",
+    percent: 10,
     intervalMinutes: 5,
   },
   "CodeDeployDefault.ECSCanary10Percent15Minutes": {
-    type: "TimeBasedCanary",
-    percentage: 10,
+    kind: "canary",
+    percent: 10,
     intervalMinutes: 15,
   },
-} as const satisfies Readonly<Record<string, TrafficRouting>>;
+} as const satisfies Readonly<Record<string, TrafficShift>>;
 
 /** The names of the predefined configurations. */
 export type PredefinedConfig = keyof typeof PREDEFINED_CONFIGS;

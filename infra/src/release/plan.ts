@@ -1,12 +1,8 @@
 import { baseName, type StackConfig } from "../config";
+import { predefinedShift } from "../config/routing";
 import { APP_CONTAINER } from "../documents/containers";
 import { buildAppSpec, smokeHookName, type TaskNetwork } from "./appspec";
-import {
-  PREDEFINED_CONFIGS,
-  releaseDeadlineSeconds,
-  type TrafficRouting,
-  trafficShiftSeconds,
-} from "./deadline";
+import { releaseDeadlineSeconds, trafficShiftSeconds } from "./deadline";
 import type { ReleaseTarget } from "./release";
 
 /** Timeout of the smoke-test hook Lambda; also what the deadline allows per hook. */
@@ -23,9 +19,13 @@ export interface ReleasePlan {
 
 /** The deployment configuration's name: the predefined one, or the stack's custom canary named after its percentage and interval. */
 export function deploymentConfigName(serviceName: string, release: StackConfig["release"]): string {
-  return release.deploymentConfig === "custom"
-    ? `${serviceName}-canary-${release.canaryPercent}pct-${release.canaryIntervalMinutes}min`
-    : release.deploymentConfig;
+  const { shift } = release.routing;
+  if (release.deploymentConfig === "custom" && shift.kind === "canary") {
+    return `${serviceName}-canary-${shift.percent}pct-${shift.intervalMinutes}min`;
+  }
+  // A name CodeDeploy does not predefine is refused here, before any deployment names it.
+  predefinedShift(release.deploymentConfig);
+  return release.deploymentConfig;
 }
 
 /**
@@ -45,14 +45,6 @@ export function releaseTarget(config: StackConfig): ReleaseTarget & {
 } {
   const name = baseName(config.stack);
   const { release } = config;
-  const routing: TrafficRouting =
-    release.deploymentConfig === "custom"
-      ? {
-          type: "TimeBasedCanary",
-          percentage: release.canaryPercent,
-          intervalMinutes: release.canaryIntervalMinutes,
-        }
-      : predefinedRouting(release.deploymentConfig);
   return {
     region: config.region,
     application: name,
@@ -67,8 +59,8 @@ export function releaseTarget(config: StackConfig): ReleaseTarget & {
     deadlineSeconds: releaseDeadlineSeconds({
       hookSeconds: SMOKE_HOOK_TIMEOUT_SECONDS,
       hookCount: 1,
-      trafficShiftSeconds: trafficShiftSeconds(routing),
-      terminationWaitSeconds: release.terminationWaitMinutes * 60,
+      trafficShiftSeconds: trafficShiftSeconds(release.routing.shift),
+      terminationWaitSeconds: release.routing.terminationWaitMinutes * 60,
     }),
   };
 }
@@ -94,14 +86,4 @@ export function releasePlan(
       ...(network === undefined ? {} : { network }),
     }),
   };
-}
-
-/** A predefined configuration's routing; an unknown name is an error, never a silent zero-length shift. */
-function predefinedRouting(name: string): TrafficRouting {
-  if (!Object.hasOwn(PREDEFINED_CONFIGS, name)) {
-    throw new Error(
-      `release: deploymentConfig ${JSON.stringify(name)} is not one of ${Object.keys(PREDEFINED_CONFIGS).join(", ")} or custom`,
-    );
-  }
-  return PREDEFINED_CONFIGS[name as keyof typeof PREDEFINED_CONFIGS];
 }
