@@ -1,0 +1,193 @@
+/**
+ * The ECS calls of an ECS-native release (deployment controller ECS, strategy BLUE_GREEN, CANARY or
+ * LINEAR), one function each, so the adapter (ecs-deployer.ts) and the CLI read the same way:
+ *
+ * - start: UpdateService with the new task definition, which "triggers a new service deployment"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html, taskDefinition);
+ * - follow: DescribeServiceDeployments (status, lifecycleStage, rollback, the revisions' traffic)
+ *   and ListServiceDeployments (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html);
+ * - stop: StopServiceDeployment with stopType ROLLBACK, which rolls back "even if you didn't
+ *   configure the service deployment for the rollback option"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html).
+ */
+import {
+  type DeploymentAlarms,
+  type DeploymentConfiguration,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  type ECSClient,
+  ListServiceDeploymentsCommand,
+  type Service,
+  type ServiceDeployment,
+  type ServiceDeploymentBrief,
+  type ServiceDeploymentStatus,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import type { TaskNetwork } from "./appspec";
+
+/** Who an ECS-native release talks to. */
+export interface EcsService {
+  region: string;
+  cluster: string;
+  service: string;
+}
+
+/**
+ * Statuses of a service deployment still moving: forward, stopping, or rolling back
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html, status).
+ */
+export const MOVING_STATUSES: ServiceDeploymentStatus[] = [
+  "PENDING",
+  "IN_PROGRESS",
+  "STOP_REQUESTED",
+  "ROLLBACK_REQUESTED",
+  "ROLLBACK_IN_PROGRESS",
+];
+
+/** DescribeServiceDeployments and DescribeServiceRevisions take at most 20 ARNs a call (their API references). */
+export const MAX_ARNS = 20;
+
+/** The service, or undefined when DescribeServices does not find it (it answers `failures`, not an error). */
+export async function describeService(ecs: ECSClient, target: EcsService): Promise<Service | undefined> {
+  const { services } = await ecs.send(
+    new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+  );
+  return services?.find((s) => s.status !== "INACTIVE");
+}
+
+/** What one release asks of UpdateService. */
+export interface StartRequest {
+  taskDefinition: string;
+  /** @default the service's network is kept */
+  network?: TaskNetwork;
+  /**
+   * The deployment configuration to run this deployment with (the service's, with this release's
+   * alarms or strategy): sent whole, never a fragment, so nothing the stack set is dropped.
+   * @default the service's, untouched
+   */
+  deploymentConfiguration?: DeploymentConfiguration;
+}
+
+/**
+ * Starts a service deployment: one UpdateService with the task definition (and network, and the
+ * deployment configuration this release runs with). Returns the new service deployment's ARN, the
+ * service's `currentServiceDeployment` in the answer
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html).
+ */
+export async function startDeployment(
+  ecs: ECSClient,
+  target: EcsService,
+  request: StartRequest,
+): Promise<string> {
+  const { service } = await ecs.send(
+    new UpdateServiceCommand({
+      cluster: target.cluster,
+      service: target.service,
+      taskDefinition: request.taskDefinition,
+      ...(request.network === undefined
+        ? {}
+        : {
+            networkConfiguration: {
+              awsvpcConfiguration: {
+                subnets: request.network.subnets,
+                securityGroups: request.network.securityGroups,
+                assignPublicIp: "DISABLED",
+              },
+            },
+          }),
+      ...(request.deploymentConfiguration === undefined
+        ? {}
+        : { deploymentConfiguration: request.deploymentConfiguration }),
+    }),
+  );
+  const arn = service?.currentServiceDeployment;
+  if (arn === undefined)
+    throw new Error(
+      `UpdateService of ${target.cluster}/${target.service} answered no currentServiceDeployment`,
+    );
+  return arn;
+}
+
+/** One service deployment; throws when ECS does not know it (a `failures` entry, or nothing). */
+export async function describeDeployment(ecs: ECSClient, arn: string): Promise<ServiceDeployment> {
+  const { serviceDeployments, failures } = await ecs.send(
+    new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }),
+  );
+  const found = serviceDeployments?.find((d) => d.serviceDeploymentArn === arn);
+  if (found === undefined) {
+    const failure = failures?.[0];
+    throw new Error(
+      `service deployment ${arn} not found${failure === undefined ? "" : ` (${failure.reason ?? "no reason"}${failure.detail === undefined ? "" : `: ${failure.detail}`})`}`,
+    );
+  }
+  return found;
+}
+
+/** The service's deployments in the given statuses, newest first as ECS lists them, every page. */
+export async function listDeployments(
+  ecs: ECSClient,
+  target: EcsService,
+  status: ServiceDeploymentStatus[],
+): Promise<ServiceDeploymentBrief[]> {
+  const all: ServiceDeploymentBrief[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(
+      new ListServiceDeploymentsCommand({
+        cluster: target.cluster,
+        service: target.service,
+        status,
+        ...(nextToken === undefined ? {} : { nextToken }),
+      }),
+    );
+    all.push(...(page.serviceDeployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return all;
+}
+
+/** Stops a service deployment and rolls it back to the service revision it replaced. */
+export async function stopWithRollback(ecs: ECSClient, arn: string): Promise<void> {
+  await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }));
+}
+
+/** Service revision ARN -> its task definition ARN, 20 revisions a call. */
+export async function taskDefinitionsOf(
+  ecs: ECSClient,
+  revisionArns: string[],
+): Promise<Record<string, string>> {
+  const unique = [...new Set(revisionArns)];
+  const found: Record<string, string> = {};
+  for (let i = 0; i < unique.length; i += MAX_ARNS) {
+    const { serviceRevisions } = await ecs.send(
+      new DescribeServiceRevisionsCommand({ serviceRevisionArns: unique.slice(i, i + MAX_ARNS) }),
+    );
+    for (const revision of serviceRevisions ?? [])
+      if (revision.serviceRevisionArn !== undefined && revision.taskDefinition !== undefined)
+        found[revision.serviceRevisionArn] = revision.taskDefinition;
+  }
+  return found;
+}
+
+/**
+ * The deployment configuration one release runs with: the service's own, whole, with the alarm
+ * list (and, for the all-at-once fast path, the strategy) replaced. ECS keeps one alarm list per
+ * service, and UpdateService's deploymentConfiguration "doesn't trigger a new service deployment"
+ * by itself (API_UpdateService.html): sent in the call that changes the task definition, it is the
+ * configuration the new deployment records (ServiceDeployment.deploymentConfiguration,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html) and stays
+ * the service's until the next release or `pulumi up` sets it again.
+ */
+export function releaseConfiguration(
+  current: DeploymentConfiguration | undefined,
+  change: { alarms?: DeploymentAlarms; allAtOnce?: boolean },
+): DeploymentConfiguration | undefined {
+  if (change.alarms === undefined && change.allAtOnce !== true) return undefined;
+  const { canaryConfiguration: _canary, linearConfiguration: _linear, ...rest } = current ?? {};
+  return {
+    ...(change.allAtOnce === true ? { ...rest, strategy: "BLUE_GREEN" } : current),
+    ...(change.alarms === undefined ? {} : { alarms: change.alarms }),
+  };
+}
