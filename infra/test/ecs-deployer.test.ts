@@ -261,21 +261,18 @@ describe("the ECS adapter", () => {
       .on(ListServiceDeploymentsCommand)
       .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: SD }], nextToken: "page-2" })
       .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: other }] });
-    ecs
-      .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [SD] })
-      .resolves({ serviceDeployments: [deployment({ status: "SUCCESSFUL", finishedAt: new Date(2000) })] })
-      .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [other] })
-      .resolves({
-        serviceDeployments: [
-          deployment({
-            serviceDeploymentArn: other,
-            status: "SUCCESSFUL",
-            finishedAt: new Date(1000),
-            sourceServiceRevisions: [],
-            targetServiceRevision: { arn: BLUE_REV },
-          }),
-        ],
-      });
+    ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [SD, other] }).resolves({
+      serviceDeployments: [
+        deployment({ status: "SUCCESSFUL", finishedAt: new Date(2000) }),
+        deployment({
+          serviceDeploymentArn: other,
+          status: "SUCCESSFUL",
+          finishedAt: new Date(1000),
+          sourceServiceRevisions: [],
+          targetServiceRevision: { arn: BLUE_REV },
+        }),
+      ],
+    });
     expect(await deployer.succeeded()).toEqual([
       {
         id: SD,

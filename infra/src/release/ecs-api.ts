@@ -125,6 +125,18 @@ export async function describeDeployment(ecs: ECSClient, arn: string): Promise<S
   return found;
 }
 
+/** Service deployments by ARN, 20 a call; those ECS does not know are left out. */
+export async function describeDeployments(ecs: ECSClient, arns: string[]): Promise<ServiceDeployment[]> {
+  const found: ServiceDeployment[] = [];
+  for (let i = 0; i < arns.length; i += MAX_ARNS) {
+    const { serviceDeployments } = await ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns.slice(i, i + MAX_ARNS) }),
+    );
+    found.push(...(serviceDeployments ?? []));
+  }
+  return found;
+}
+
 /** The service's deployments in the given statuses, newest first as ECS lists them, every page. */
 export async function listDeployments(
   ecs: ECSClient,

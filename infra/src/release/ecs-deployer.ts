@@ -23,10 +23,10 @@ import type {
 } from "./deployer";
 import {
   describeDeployment,
+  describeDeployments,
   describeService,
   type EcsService,
   listDeployments,
-  MAX_ARNS,
   MOVING_STATUSES,
   releaseConfiguration,
   startDeployment,
@@ -211,18 +211,12 @@ export function ecsDeployer(ecs: ECSClient, target: EcsService): Deployer {
     },
     async succeeded() {
       const briefs = await listDeployments(ecs, target, ["SUCCESSFUL"]);
-      const views: DeploymentView[] = [];
-      for (let i = 0; i < briefs.length; i += MAX_ARNS) {
-        const deployments = await Promise.all(
-          briefs
-            .slice(i, i + MAX_ARNS)
-            .flatMap((b) =>
-              b.serviceDeploymentArn === undefined ? [] : [describeDeployment(ecs, b.serviceDeploymentArn)],
-            ),
-        );
-        const revisions = await lookUp(deployments);
-        views.push(...deployments.map((d) => viewOf(d, revisions)));
-      }
+      const deployments = await describeDeployments(
+        ecs,
+        briefs.flatMap((b) => (b.serviceDeploymentArn === undefined ? [] : [b.serviceDeploymentArn])),
+      );
+      const revisions = await lookUp(deployments);
+      const views = deployments.map((d) => viewOf(d, revisions));
       return views;
     },
     consoleUrl: () => ecsConsoleUrl(target),
