@@ -327,6 +327,29 @@ describe("the canary judge at PRODUCTION_TRAFFIC_SHIFT", () => {
     });
   });
 
+  it("answers FAILED when placed at another stage (PRE_PRODUCTION_TRAFFIC_SHIFT looks like a rollback) or given no weights", async () => {
+    // The guide's PRE_PRODUCTION_TRAFFIC_SHIFT example: the new revision at 0%, the old at 100%.
+    const preProduction = { ...rollingBack, executionId: "a2b3c4d5-e6f7-8901-abcd-ef1234567890" };
+    expect(
+      await bundle.judgeHandler({
+        ...preProduction,
+        lifecycleStage: "PRE_PRODUCTION_TRAFFIC_SHIFT",
+        hookDetails: details,
+      }),
+    ).toEqual({ hookStatus: "FAILED" });
+    const noWeights = {
+      ...productionTrafficShift,
+      executionDetails: { ...productionTrafficShift.executionDetails, productionTrafficWeights: {} },
+    };
+    expect(await bundle.judgeHandler({ ...noWeights, hookDetails: details })).toEqual({
+      hookStatus: "FAILED",
+    });
+    expect(logs).toEqual([
+      "canary judge of EZe5RNVLH6PPzHXINuP28 (PRE_PRODUCTION_TRAFFIC_SHIFT, new revision at 0% of production traffic): the judge runs at PRODUCTION_TRAFFIC_SHIFT only: FAILED",
+      "canary judge of EZe5RNVLH6PPzHXINuP28 (PRODUCTION_TRAFFIC_SHIFT, new revision at unknown% of production traffic): no production traffic weight for the new revision: FAILED",
+    ]);
+  });
+
   it("answers FAILED without its configuration: an error never passes a canary", async () => {
     expect(await bundle.judgeHandler(atCanary(10))).toEqual({ hookStatus: "FAILED" });
     expect(logs).toEqual([

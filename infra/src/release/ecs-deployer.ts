@@ -184,8 +184,10 @@ export function ecsDeployer(ecs: ECSClient, target: EcsService): Deployer {
       }
       // ECS keeps one alarm list per service
       // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html,
-      // alarms) and names no live target group, so the stack's list judges every release whole:
-      // the difference from CodeDeploy's per-colour choice is in docs/deploy.md.
+      // alarms) and no API of it names the target group that serves production, so the stack's
+      // list judges every release whole. Unlike CodeDeploy's per-colour choice (release.ts
+      // alarmsForRelease), an alarm on the live colour can roll back its own fix: an ECS stack
+      // should list only alarms of neither colour (the load balancer's, the SLO's).
       if (names.length === 0)
         return { log: "no deployment alarms on the service: the lifecycle hooks judge this release" };
       const on: DeploymentAlarms = { alarmNames: names, enable: true, rollback: true };

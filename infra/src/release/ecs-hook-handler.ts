@@ -152,10 +152,18 @@ export async function runJudgeHook(event: EcsHookEvent, deps: JudgeDeps): Promis
     deps.log(`${prefix}: ${line}: ${response.hookStatus}`);
     return response;
   };
+  // Elsewhere the weights mean something else (PRE_PRODUCTION_TRAFFIC_SHIFT shows the new revision
+  // at 0% before each step, as a rollback does): a misplaced judge fails rather than pass unseen.
+  if (event.lifecycleStage !== "PRODUCTION_TRAFFIC_SHIFT")
+    return answer({ hookStatus: "FAILED" }, "the judge runs at PRODUCTION_TRAFFIC_SHIFT only");
   // A rollback re-invokes PRODUCTION_TRAFFIC_SHIFT hooks with the weights back on the old revision
   // ("Lifecycle hooks during rollback"): never hold a rollback.
   if (green === 0 && others.some((arn) => weights[arn] === 100))
     return answer({ hookStatus: "SUCCEEDED" }, "traffic is shifting back to the old revision (a rollback)");
+  // No weight for the new revision: the judge would wait for a share that never comes, until the
+  // hook's timeout. Say so at once instead; an error never passes a canary.
+  if (green === undefined)
+    return answer({ hookStatus: "FAILED" }, "no production traffic weight for the new revision");
   const config = details.judge;
   // An error never passes a canary: without its configuration the judge cannot look.
   if (!isConfig(config))
