@@ -23,7 +23,7 @@ describe("the repository's documents", () => {
   });
 
   it("name only scripts, commands, flags, config keys, files and anchors that exist", () => {
-    const report = checkDocs(readFacts(REPO_ROOT), docs);
+    const report = checkDocs(readFacts(REPO_ROOT, tracked), docs);
     // The counts, in the test output: what the documents name, by kind.
     console.log(
       `docs checked: ${docs.length} documents; ${KINDS.map((kind) => `${report.checked[kind]} ${kind}`).join(", ")}`,
@@ -55,6 +55,7 @@ function fixture(files: Record<string, string>): string {
     "infra/src/release/cli-args.ts": `export const USAGE = "usage: pnpm release status --stack <stack>\\n       pnpm release rollback --stack <stack>";\n`,
     "Pulumi.yaml":
       "name: fixture\nruntime: nodejs\nconfig:\n  minTasks:\n    type: integer\n  pageEmails:\n    type: array\n    items:\n      type: string\n",
+    "tool/src/a.ts": "export {};\n",
     "docs/other.md": "# Other\n\n## Rolling back, fast\n\ntext\n",
   };
   for (const [path, text] of Object.entries({ ...base, ...files })) {
@@ -143,12 +144,23 @@ describe("the checker", () => {
     expect(
       findings(
         [
-          "See `tool/cli.ts`, `tool/args.ts:1`, `docs/`, `Pulumi.yaml` and `./tool/`.",
+          "See `tool/cli.ts`, `tool/args.ts:1`, `docs/`, `Pulumi.yaml`, `../tool/` and `./other.md`.",
           "Not `tool/cli.js`, `docs/missing.md` or `tool/README.md`.",
+          "From inside a package: `src/a.ts`, not `src/b.ts`; not from this document: `./tool/cli.ts`.",
+          "```sh",
+          "node tool/cli.ts > out/x.json && bash tool/setup.sh   # tool/comment.sh",
+          "```",
           "Left alone: `internal/service/iam/role.go`, `Pulumi.<stack>.yaml`, `tool/*.ts`, `https://x/tool/y`, `/health`.",
         ].join("\n"),
       ),
-    ).toEqual(["2 path tool/cli.js", "2 path docs/missing.md", "2 path tool/README.md"]);
+    ).toEqual([
+      "2 path tool/cli.js",
+      "2 path docs/missing.md",
+      "2 path tool/README.md",
+      "3 path src/b.ts",
+      "3 path docs/tool/cli.ts",
+      "5 path tool/setup.sh",
+    ]);
   });
 
   it("reports a relative link to a missing file or a missing anchor", () => {

@@ -40,6 +40,8 @@ export interface Facts {
   rootPackage: string;
   /** `pnpm release`'s commands, from its usage text. */
   releaseCommands: Set<string>;
+  /** The files git tracks (relative), when known: the top level is theirs. */
+  tracked?: readonly string[];
   /** The config keys each Pulumi.yaml declares: "" for the project's, else the project's directory. */
   configKeys: Map<string, Set<string>>;
 }
@@ -107,7 +109,7 @@ const OTHER_TOOLS =
 
 const PLACEHOLDER = /[<>$…]|\.\.\./;
 
-export function readFacts(root: string): Facts {
+export function readFacts(root: string, tracked?: readonly string[]): Facts {
   const scripts = new Map<string, Set<string>>();
   const packageDirs = new Map<string, string>();
   const workspace = parse(readFileSync(join(root, "pnpm-workspace.yaml"), "utf8")) as { packages: string[] };
@@ -152,7 +154,15 @@ export function readFacts(root: string): Facts {
   const releaseCommands = new Set(
     [...usage.matchAll(/pnpm release ([a-z][a-z-]*)/g)].map((m) => m[1] as string),
   );
-  return { root, scripts, packageDirs, rootPackage, releaseCommands, configKeys };
+  return {
+    root,
+    scripts,
+    packageDirs,
+    rootPackage,
+    releaseCommands,
+    configKeys,
+    ...(tracked === undefined ? {} : { tracked: tracked.filter((file) => file !== "") }),
+  };
 }
 
 /** Files under `dir` (relative to root), without node_modules. */
@@ -299,7 +309,20 @@ export function checkDocs(facts: Facts, docs: readonly string[]): Report {
   const findings: Finding[] = [];
   const checked = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>;
   const names: Report["names"] = [];
-  const topLevel = new Set(readdirSync(root).filter((name) => name !== "node_modules"));
+  // The repository's top level: what git tracks (not a local .tmp/ or an ignored build output).
+  const topLevel = new Set(
+    (facts.tracked ?? readdirSync(root).filter((name) => name !== "node_modules")).map(
+      (file) => file.split("/")[0] as string,
+    ),
+  );
+  /** The first segments inside workspace packages (`test/`, `src/`): paths written from a package. */
+  const packageTops = new Map<string, string[]>();
+  for (const dir of facts.packageDirs.keys()) {
+    if (dir === "") continue;
+    for (const entry of readdirSync(join(root, dir))) {
+      if (entry !== "node_modules") packageTops.set(entry, [...(packageTops.get(entry) ?? []), dir]);
+    }
+  }
   const projectKeys = facts.configKeys.get("") ?? new Set<string>();
   const anyKey = (key: string) => [...facts.configKeys.values()].some((keys) => keys.has(key));
   const flagCache = new Map<string, Set<string>>();
@@ -538,15 +561,27 @@ export function checkDocs(facts: Facts, docs: readonly string[]): Report {
           for (const f of span.matchAll(/(?:^|[\s[])(--[a-z][a-z0-9-]*)/g))
             flags.push([line, f[1] as string]);
         }
-        const single = span.replace(/^\.\//, "");
+        const single = span;
         if (
           !/\s/.test(single) &&
           !PLACEHOLDER.test(single) &&
           !/[*{}?]|:\/\//.test(single) &&
-          topLevel.has(single.split("/")[0] as string) &&
           (single.includes("/") || /\.[a-z]+$/.test(single))
         ) {
-          path(line, single, false);
+          const first = single.split("/")[0] as string;
+          if (first === "." || first === "..") {
+            // Relative to the document, as a link would be.
+            path(line, normalize(join(dirname(doc), single)), false);
+          } else if (topLevel.has(first)) path(line, single, false);
+          else if (packageTops.has(first) && single.includes("/")) {
+            // `test/list-walk.test.ts`, written from inside a package: it exists in one of them.
+            const file = single.replace(/:\d+(-\d+)?$/, "").replace(/\/$/, "");
+            note(line, "path", single);
+            const dirs = packageTops.get(first) as string[];
+            if (!dirs.some((dir) => existsSync(join(root, dir, file)))) {
+              report(line, "path", single, `no such file or directory in ${dirs.join(" or ")}`);
+            }
+          }
         }
         const keyValue = /^([a-z][a-zA-Z0-9]*[A-Z][a-zA-Z0-9]*)(?:\s*[:=].*)?$/.exec(span)?.[1];
         const sentence = block.text[line - block.line] ?? "";
@@ -584,6 +619,7 @@ export function checkDocs(facts: Facts, docs: readonly string[]): Report {
       block = { line: 0, text: [] };
     };
     let fence: string | undefined;
+    let shellBlock = false;
     let continued = "";
     lines.forEach((text, index) => {
       const line = index + 1;
@@ -592,6 +628,7 @@ export function checkDocs(facts: Facts, docs: readonly string[]): Report {
         if (fence === undefined) {
           endParagraph();
           fence = opening[1];
+          shellBlock = /^(sh|bash|shell|console)?(\s|$)/.test((opening[2] as string).trim());
         } else if (text.trim() === fence) fence = undefined;
         return;
       }
@@ -603,6 +640,15 @@ export function checkDocs(facts: Facts, docs: readonly string[]): Report {
         }
         continued = "";
         commands(line, shell.trim());
+        if (shellBlock) {
+          // Repository paths a command names (`bash .ci/setup`, `-f services/comments-api/Dockerfile`).
+          const tokens = words(shell.replace(/\s#.*$/, ""));
+          tokens.forEach((token, i) => {
+            const word = unquote(token);
+            if (/^[>]/.test(tokens[i - 1] ?? "") || !word.includes("/") || /[=:<>$*{}?…]|\.\.\./.test(word)) return;
+            if (topLevel.has(word.split("/")[0] as string)) path(line, word, false);
+          });
+        }
         for (const m of shell.matchAll(/comments-platform:([A-Za-z][A-Za-z0-9]*)/g))
           configKey(line, m[1] as string);
         return;
