@@ -645,7 +645,8 @@ export function checkDocs(facts: Facts, docs: readonly string[]): Report {
           const tokens = words(shell.replace(/\s#.*$/, ""));
           tokens.forEach((token, i) => {
             const word = unquote(token);
-            if (/^[>]/.test(tokens[i - 1] ?? "") || !word.includes("/") || /[=:<>$*{}?…]|\.\.\./.test(word)) return;
+            if (/^[>]/.test(tokens[i - 1] ?? "") || !word.includes("/") || /[=:<>$*{}?…]|\.\.\./.test(word))
+              return;
             if (topLevel.has(word.split("/")[0] as string)) path(line, word, false);
           });
         }
