@@ -19,9 +19,12 @@ import ts from "typescript";
 import { parse } from "yaml";
 import { editDistance } from "../config-reader";
 
+/** What a document names that the checker looks up. */
 export type Kind = "script" | "command" | "flag" | "config key" | "path" | "link";
+/** Every kind, in the order the counts are printed. */
 export const KINDS: readonly Kind[] = ["script", "command", "flag", "config key", "path", "link"];
 
+/** A name that does not exist, where the document names it. */
 export interface Finding {
   /** `doc:line`. */
   at: string;
@@ -109,6 +112,7 @@ const OTHER_TOOLS =
 
 const PLACEHOLDER = /[<>$…]|\.\.\./;
 
+/** What the repository at `root` defines; `tracked`: the files git tracks there. */
 export function readFacts(root: string, tracked?: readonly string[]): Facts {
   const scripts = new Map<string, Set<string>>();
   const packageDirs = new Map<string, string>();
@@ -295,6 +299,7 @@ export function anchors(markdown: string): Set<string> {
   return out;
 }
 
+/** What `checkDocs` found, and how much it looked at. */
 export interface Report {
   findings: Finding[];
   /** How many names of each kind were checked (found to exist, or reported). */

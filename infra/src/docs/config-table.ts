@@ -10,7 +10,9 @@ import { parse } from "yaml";
 import { PROJECT, parseStackConfig, rawConfigFrom, STACKS } from "../config";
 import { REPO_ROOT, readStackFile } from "../stack-file";
 
+/** The comment the table starts after. */
 export const TABLE_START = "<!-- config-table:start -->";
+/** The comment the table ends before. */
 export const TABLE_END = "<!-- config-table:end -->";
 /** The document that carries the table, relative to the repository root. */
 export const TABLE_DOC = "docs/deploy.md";
