@@ -10,7 +10,7 @@ import { findTool, freePort, type RunningTool } from "../../services/testkit/src
 import { parseStackConfig } from "../src/config";
 import { parseAnalysis, readAnalyses } from "../src/release/analysis";
 import { runReleaseCli } from "../src/release/cli";
-import type { ReleaseClients } from "../src/release/release";
+import type { ReleaseClients } from "../src/release/clients";
 import { readSloSpec } from "../src/slo";
 import { backfilledPrometheus, END, history } from "./canary-history";
 

@@ -43,6 +43,7 @@ describe("grafanaAnnotator", () => {
       stack: "prod",
       revision: "42",
       userAgent: "comments-platform/c-test (release)",
+      deployer: "CodeDeploy",
     });
     const id = await annotate({ phase: "start", deploymentId: "d-1", time: 1_000 });
     expect(id).toBe("17");
@@ -83,6 +84,7 @@ describe("grafanaAnnotator", () => {
       stack: "stage",
       revision: "7",
       userAgent: "comments-platform/c-test (release)",
+      deployer: "CodeDeploy",
     });
     await expect(annotate({ phase: "start", deploymentId: "d-2", time: 0 })).rejects.toThrow(
       'POST /api/annotations: HTTP 401: {"message":"Invalid API key"}',

@@ -15,8 +15,8 @@ import { loadStackConfig, rawConfigFrom } from "../src/config";
 import { imageTagFor } from "../src/image-tag";
 import { grafanaAnnotator } from "../src/release/annotations";
 import { runReleaseCli } from "../src/release/cli";
+import type { ReleaseClients } from "../src/release/clients";
 import { prometheusQuery, sigV4Signer } from "../src/release/prometheus";
-import type { ReleaseClients } from "../src/release/release";
 import { handler } from "../src/release/smoke-handler";
 import { userAgent } from "../src/release/user-agent";
 import { REPO_ROOT, readStackFile } from "../src/stack-file";
@@ -141,6 +141,7 @@ describe("through a front that refuses requests without a User-Agent", () => {
       stack: "prod",
       revision: "42",
       userAgent: agent,
+      deployer: "CodeDeploy",
     });
     expect(await annotate({ phase: "start", deploymentId: "d-1", time: 1_000 })).toBe("3");
     expect(fakeFront.userAgents.splice(0)).toEqual([agent]);

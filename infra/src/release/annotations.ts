@@ -9,12 +9,12 @@ import type { ReleaseEvent } from "./release";
 
 /**
  * Posts a release's start and end to the Grafana at `url` with a service account token; `userAgent`
- * names the release that calls (release/user-agent.ts).
+ * names the release that calls (release/user-agent.ts); `deployer`, the strategy's name (Deployer.label).
  */
 export function grafanaAnnotator(
   url: string,
   token: string,
-  release: { stack: string; revision: string; userAgent: string },
+  release: { stack: string; revision: string; userAgent: string; deployer: string },
   fetchImpl: typeof fetch = fetch,
 ): (event: ReleaseEvent) => Promise<string | undefined> {
   const base = url.replace(/\/$/, "");
@@ -38,7 +38,7 @@ export function grafanaAnnotator(
       const { id } = await send("POST", "/api/annotations", {
         time: event.time,
         tags,
-        text: `Release of revision ${release.revision} to ${release.stack} started (CodeDeploy ${event.deploymentId})${event.notes === undefined ? "" : ` [${event.notes.join("; ")}]`}`,
+        text: `Release of revision ${release.revision} to ${release.stack} started (${release.deployer} ${event.deploymentId})${event.notes === undefined ? "" : ` [${event.notes.join("; ")}]`}`,
       });
       return id === undefined ? undefined : String(id);
     }
@@ -47,7 +47,7 @@ export function grafanaAnnotator(
       event.outcome ?? "unknown",
       ...(event.verdict === undefined ? [] : [`canary:${event.verdict}`]),
     ];
-    const text = `Release of revision ${release.revision} to ${release.stack} ${event.outcome ?? "ended"}${event.verdict === undefined ? "" : `; canary analysis: ${event.verdict}`} (CodeDeploy ${event.deploymentId})`;
+    const text = `Release of revision ${release.revision} to ${release.stack} ${event.outcome ?? "ended"}${event.verdict === undefined ? "" : `; canary analysis: ${event.verdict}`} (${release.deployer} ${event.deploymentId})`;
     if (event.startId === undefined) {
       await send("POST", "/api/annotations", { time: event.time, tags: endTags, text });
       return undefined;

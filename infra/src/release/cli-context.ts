@@ -3,8 +3,6 @@
  * the clients, where it prints, and the pieces a release is made of (the gate, the canary analysis,
  * the annotations), built once from the flags and the environment.
  */
-import { ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import type { StackConfig } from "../config";
 import { imageTagFor } from "../image-tag";
 import { readSloSpec } from "../slo";
@@ -13,12 +11,15 @@ import { type InstantQuery, readAnalyses } from "./analysis";
 import { grafanaAnnotator } from "./annotations";
 import type { TaskNetwork } from "./appspec";
 import type { ReleaseArgs } from "./cli-args";
+import type { ReleaseClients } from "./clients";
+import type { Deployer } from "./deployer";
+import { deployerFor } from "./deployers";
 import { budgetGate } from "./gate";
 import { takeLook } from "./look";
 import type { Overrides } from "./overrides";
 import { releaseTarget } from "./plan";
 import { prometheusQuery } from "./prometheus";
-import { ACTIVE_STATUSES, type ReleaseClients, ReleaseError, type ReleaseOptions } from "./release";
+import { ReleaseError, type ReleaseOptions } from "./release";
 import { userAgent } from "./user-agent";
 
 /** Where the CLI prints, and its clock (injected in tests). */
@@ -40,7 +41,8 @@ export interface CliIo {
 export interface CommandContext {
   args: ReleaseArgs;
   config: StackConfig;
-  clients: ReleaseClients;
+  /** The stack's strategy's adapter: every AWS call a command makes goes through it. */
+  deployer: Deployer;
   io: CliIo;
   target: ReturnType<typeof releaseTarget>;
   /** How a Prometheus URL is queried (SigV4 for AMP). */
@@ -51,8 +53,6 @@ export interface CommandContext {
   options: (taskDefinitionArn: string, network?: TaskNetwork) => ReleaseOptions;
   /** The task definition the service runs; throws when there is no service. */
   currentTaskDefinition: () => Promise<string>;
-  /** The deployments under way. */
-  active: () => Promise<string[]>;
 }
 
 /** A command: its exit code. */
@@ -68,6 +68,7 @@ export function commandContext(
 ): CommandContext {
   const { overrideBudget, ignoreAlarms, skipAnalysis } = routes;
   const target = releaseTarget(config);
+  const deployer = deployerFor("codedeploy", clients, target);
   const agent = () => io.userAgent ?? userAgent("release", imageTagFor(REPO_ROOT));
   const queryOf = io.query ?? ((url: string) => prometheusQuery(url, { userAgent: agent() }));
   const judged = (taskDefinitionArn: string) => {
@@ -129,6 +130,7 @@ export function commandContext(
               stack: config.stack,
               revision,
               userAgent: agent(),
+              deployer: deployer.label ?? deployer.strategy,
             }),
           }),
     };
@@ -144,24 +146,11 @@ export function commandContext(
     ...(io.now === undefined ? {} : { now: io.now }),
   });
   const currentTaskDefinition = async () => {
-    const { services } = await clients.ecs.send(
-      new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
-    );
-    const current = services?.[0]?.taskDefinition;
+    const current = (await deployer.running())?.taskDefinition;
     if (current === undefined)
       throw new ReleaseError(`service ${target.service} not found in cluster ${target.cluster}`);
     return current;
   };
-  const active = async () =>
-    (
-      await clients.codedeploy.send(
-        new ListDeploymentsCommand({
-          applicationName: target.application,
-          deploymentGroupName: target.deploymentGroup,
-          includeOnlyStatuses: [...ACTIVE_STATUSES],
-        }),
-      )
-    ).deployments ?? [];
 
-  return { args, config, clients, io, target, queryOf, judged, options, currentTaskDefinition, active };
+  return { args, config, deployer, io, target, queryOf, judged, options, currentTaskDefinition };
 }

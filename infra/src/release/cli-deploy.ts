@@ -4,12 +4,12 @@ import type { Command } from "./cli-context";
 import { release } from "./release";
 
 /** Releases `--task-definition` (and `--subnets`/`--security-groups`). */
-export const deploy: Command = async ({ args, io, clients, target, options, judged }) => {
+export const deploy: Command = async ({ args, io, deployer, options, judged }) => {
   if (args.taskDefinition === undefined) {
     io.log(`deploy needs --task-definition <arn>\n${USAGE}`);
     return 2;
   }
-  const result = await release(clients, target, {
+  const result = await release(deployer, {
     ...options(args.taskDefinition, args.network),
     ...judged(args.taskDefinition),
   });

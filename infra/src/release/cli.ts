@@ -13,9 +13,9 @@ import { type CliIo, type Command, commandContext } from "./cli-context";
 import { deploy } from "./cli-deploy";
 import { rollback } from "./cli-rollback";
 import { status } from "./cli-status";
+import type { ReleaseClients } from "./clients";
 import { overridesFrom } from "./overrides";
 import { prometheusQuery } from "./prometheus";
-import type { ReleaseClients } from "./release";
 import { userAgent } from "./user-agent";
 
 export { HELP, parseInstant, parseReleaseArgs, type ReleaseArgs, USAGE } from "./cli-args";

@@ -5,7 +5,12 @@
  */
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import type { ReleaseClients } from "./release";
+
+/** The AWS SDK clients a release calls, for every strategy's adapter. */
+export interface ReleaseClients {
+  codedeploy: CodeDeployClient;
+  ecs: ECSClient;
+}
 
 /**
  * Attempts per call, the first included. A release polls every 15 s for up to an hour; six attempts

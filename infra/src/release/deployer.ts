@@ -115,6 +115,8 @@ export class DeploymentConflict extends Error {
 export interface Deployer {
   /** The `releaseStrategy` it implements: "codedeploy" | "ecs". */
   readonly strategy: string;
+  /** Its name for people, in annotations: "CodeDeploy", "ECS". @default `strategy` */
+  readonly label?: string;
   /** The deployments under way (CodeDeploy allows one per group), with what they ship. */
   active(): Promise<Array<{ id: string; targetTaskDefinition?: string }>>;
   /** One deployment; throws when there is none by that id. */
@@ -139,4 +141,6 @@ export interface Deployer {
   consoleUrl(id: string): string;
   /** Where it deploys, for messages: "<application>/<group>" or "<cluster>/<service>". */
   readonly where: string;
+  /** The ECS service's name, for messages. @default `where` */
+  readonly service?: string;
 }

@@ -3,7 +3,7 @@ import { predefinedShift } from "../config/routing";
 import { APP_CONTAINER } from "../documents/containers";
 import { buildAppSpec, smokeHookName, type TaskNetwork } from "./appspec";
 import { releaseDeadlineSeconds, trafficShiftSeconds } from "./deadline";
-import type { ReleaseTarget } from "./release";
+import type { ReleaseTarget } from "./deployers";
 
 /** Timeout of the smoke-test hook Lambda; also what the deadline allows per hook. */
 export const SMOKE_HOOK_TIMEOUT_SECONDS = 120;

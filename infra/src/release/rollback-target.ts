@@ -1,5 +1,5 @@
 /**
- * Where `pnpm release rollback` goes, as a pure function of CodeDeploy's history (the rule is
+ * Where `pnpm release rollback` goes, as a pure function of the deployments' history (the rule is
  * ROLLBACK_RULE, printed by the command and stated in docs/operations.md).
  */
 

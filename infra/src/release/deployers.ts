@@ -1,0 +1,23 @@
+/**
+ * The release engine's adapters by strategy (`comments-platform:releaseStrategy`): the one place
+ * that picks one, so that a second strategy is one more entry here.
+ */
+import type { ReleaseClients } from "./clients";
+import { type CodeDeployTarget, codeDeployDeployer } from "./codedeploy-deployer";
+import type { Deployer } from "./deployer";
+
+/** Who a release talks to: the stack's names, container and hooks (release/plan.ts). */
+export type ReleaseTarget = CodeDeployTarget;
+
+/** The strategies a stack can release with. */
+export const STRATEGIES = ["codedeploy"] as const;
+/** A release strategy. */
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** The adapter of `strategy` for the stack's release target. */
+export function deployerFor(strategy: Strategy, clients: ReleaseClients, target: ReleaseTarget): Deployer {
+  switch (strategy) {
+    case "codedeploy":
+      return codeDeployDeployer(clients, target);
+  }
+}
