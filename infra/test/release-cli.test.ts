@@ -19,6 +19,15 @@ const harness = (options: { pageSize?: number } = {}) => {
   aws.service(revision(42));
 };
 beforeEach(() => harness());
+/** `pnpm release deploy` of revision 43 to prod, with `flags`. */
+const deploy43 = (...flags: string[]) => [
+  "deploy",
+  "--stack",
+  "prod",
+  "--task-definition",
+  revision(43),
+  ...flags,
+];
 
 describe("pnpm release", () => {
   it("status: the running revision and deployments in progress", async () => {
@@ -144,18 +153,7 @@ describe("pnpm release", () => {
 
   it("deploy: passes the tasks' network configuration into the AppSpec", async () => {
     aws.creates("d-7").status("Succeeded");
-    const argv = [
-      "deploy",
-      "--stack",
-      "prod",
-      "--task-definition",
-      revision(43),
-      "--subnets",
-      "subnet-a,subnet-b",
-      "--security-groups",
-      "sg-1",
-    ];
-    expect(await cli(argv)).toBe(0);
+    expect(await cli(deploy43("--subnets", "subnet-a,subnet-b", "--security-groups", "sg-1"))).toBe(0);
     const appSpec = JSON.parse(aws.created()[0]?.revision?.appSpecContent?.content ?? "{}");
     expect(appSpec.Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
       AwsvpcConfiguration: {
@@ -168,16 +166,7 @@ describe("pnpm release", () => {
 
   it('deploy --ignore-alarms "<reason>": the deployment runs without rollback alarms, and says why', async () => {
     aws.creates("d-8").status("Succeeded");
-    const argv = [
-      "deploy",
-      "--stack",
-      "prod",
-      "--task-definition",
-      revision(43),
-      "--ignore-alarms",
-      "INC-7 hotfix",
-    ];
-    expect(await cli(argv)).toBe(0);
+    expect(await cli(deploy43("--ignore-alarms", "INC-7 hotfix"))).toBe(0);
     const input = aws.created()[0];
     expect(input?.overrideAlarmConfiguration).toEqual({
       enabled: false,
@@ -189,8 +178,7 @@ describe("pnpm release", () => {
   });
 
   it("--ignore-alarms without a reason is refused", async () => {
-    const argv = ["deploy", "--stack", "prod", "--task-definition", revision(43), "--ignore-alarms", " "];
-    expect(await cli(argv)).toBe(2);
+    expect(await cli(deploy43("--ignore-alarms", " "))).toBe(2);
     expect(aws.lines[0]?.split("\n")[0]).toBe(
       '--ignore-alarms needs a reason: --ignore-alarms "<why this release may not be judged by its alarms>"',
     );

@@ -203,8 +203,11 @@ export class DeploymentTimeline {
 const ACTIVE: DeploymentStatus[] = ["Created", "Queued", "InProgress", "Baking", "Ready"];
 const meta = { $metadata: { httpStatusCode: 400 } };
 
-/** The mocks, the clock, the log, and the timelines they answer from. */
-export function releaseHarness(options: { pageSize?: number } = {}) {
+/**
+ * The mocks, the clock, the log, and the timelines they answer from. `pageSize`: how many ids a
+ * ListDeployments page holds (@default 100); `clockMs`: the clock at the start (@default 0).
+ */
+export function releaseHarness(options: { pageSize?: number; clockMs?: number } = {}) {
   // Mocks of these instances only: each harness is its own AWS, whatever else a test file mocks.
   const clients: ReleaseClients = {
     codedeploy: new CodeDeployClient({ region: REGION }),
@@ -217,7 +220,7 @@ export function releaseHarness(options: { pageSize?: number } = {}) {
   const toCreate: string[] = [];
   const stops = new Map<string, number>();
   const state = {
-    clock: 0,
+    clock: options.clockMs ?? 0,
     lines: [] as string[],
     service: { taskDefinition: OLD } as Service,
     group: GROUP,

@@ -1,37 +1,23 @@
 /**
  * The emergency routes as the Deploy workflow passes them: per-run environment of `pulumi up`
  * (RELEASE_OVERRIDE_BUDGET, RELEASE_IGNORE_ALARMS, RELEASE_SKIP_ANALYSIS), read by `pnpm release
- * deploy`, recorded in the CodeDeploy deployment's description and the Grafana annotation. AWS is
- * mocked with aws-sdk-client-mock; Grafana is a local HTTP server answering as its annotations API.
+ * deploy`, recorded in the deployment's description and the Grafana annotation. AWS is the release
+ * harness (release-harness.ts); Grafana is a local HTTP server answering as its annotations API.
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import {
-  CodeDeployClient,
-  CreateDeploymentCommand,
-  GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentsCommand,
-} from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadStackConfig, rawConfigFrom } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
 import { OVERRIDE_ENV, overridesFrom } from "../src/release/overrides";
 import { REPO_ROOT, readStackFile } from "../src/stack-file";
+import { type ReleaseHarness, releaseHarness, revision } from "./release-harness";
 
-const codedeploy = mockClient(CodeDeployClient);
-const ecs = mockClient(ECSClient);
-const clients = {
-  codedeploy: new CodeDeployClient({ region: "sa-east-1" }),
-  ecs: new ECSClient({ region: "sa-east-1" }),
-};
 const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")));
-const revision = (n: number) => `arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:${n}`;
+let aws: ReleaseHarness;
 
 const annotations: Array<{ text?: string }> = [];
 const grafana = createServer((request, response) => {
@@ -52,16 +38,10 @@ beforeAll(async () => {
 });
 afterAll(() => grafana.close());
 beforeEach(() => {
-  codedeploy.reset();
-  ecs.reset();
   annotations.length = 0;
-  codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
-  codedeploy.on(GetDeploymentTargetCommand).resolves({});
-  codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-9" });
-  codedeploy
-    .on(GetDeploymentCommand)
-    .resolves({ deploymentInfo: { deploymentId: "d-9", status: "Succeeded" } });
-  ecs.on(DescribeServicesCommand).resolves({ services: [{ taskDefinition: revision(42) }] });
+  aws = releaseHarness();
+  aws.service(revision(42));
+  aws.creates("d-9").status("Succeeded");
 });
 
 describe("overridesFrom", () => {
@@ -104,7 +84,7 @@ describe("pnpm release deploy with the workflow's per-run environment", () => {
         "canary",
       ],
       config,
-      clients,
+      aws.clients,
       {
         log: (line) => lines.push(line),
         sleep: async () => {},
@@ -124,7 +104,7 @@ describe("pnpm release deploy with the workflow's per-run environment", () => {
       },
     );
     expect([code, queried]).toEqual([0, []]);
-    expect(codedeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input.description).toBe(
+    expect(aws.created()[0]?.description).toBe(
       `${revision(42)} -> ${revision(43)} [budget gate overridden: INC-12 hotfix for the outage that spent it; canary analysis skipped: INC-12: AMP unreachable]`,
     );
     expect(lines).toContain("+0s canary analysis skipped: INC-12: AMP unreachable");
@@ -138,7 +118,7 @@ describe("pnpm release deploy with the workflow's per-run environment", () => {
     const code = await runReleaseCli(
       ["deploy", "--stack", "prod", "--task-definition", revision(43)],
       config,
-      clients,
+      aws.clients,
       {
         log: (line) => lines.push(line),
         env: { RELEASE_OVERRIDE_BUDGET: " " },
@@ -148,6 +128,6 @@ describe("pnpm release deploy with the workflow's per-run environment", () => {
     expect(lines[0]?.split("\n")[0]).toBe(
       "RELEASE_OVERRIDE_BUDGET is blank: it must say why (budget gate overridden)",
     );
-    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(aws.created()).toHaveLength(0);
   });
 });

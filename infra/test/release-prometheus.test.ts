@@ -1,22 +1,11 @@
 /**
  * `pnpm release deploy` judged by a real Prometheus holding production-shaped history
- * (canary-history.ts), CodeDeploy and ECS mocked: the budget gate (budget spent, a page firing while
+ * (canary-history.ts), AWS the release harness (release-harness.ts): the budget gate (budget spent, a page firing while
  * budget is left, the 30-day SLIs read across the gap after each 5-minute evaluation, unknown as
  * the stack says) and the canary (3% at 5 req/s stopped, a healthy revision carried on).
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  CodeDeployClient,
-  CreateDeploymentCommand,
-  GetDeploymentCommand,
-  GetDeploymentGroupCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentsCommand,
-  StopDeploymentCommand,
-} from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { findTool, type RunningTool } from "../../services/testkit/src/index.js";
@@ -26,11 +15,10 @@ import { RECORDED_LOOKBACK } from "../src/release/gate";
 import { durationSeconds } from "../src/slo";
 import { REPO_ROOT } from "../src/stack-file";
 import { backfilledPrometheus, END, history } from "./canary-history";
+import { NEW, OLD, releaseHarness } from "./release-harness";
 
 const promtool = findTool("promtool", "prometheus");
 const prometheus = findTool("prometheus", "prometheus");
-const OLD = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:41";
-const NEW = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42";
 
 describe("the gate's lookback", () => {
   it("is two evaluations of the 30-day rule group, as alerts/rules/comments-api.yaml has it", () => {
@@ -82,35 +70,12 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
      * the 30-day SLIs' last evaluation), all of it after 10 minutes, succeeding 30 s later unless stopped.
      */
     const deploy = async (stack: string, extra: string[] = [], config: "prod" | "stage" = "prod") => {
-      const codedeploy = mockClient(CodeDeployClient);
-      const ecs = mockClient(ECSClient);
-      let stopped = false;
-      codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
-      codedeploy.on(GetDeploymentGroupCommand).resolves({});
-      codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-1" });
-      codedeploy.on(StopDeploymentCommand).callsFake(() => {
-        stopped = true;
-        return {};
-      });
-      let clock = (END - 600) * 1000;
-      codedeploy.on(GetDeploymentTargetCommand).callsFake(() => ({
-        deploymentTarget: {
-          ecsTarget: {
-            taskSetsInfo: [{ taskSetLabel: "Green", trafficWeight: clock <= END * 1000 ? 10 : 100 }],
-          },
-        },
-      }));
-      codedeploy.on(GetDeploymentCommand, { deploymentId: "d-1" }).callsFake(() => ({
-        deploymentInfo: {
-          deploymentId: "d-1",
-          status: stopped ? "Stopped" : clock >= (END + 30) * 1000 ? "Succeeded" : "InProgress",
-          ...(stopped ? { rollbackInfo: { rollbackDeploymentId: "d-2" } } : {}),
-        },
-      }));
-      codedeploy
-        .on(GetDeploymentCommand, { deploymentId: "d-2" })
-        .resolves({ deploymentInfo: { deploymentId: "d-2", status: "Succeeded" } });
-      ecs.on(DescribeServicesCommand).resolves({ services: [{ taskDefinition: OLD }] });
+      const aws = releaseHarness({ clockMs: (END - 600) * 1000 });
+      aws.service(OLD);
+      aws.group({});
+      // Green at 10% from the first poll, all of it from the first poll after END, Succeeded at END + 30 s.
+      aws.creates("d-1").at(0).weight(10).at(615).weight(100).at(630).status("Succeeded").onStop("d-2");
+      aws.deployment("d-2").ships(OLD).at(0).status("Succeeded");
       const lines: string[] = [];
       const code = await runReleaseCli(
         [
@@ -126,22 +91,10 @@ describe.skipIf(promtool.path === undefined || prometheus.path === undefined)(
           ...extra,
         ],
         stackConfig(config, stack),
-        {
-          codedeploy: new CodeDeployClient({ region: "sa-east-1" }),
-          ecs: new ECSClient({ region: "sa-east-1" }),
-        },
-        {
-          log: (line) => lines.push(...line.split("\n")),
-          now: () => clock,
-          sleep: async (ms) => {
-            clock += ms;
-          },
-          env: {},
-        },
+        aws.clients,
+        { ...aws.io(), log: (line) => lines.push(...line.split("\n")), env: {} },
       );
-      codedeploy.restore();
-      ecs.restore();
-      return { code, lines, stopped };
+      return { code, lines, stopped: aws.stopped().length > 0 };
     };
 
     it("3% 5xx at 5 req/s: stopped during the canary, the look's counts and bounds in the log", async () => {
