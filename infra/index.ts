@@ -19,7 +19,7 @@ import { Service } from "./src/components/service";
 import { SmokeHook } from "./src/components/smoke-hook";
 import { baseTags, named } from "./src/components/tags";
 import { Waf } from "./src/components/waf";
-import { baseName, loadStackConfig, rawConfigFrom } from "./src/config";
+import { baseName, loadStackConfig, rawConfigFrom, readConfigSpecs } from "./src/config";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { METRICS_PORT } from "./src/documents/containers";
 import { permissionsBoundaryArn } from "./src/documents/iam";
@@ -34,7 +34,8 @@ const stack = pulumi.getStack();
 // and not under Pulumi's mocks (pnpm synth, the tests), where nothing is real.
 const changesRealResources =
   !pulumi.runtime.isDryRun() && !(pulumi.runtime.getMonitor() instanceof MockMonitor);
-const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()), {
+// alerts/slo.yaml and alerts/analysis, read here once and passed in: the config reads no file itself.
+const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()), readConfigSpecs(), {
   refusePlaceholders: changesRealResources,
 });
 const tags = baseTags(config);

@@ -7,8 +7,7 @@
  * the canary's traffic at half the budget; the metric not under test is healthy too.
  */
 import { parseArgs } from "node:util";
-import { loadStackConfig, rawConfigFrom } from "../src/config";
-import { readAnalyses } from "../src/release/analysis";
+import { loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import {
   type BenchRow,
   benchGoals,
@@ -16,16 +15,16 @@ import {
   simulateCanary,
   type TrialOutcome,
 } from "../src/release/canary-simulation";
-import { readSloSpec } from "../src/slo";
 import { readStackFile } from "../src/stack-file";
 
 const { values } = parseArgs({ options: { trials: { type: "string" }, seed: { type: "string" } } });
 const trials = Number(values.trials ?? 2000);
 const seed = Number(values.seed ?? 26);
-const spec = readSloSpec();
-const analysis = readAnalyses(spec).canary;
+const specs = readConfigSpecs();
+const spec = specs.slo;
+const analysis = specs.analyses.canary;
 if (analysis === undefined) throw new Error("alerts/analysis/canary.yaml is missing");
-const prod = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")));
+const prod = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs);
 const { shift } = prod.release.routing;
 if (shift.kind !== "canary") throw new Error(`prod's traffic routing is ${shift.kind}, not a canary`);
 const canaryMinutes = shift.intervalMinutes;

@@ -2,7 +2,7 @@
  * `pnpm release <status|deploy|rollback|analyze> --stack <stack> ...` (`--help` says how). AWS endpoints
  * and credentials come from the SDK's standard environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
-import { isStackName, loadStackConfig, rawConfigFrom, STACKS } from "../src/config";
+import { isStackName, loadStackConfig, rawConfigFrom, readConfigSpecs, STACKS } from "../src/config";
 import {
   HELP,
   LOCAL_STACK,
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const config = loadStackConfig(stack, rawConfigFrom(readStackFile(stack)));
+  const config = loadStackConfig(stack, rawConfigFrom(readStackFile(stack)), readConfigSpecs());
   const clients = releaseClients(config.region);
   return runReleaseCli(argv, config, clients, { log: (line) => console.log(line) });
 }

@@ -6,18 +6,20 @@
 
 import { Region } from "@pulumi/aws/types/enums";
 import { type TrafficRouting, trafficRoutingOf } from "./config/routing";
+import type { ConfigSpecs } from "./config/specs";
 import { isCidr, nearestKey, type Raw, Reader } from "./config-reader";
 import { alarmReactionMinutes } from "./documents/alarms";
 import { DEFAULT_GRAFANA_VERSION, type GrafanaGroups, MANAGED_GRAFANA_VERSIONS } from "./documents/grafana";
 import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { placeholderProblems } from "./placeholders";
 import { prodFloorProblems } from "./prod-floor";
-import { readAnalyses } from "./release/analysis";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "./release/deadline";
-import { readSloSpec, rollbackDefaults } from "./slo";
+import { rollbackDefaults } from "./slo";
 
 /** The traffic routing's types, with the config that carries them. */
 export type { TrafficRouting, TrafficShift } from "./config/routing";
+/** The files the config is checked against, read at each entry and passed in. */
+export { type ConfigSpecs, readConfigSpecs } from "./config/specs";
 
 /** The Pulumi project's name (Pulumi.yaml), and the prefix of its config keys. */
 export const PROJECT = "comments-platform";
@@ -230,15 +232,18 @@ export const DEPLOYMENT_CONFIGS = Object.keys(PREDEFINED_CONFIGS) as PredefinedC
 
 /**
  * Parses the raw config of one stack: keys without the project prefix (`owner`, not
- * `comments-platform:owner`), plus `aws:region`. Returns the config or every problem.
+ * `comments-platform:owner`), plus `aws:region`, against alerts/slo.yaml and alerts/analysis
+ * (`specs`, from readConfigSpecs). Returns the config or every problem.
  */
 export function parseStackConfig(
   stack: string,
   raw: Raw,
+  specs: ConfigSpecs,
   /** Filled with every key the parser reads and its default: Pulumi.yaml must declare exactly these. */
   seen?: Map<string, unknown>,
 ): { ok: true; config: StackConfig } | { ok: false; problems: string[] } {
   const read = new Reader(raw, seen);
+  const rollback = rollbackDefaults(specs.slo);
   if (!isStackName(stack)) {
     read.problem(
       "stack",
@@ -542,10 +547,10 @@ export function parseStackConfig(
       ),
       // Defaults from alerts/slo.yaml: the fast page's burn rate times the availability budget,
       // its minimum traffic, and the latency objective's threshold.
-      alarm5xxRatio: ratio("alarm5xxRatio", ROLLBACK_DEFAULTS.alarm5xxRatio),
-      alarmMinRequests: read.integer("alarmMinRequests", ROLLBACK_DEFAULTS.alarmMinRequests, 1, 100000),
-      alarmP99Seconds: ratio("alarmP99Seconds", ROLLBACK_DEFAULTS.alarmP99Seconds),
-      ...canaryAnalysisOf(read, routing),
+      alarm5xxRatio: ratio("alarm5xxRatio", rollback.alarm5xxRatio),
+      alarmMinRequests: read.integer("alarmMinRequests", rollback.alarmMinRequests, 1, 100000),
+      alarmP99Seconds: ratio("alarmP99Seconds", rollback.alarmP99Seconds),
+      ...canaryAnalysisOf(read, routing, specs.analyses),
     },
     monitoring: {
       grafana:
@@ -557,7 +562,7 @@ export function parseStackConfig(
       pageHttpsEndpoints: httpsEndpoints("pageHttpsEndpoints"),
     },
   };
-  read.problems.push(...alarmWindowProblems(config.release));
+  read.problems.push(...alarmWindowProblems(config.release, specs.analyses));
   // A key nobody reads is a typo or a leftover: refused, naming the key it most resembles.
   for (const key of Object.keys(raw).sort()) {
     if (key.includes(":") || read.read.has(key)) continue;
@@ -568,14 +573,13 @@ export function parseStackConfig(
   return read.problems.length === 0 ? { ok: true, config } : { ok: false, problems: read.problems };
 }
 
-/** The rollback alarms' defaults, from alerts/slo.yaml. */
-const SLO = readSloSpec();
-const ROLLBACK_DEFAULTS = rollbackDefaults(SLO);
-const ANALYSES = readAnalyses(SLO);
-
 /** `canaryAnalysis`: a file of alerts/analysis, or `none`; by default `canary` where there is a canary. */
-function canaryAnalysisOf(read: Reader, routing: TrafficRouting): { canaryAnalysis?: string } {
-  const names = Object.keys(ANALYSES);
+function canaryAnalysisOf(
+  read: Reader,
+  routing: TrafficRouting,
+  analyses: ConfigSpecs["analyses"],
+): { canaryAnalysis?: string } {
+  const names = Object.keys(analyses);
   const fallback = routing.shift.kind === "canary" ? "canary" : "none";
   const value = read.optionalString("canaryAnalysis", fallback) ?? fallback;
   if (value !== "none" && !names.includes(value)) {
@@ -597,7 +601,10 @@ export const METRICS_DELAY_MINUTES = 1;
  * canary (before all traffic moves) and during the termination wait (before blue's task set is
  * deleted). Both must outlast the alarms' reaction time.
  */
-export function alarmWindowProblems(release: StackConfig["release"]): string[] {
+export function alarmWindowProblems(
+  release: StackConfig["release"],
+  analyses: ConfigSpecs["analyses"],
+): string[] {
   const { windowMinutes, delayMinutes, totalMinutes } = alarmReactionMinutes();
   const why = `the rollback alarms judge ${windowMinutes} minutes of metrics, which reach CloudWatch up to ${delayMinutes} minutes late, so at least ${totalMinutes}`;
   const problems: string[] = [];
@@ -615,7 +622,7 @@ export function alarmWindowProblems(release: StackConfig["release"]): string[] {
         : `${canaryKey}: its canary lasts ${canaryMinutes} minutes; ${why}`,
     );
   }
-  const analysis = release.canaryAnalysis === undefined ? undefined : ANALYSES[release.canaryAnalysis];
+  const analysis = release.canaryAnalysis === undefined ? undefined : analyses[release.canaryAnalysis];
   const firstLook = analysis?.looks.everyMinutes;
   if (firstLook !== undefined && canaryMinutes !== undefined) {
     const needed = firstLook + METRICS_DELAY_MINUTES;
@@ -662,9 +669,10 @@ export class StackConfigError extends Error {
 export function loadStackConfig(
   stack: string,
   raw: Raw,
+  specs: ConfigSpecs,
   options: { refusePlaceholders?: boolean } = {},
 ): StackConfig {
-  const result = parseStackConfig(stack, raw);
+  const result = parseStackConfig(stack, raw, specs);
   const problems = [
     ...(result.ok ? [] : result.problems),
     ...(options.refusePlaceholders === true ? placeholderProblems(raw) : []),

@@ -7,12 +7,14 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTool, freePort, type RunningTool } from "../../services/testkit/src/index.js";
-import { parseStackConfig } from "../src/config";
+import { parseStackConfig, readConfigSpecs } from "../src/config";
 import { parseAnalysis, readAnalyses } from "../src/release/analysis";
 import { runReleaseCli } from "../src/release/cli";
 import type { ReleaseClients } from "../src/release/clients";
 import { readSloSpec } from "../src/slo";
 import { backfilledPrometheus, END, history } from "./canary-history";
+
+const specs = readConfigSpecs();
 
 const spec = readSloSpec();
 
@@ -85,12 +87,16 @@ const promtool = findTool("promtool", "prometheus");
 const prometheus = findTool("prometheus", "prometheus");
 
 const stage = () => {
-  const config = parseStackConfig("stage", {
-    "aws:region": "sa-east-1",
-    owner: "o",
-    costCentre: "c",
-    grafanaRegion: "us-east-1",
-  });
+  const config = parseStackConfig(
+    "stage",
+    {
+      "aws:region": "sa-east-1",
+      owner: "o",
+      costCentre: "c",
+      grafanaRegion: "us-east-1",
+    },
+    specs,
+  );
   if (!config.ok) throw new Error(config.problems.join("\n"));
   return config.config;
 };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fargateMemoryOptions, parseStackConfig, rawConfigFrom } from "../src/config";
+import { fargateMemoryOptions, parseStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { readStackFile } from "../src/stack-file";
+
+const specs = readConfigSpecs();
 
 const base = {
   "aws:region": "sa-east-1",
@@ -18,13 +20,13 @@ const prodOk = {
 
 describe("the committed stack files", () => {
   it.each(["stage", "prod"])("Pulumi.%s.yaml parses without a problem", (stack) => {
-    const result = parseStackConfig(stack, rawConfigFrom(readStackFile(stack)));
+    const result = parseStackConfig(stack, rawConfigFrom(readStackFile(stack)), specs);
     expect(result.ok ? [] : result.problems).toEqual([]);
   });
 
   it("differ where stage saves and prod survives", () => {
-    const stage = parseStackConfig("stage", rawConfigFrom(readStackFile("stage")));
-    const prod = parseStackConfig("prod", rawConfigFrom(readStackFile("prod")));
+    const stage = parseStackConfig("stage", rawConfigFrom(readStackFile("stage")), specs);
+    const prod = parseStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs);
     if (!stage.ok || !prod.ok) throw new Error("stack files do not parse");
     expect([stage.config.network, prod.config.network]).toEqual([
       { vpcCidr: "10.20.0.0/16", availabilityZoneCount: 2, natStrategy: "single" },
@@ -57,7 +59,7 @@ describe("the committed stack files", () => {
 describe("parseStackConfig: config refused before anything is built", () => {
   it("refuses a certificate of another region than the stack's", () => {
     const arn = "arn:aws:acm:us-east-1:210987654321:certificate/5c1d2e3f-0000-4000-8000-000000000001";
-    expect(parseStackConfig("prod", { ...prodOk, certificateArn: arn })).toEqual({
+    expect(parseStackConfig("prod", { ...prodOk, certificateArn: arn }, specs)).toEqual({
       ok: false,
       problems: [
         `certificateArn="${arn}": is in us-east-1; the load balancer takes a certificate of its own region, sa-east-1 (request or import it there)`,
@@ -67,7 +69,7 @@ describe("parseStackConfig: config refused before anything is built", () => {
 
   it("refuses a key it does not know, naming the nearest one it does", () => {
     expect(
-      parseStackConfig("stage", { ...base, pageEmail: '["a@b.io"]', dbMultiAZ: "true", zzz: "1" }),
+      parseStackConfig("stage", { ...base, pageEmail: '["a@b.io"]', dbMultiAZ: "true", zzz: "1" }, specs),
     ).toEqual({
       ok: false,
       problems: [
@@ -80,7 +82,7 @@ describe("parseStackConfig: config refused before anything is built", () => {
 
   it("refuses a region AWS does not have, and one outside the aws partition", () => {
     const problems = (region: string) => {
-      const result = parseStackConfig("stage", { ...base, "aws:region": region });
+      const result = parseStackConfig("stage", { ...base, "aws:region": region }, specs);
       return result.ok ? [] : result.problems.map((problem) => problem.split(";")[0]);
     };
     expect(problems("sa-east1")).toEqual([
@@ -95,20 +97,24 @@ describe("parseStackConfig: config refused before anything is built", () => {
 
 describe("parseStackConfig", () => {
   it("reads dbApplyImmediately, refusing what is not a boolean", () => {
-    const on = parseStackConfig("prod", { ...prodOk, dbApplyImmediately: "true" });
+    const on = parseStackConfig("prod", { ...prodOk, dbApplyImmediately: "true" }, specs);
     expect(on.ok && on.config.database.applyImmediately).toBe(true);
-    expect(parseStackConfig("stage", { ...base, dbApplyImmediately: "yes" })).toEqual({
+    expect(parseStackConfig("stage", { ...base, dbApplyImmediately: "yes" }, specs)).toEqual({
       ok: false,
       problems: ['dbApplyImmediately="yes": must be true or false'],
     });
   });
 
   it("fills prod's defaults with what prod needs", () => {
-    const result = parseStackConfig("prod", {
-      ...base,
-      certificateArn: prodOk.certificateArn,
-      domainName: prodOk.domainName,
-    });
+    const result = parseStackConfig(
+      "prod",
+      {
+        ...base,
+        certificateArn: prodOk.certificateArn,
+        domainName: prodOk.domainName,
+      },
+      specs,
+    );
     if (!result.ok) throw new Error(result.problems.join("\n"));
     expect(result.config.network).toEqual({
       vpcCidr: "10.0.0.0/16",
@@ -296,13 +302,17 @@ describe("parseStackConfig", () => {
       ],
     ],
   ])("rejects %s with exactly those messages", (_name, stack, raw, problems) => {
-    expect(parseStackConfig(stack, raw as Record<string, string>)).toEqual({ ok: false, problems });
+    expect(parseStackConfig(stack, raw as Record<string, string>, specs)).toEqual({ ok: false, problems });
   });
 });
 
 describe("grafanaRegion", () => {
   it("defaults to the stack's region where Managed Grafana is offered", () => {
-    const result = parseStackConfig("stage", { "aws:region": "eu-west-1", owner: "o", costCentre: "c" });
+    const result = parseStackConfig(
+      "stage",
+      { "aws:region": "eu-west-1", owner: "o", costCentre: "c" },
+      specs,
+    );
     expect(result.ok && result.config.monitoring.grafana).toEqual({
       mode: "managed",
       region: "eu-west-1",
@@ -315,12 +325,16 @@ describe("grafanaRegion", () => {
 describe("grafanaVersion and the workspace's groups", () => {
   const admin = "906754a2-c0a1-70a3-9e5c-1f0e3a7b8c9d";
   it("pins a version AWS creates, and takes Identity Center groups per role", () => {
-    const result = parseStackConfig("stage", {
-      ...base,
-      grafanaVersion: "10.4",
-      grafanaAdminGroups: JSON.stringify([admin]),
-      grafanaViewerGroups: JSON.stringify(["9067a1b2c3-11111111-2222-3333-4444-555555555555"]),
-    });
+    const result = parseStackConfig(
+      "stage",
+      {
+        ...base,
+        grafanaVersion: "10.4",
+        grafanaAdminGroups: JSON.stringify([admin]),
+        grafanaViewerGroups: JSON.stringify(["9067a1b2c3-11111111-2222-3333-4444-555555555555"]),
+      },
+      specs,
+    );
     expect(result.ok && result.config.monitoring.grafana).toEqual({
       mode: "managed",
       region: "us-east-1",
@@ -335,7 +349,11 @@ describe("grafanaVersion and the workspace's groups", () => {
 
   it("refuses a version Managed Grafana does not create, a malformed group id, and groups for an existing Grafana", () => {
     expect(
-      parseStackConfig("stage", { ...base, grafanaVersion: "11.0", grafanaEditorGroups: '["admins"]' }),
+      parseStackConfig(
+        "stage",
+        { ...base, grafanaVersion: "11.0", grafanaEditorGroups: '["admins"]' },
+        specs,
+      ),
     ).toEqual({
       ok: false,
       problems: [
@@ -344,14 +362,18 @@ describe("grafanaVersion and the workspace's groups", () => {
       ],
     });
     expect(
-      parseStackConfig("stage", {
-        ...base,
-        grafanaMode: "existing",
-        grafanaUrl: "https://grafana.acme.io",
-        grafanaToken: "t",
-        grafanaVersion: "11",
-        grafanaAdminGroups: JSON.stringify([admin]),
-      }),
+      parseStackConfig(
+        "stage",
+        {
+          ...base,
+          grafanaMode: "existing",
+          grafanaUrl: "https://grafana.acme.io",
+          grafanaToken: "t",
+          grafanaVersion: "11",
+          grafanaAdminGroups: JSON.stringify([admin]),
+        },
+        specs,
+      ),
     ).toEqual({
       ok: false,
       problems: [
@@ -391,7 +413,7 @@ describe("rawConfigFrom", () => {
 
 describe("the release's windows, against the rollback alarms' reaction time", () => {
   const problems = (stack: string, extra: Record<string, string>) => {
-    const result = parseStackConfig(stack, { ...(stack === "prod" ? prodOk : base), ...extra });
+    const result = parseStackConfig(stack, { ...(stack === "prod" ? prodOk : base), ...extra }, specs);
     return result.ok ? [] : result.problems;
   };
 
@@ -430,7 +452,7 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
   });
 
   it("defaults the rollback alarms from alerts/slo.yaml", () => {
-    const result = parseStackConfig("stage", base);
+    const result = parseStackConfig("stage", base, specs);
     if (!result.ok) throw new Error(result.problems.join("\n"));
     expect(result.config.release).toMatchObject({
       alarm5xxRatio: 0.0144,
@@ -443,7 +465,7 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
 
   it("derives the traffic routing once, from deploymentConfig and the canary keys", () => {
     const routing = (overrides: Record<string, string>) => {
-      const result = parseStackConfig("stage", { ...base, ...overrides });
+      const result = parseStackConfig("stage", { ...base, ...overrides }, specs);
       if (!result.ok) throw new Error(result.problems.join("\n"));
       return result.config.release.routing;
     };
@@ -465,7 +487,7 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
       percent: 10,
       intervalMinutes: 15,
     });
-    const prod = parseStackConfig("prod", { ...prodOk });
+    const prod = parseStackConfig("prod", { ...prodOk }, specs);
     expect(prod.ok && prod.config.release.routing).toEqual({
       shift: { kind: "canary", percent: 10, intervalMinutes: 10 },
       terminationWaitMinutes: 15,
@@ -473,7 +495,7 @@ describe("the release's windows, against the rollback alarms' reaction time", ()
   });
 
   it("judges a canary by alerts/analysis/canary.yaml by default, and refuses one too short for its first look", () => {
-    const prod = parseStackConfig("prod", prodOk);
+    const prod = parseStackConfig("prod", prodOk, specs);
     expect(prod.ok && prod.config.release.canaryAnalysis).toBe("canary");
     expect(
       problems("stage", {

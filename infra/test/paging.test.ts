@@ -1,9 +1,11 @@
 /** Paging: the page topic's HTTPS subscriptions from secret config (PagerDuty, Opsgenie), and bad values refused. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadStackConfig, rawConfigFrom } from "../src/config";
+import { loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { readStackFile } from "../src/stack-file";
 import { type SynthResult, synth } from "../src/synth/run";
 import { ofType } from "./helpers";
+
+const specs = readConfigSpecs();
 
 // The two integrations' URL shapes; both confirm SNS subscriptions themselves.
 const PAGERDUTY = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue";
@@ -36,7 +38,7 @@ describe("page topic subscriptions", () => {
       ...stage,
       "comments-platform:pageHttpsEndpoints": '["http://events.pagerduty.com/x"]',
     });
-    expect(() => loadStackConfig("stage", raw)).toThrow(
+    expect(() => loadStackConfig("stage", raw, specs)).toThrow(
       'pageHttpsEndpoints="<secret>": must be https:// URLs (set with pulumi config set --secret --path)',
     );
   });

@@ -7,10 +7,12 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { loadStackConfig, rawConfigFrom } from "../src/config";
+import { loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { placeholderProblems } from "../src/placeholders";
 import { readStackFile } from "../src/stack-file";
 import { mockCalls } from "../src/synth/run";
+
+const specs = readConfigSpecs();
 
 const PROD_PLACEHOLDERS = [
   `certificateArn="arn:aws:acm:sa-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000": account 123456789012 is AWS's documentation placeholder; set the real value before a deploy`,
@@ -49,9 +51,9 @@ describe("placeholderProblems", () => {
 
 describe("loadStackConfig", () => {
   it("accepts the committed examples unless told that real resources change", () => {
-    expect(() => loadStackConfig("prod", rawConfigFrom(readStackFile("prod")))).not.toThrow();
+    expect(() => loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs)).not.toThrow();
     expect(() =>
-      loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), { refusePlaceholders: true }),
+      loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs, { refusePlaceholders: true }),
     ).toThrow(`invalid configuration for stack prod:\n  - ${PROD_PLACEHOLDERS.join("\n  - ")}`);
   });
 });

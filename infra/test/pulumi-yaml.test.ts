@@ -6,15 +6,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseStackConfig, rawConfigFrom } from "../src/config";
+import { parseStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { REPO_ROOT, readStackFile } from "../src/stack-file";
+
+const specs = readConfigSpecs();
 
 const project = parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
   config: Record<string, { type: string; default?: unknown; description: string }>;
 };
 const seenBy = (stack: string) => {
   const seen = new Map<string, unknown>();
-  parseStackConfig(stack, rawConfigFrom(readStackFile(stack)), seen);
+  parseStackConfig(stack, rawConfigFrom(readStackFile(stack)), specs, seen);
   seen.delete("aws:region");
   return seen;
 };

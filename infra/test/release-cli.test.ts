@@ -5,13 +5,14 @@
 import { ListDeploymentsCommand } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadStackConfig, rawConfigFrom } from "../src/config";
+import { loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
 import { ROLLBACK_RULE } from "../src/release/rollback-target";
 import { readStackFile } from "../src/stack-file";
 import { type ReleaseHarness, releaseHarness, revision } from "./release-harness";
 
-const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")));
+const specs = readConfigSpecs();
+const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs);
 let aws: ReleaseHarness;
 const cli = (argv: string[]) => runReleaseCli(argv, config, aws.clients, aws.io());
 const harness = (options: { pageSize?: number } = {}) => {

@@ -10,13 +10,14 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadStackConfig, rawConfigFrom } from "../src/config";
+import { loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
 import { OVERRIDE_ENV, overridesFrom } from "../src/release/overrides";
 import { REPO_ROOT, readStackFile } from "../src/stack-file";
 import { type ReleaseHarness, releaseHarness, revision } from "./release-harness";
 
-const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")));
+const specs = readConfigSpecs();
+const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs);
 let aws: ReleaseHarness;
 
 const annotations: Array<{ text?: string }> = [];

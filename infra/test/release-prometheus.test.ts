@@ -9,13 +9,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { findTool, type RunningTool } from "../../services/testkit/src/index.js";
-import { parseStackConfig } from "../src/config";
+import { parseStackConfig, readConfigSpecs } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
 import { RECORDED_LOOKBACK } from "../src/release/gate";
 import { durationSeconds } from "../src/slo";
 import { REPO_ROOT } from "../src/stack-file";
 import { backfilledPrometheus, END, history } from "./canary-history";
 import { NEW, OLD, releaseHarness } from "./release-harness";
+
+const specs = readConfigSpecs();
 
 const promtool = findTool("promtool", "prometheus");
 const prometheus = findTool("prometheus", "prometheus");
@@ -31,21 +33,25 @@ describe("the gate's lookback", () => {
 });
 
 const stackConfig = (name: "prod" | "stage", stack: string) => {
-  const config = parseStackConfig(name, {
-    "aws:region": "sa-east-1",
-    owner: "o",
-    costCentre: "c",
-    grafanaRegion: "us-east-1",
-    ...(name === "prod"
-      ? {
-          domainName: "comments.example.com",
-          dbMultiAz: "true",
-          dbDeletionProtection: "true",
-          certificateArn:
-            "arn:aws:acm:sa-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
-        }
-      : {}),
-  });
+  const config = parseStackConfig(
+    name,
+    {
+      "aws:region": "sa-east-1",
+      owner: "o",
+      costCentre: "c",
+      grafanaRegion: "us-east-1",
+      ...(name === "prod"
+        ? {
+            domainName: "comments.example.com",
+            dbMultiAz: "true",
+            dbDeletionProtection: "true",
+            certificateArn:
+              "arn:aws:acm:sa-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
+          }
+        : {}),
+    },
+    specs,
+  );
   if (!config.ok) throw new Error(config.problems.join("\n"));
   return { ...config.config, stack: stack as "prod" };
 };

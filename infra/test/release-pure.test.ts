@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DEPLOYMENT_CONFIGS, loadStackConfig, rawConfigFrom } from "../src/config";
+import { DEPLOYMENT_CONFIGS, loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { buildAppSpec, smokeHookName } from "../src/release/appspec";
 import { PREDEFINED_CONFIGS, releaseDeadlineSeconds, trafficShiftSeconds } from "../src/release/deadline";
 import { releaseTarget } from "../src/release/plan";
 import { readStackFile } from "../src/stack-file";
+
+const specs = readConfigSpecs();
 
 const ARN = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-prod:42";
 
@@ -132,7 +134,7 @@ describe("release deadline", () => {
   });
 
   it("refuses to plan a configuration it has no routing for, instead of a zero-length shift", () => {
-    const config = loadStackConfig("stage", rawConfigFrom(readStackFile("stage")));
+    const config = loadStackConfig("stage", rawConfigFrom(readStackFile("stage")), specs);
     const unknown = {
       ...config,
       release: { ...config.release, deploymentConfig: "CodeDeployDefault.ECSLinear5PercentEvery1Minutes" },

@@ -11,7 +11,7 @@ import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process";
-import { loadStackConfig, rawConfigFrom } from "../src/config";
+import { loadStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { imageTagFor } from "../src/image-tag";
 import { grafanaAnnotator } from "../src/release/annotations";
 import { runReleaseCli } from "../src/release/cli";
@@ -21,6 +21,8 @@ import { handler } from "../src/release/smoke-handler";
 import { userAgent } from "../src/release/user-agent";
 import { REPO_ROOT, readStackFile } from "../src/stack-file";
 import { startWafFront, WAF_FORBIDDEN_BODY, type WafFront } from "./waf-front";
+
+const specs = readConfigSpecs();
 
 const TAG = imageTagFor(REPO_ROOT);
 
@@ -165,7 +167,7 @@ describe("through a front that refuses requests without a User-Agent", () => {
   });
 
   it("pnpm release analyze names the checkout's image tag by default", async () => {
-    const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")));
+    const config = loadStackConfig("prod", rawConfigFrom(readStackFile("prod")), specs);
     await runReleaseCli(
       ["analyze", "--stack", "prod", "--prometheus-url", fakeFront.base, "--revision", "42", "--at", "1000"],
       config,

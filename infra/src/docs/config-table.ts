@@ -7,7 +7,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { PROJECT, parseStackConfig, rawConfigFrom, STACKS } from "../config";
+import {
+  type ConfigSpecs,
+  PROJECT,
+  parseStackConfig,
+  rawConfigFrom,
+  readConfigSpecs,
+  STACKS,
+} from "../config";
 import { REPO_ROOT, readStackFile } from "../stack-file";
 
 /** The comment the table starts after. */
@@ -34,19 +41,19 @@ const code = (value: unknown) =>
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** Whether the stack's parser refuses the stack file once `key` is removed from it. */
-function requiredIn(stack: string, key: string, root: string): boolean {
+function requiredIn(stack: string, key: string, root: string, specs: ConfigSpecs): boolean {
   const raw: Record<string, string> = { ...rawConfigFrom(readStackFile(stack, root)) };
   delete raw[key];
-  const result = parseStackConfig(stack, raw);
+  const result = parseStackConfig(stack, raw, specs);
   return !result.ok && result.problems.includes(`${key}: is required`);
 }
 
 /** The parser's default for each stack, as a cell: `required`, one value, or one per stack. */
-function defaultCell(key: string, root: string): string {
+function defaultCell(key: string, root: string, specs: ConfigSpecs): string {
   const perStack = STACKS.map((stack) => {
-    if (requiredIn(stack, key, root)) return "required";
+    if (requiredIn(stack, key, root, specs)) return "required";
     const seen = new Map<string, unknown>();
-    parseStackConfig(stack, rawConfigFrom(readStackFile(stack, root)), seen);
+    parseStackConfig(stack, rawConfigFrom(readStackFile(stack, root)), specs, seen);
     const value = seen.get(key);
     return value === undefined ? "unset" : code(value);
   });
@@ -63,8 +70,11 @@ function setCell(stack: string, key: string, root: string): string {
   return value === undefined ? "" : code(value);
 }
 
-/** The table, one row per key of Pulumi.yaml in its order. */
-export function configTable(root: string = REPO_ROOT): string {
+/**
+ * The table, one row per key of Pulumi.yaml in its order; the defaults are the parser's against
+ * `specs` (this repository's alerts/slo.yaml and alerts/analysis unless given).
+ */
+export function configTable(root: string = REPO_ROOT, specs: ConfigSpecs = readConfigSpecs()): string {
   const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
     config: Record<string, Declaration>;
   };
@@ -74,7 +84,7 @@ export function configTable(root: string = REPO_ROOT): string {
     return [
       code(key),
       type,
-      defaultCell(key, root),
+      defaultCell(key, root, specs),
       declaration.secret === true ? "yes" : "",
       ...STACKS.map((stack) => setCell(stack, key, root)),
       cell(declaration.description ?? ""),

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { baseName, loadStackConfig, PROJECT, rawConfigFrom } from "../config";
+import { baseName, loadStackConfig, PROJECT, rawConfigFrom, readConfigSpecs } from "../config";
 import { parseReleaseArgs } from "../release/cli";
 import { type ReleasePlan, releasePlan } from "../release/plan";
 import { readStackFile } from "../stack-file";
@@ -397,7 +397,7 @@ function releaseOf(
   raw: Record<string, string>,
   resources: RecordedResource[],
 ): SynthResult["release"] {
-  const config = loadStackConfig(stack, rawConfigFrom(raw));
+  const config = loadStackConfig(stack, rawConfigFrom(raw), readConfigSpecs());
   const step = resources.find(
     (r) => r.type === "command:local:Command" && r.name === `${baseName(stack)}-release`,
   );
