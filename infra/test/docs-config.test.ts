@@ -60,6 +60,15 @@ describe(`${TABLE_DOC} config table`, () => {
     ).toEqual(["array of string", "`[]`", "yes", "", ""]);
   });
 
+  it("describes every key: a key without a description would leave its row empty", () => {
+    const config = (
+      parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+        config: Record<string, { description?: string }>;
+      }
+    ).config;
+    expect(Object.keys(config).filter((key) => (config[key]?.description ?? "").trim() === "")).toEqual([]);
+  });
+
   it("changes when a description, a stack's value or a key changes", () => {
     const before = configTable(scratch);
     expect(before).toBe(configTable());
