@@ -14,7 +14,7 @@ export default defineConfig({
       "services/comments-api/test/config.test.ts",
       "dashboards/test/dashboards.test.ts",
       ".github/test/workflows.test.ts",
-      "infra/test/{binomial,bootstrap,canary,canary-simulation,config,consumer-teams-config,contract-read,contract-validate,grafana-existing,https,image-tag,judge,observability,policy,policy-stage,prod,pulumi-yaml,release,release-canary,release-cli,release-pure,release-stack,sigv4,slo,stage}.test.ts",
+      "infra/test/{binomial,bootstrap,canary,canary-simulation,config,consumer-teams-config,contract-read,docs-config,contract-validate,grafana-existing,https,image-tag,judge,observability,policy,policy-stage,prod,pulumi-yaml,release,release-canary,release-cli,release-pure,release-stack,sigv4,slo,stage}.test.ts",
     ],
   },
 });
