@@ -50,11 +50,14 @@ export interface Facts {
 }
 
 /**
- * pnpm's own commands, which `pnpm <name>` runs instead of a script (https://pnpm.io/cli/add and the
- * pages beside it). `test` and `start` are left out: pnpm runs the package's script of that name.
+ * pnpm's own commands and their aliases, which `pnpm <name>` runs instead of a script (`pnpm help`;
+ * https://pnpm.io/cli/add and the pages beside it). `test` and `start` are left out: pnpm runs the
+ * package's script of that name.
  */
 const PNPM_BUILTINS = new Set([
   "add",
+  "c",
+  "ln",
   "approve-builds",
   "audit",
   "bin",
