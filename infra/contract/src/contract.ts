@@ -42,12 +42,39 @@ export interface ContractV1 {
   pageTopicArn?: string;
 }
 
+/**
+ * `contractV2`: `contractV1` for a stack released by either strategy. A stack whose releases ECS
+ * moves itself (`releaseStrategy: ecs`) has no CodeDeploy application or deployment group, so it
+ * cannot fill contractV1's two required CodeDeploy fields, and making them optional there would
+ * break readers that rely on them: V2 carries the strategy, and the CodeDeploy names only where
+ * there are some. Every stack publishes contractV2; a `codedeploy` stack publishes contractV1
+ * beside it, unchanged. Fields are added, never changed or removed.
+ */
+export interface ContractV2
+  extends Omit<ContractV1, "version" | "codedeployApplication" | "codedeployDeploymentGroup"> {
+  version: 2;
+  /**
+   * Who moves a release's traffic: `codedeploy` (a CodeDeploy deployment group) or `ecs` (the
+   * service's own blue/green, canary or linear deployment: follow it with ECS's
+   * ListServiceDeployments on `clusterName`/`serviceName`).
+   */
+  releaseStrategy: string;
+  /** The CodeDeploy application and deployment group: present when `releaseStrategy` is `codedeploy`. */
+  codedeployApplication?: string;
+  codedeployDeploymentGroup?: string;
+}
+
 /** The contract's version: the `v1` of its parameter's name, and this package's major version. */
 export const CONTRACT_VERSION = 1;
+/** contractV2's version: the `v2` of its parameter's name. */
+export const CONTRACT_V2_VERSION = 2;
 
-/** The SSM parameter holding the contract as JSON, for readers without access to Pulumi state. */
-export function contractParameterName(stack: string): string {
-  return `/comments-platform/${stack}/contract/v${CONTRACT_VERSION}`;
+/**
+ * The SSM parameter holding the contract as JSON, for readers without access to Pulumi state.
+ * @param version the contract's version @default 1
+ */
+export function contractParameterName(stack: string, version: number = CONTRACT_VERSION): string {
+  return `/comments-platform/${stack}/contract/v${version}`;
 }
 
 /**
@@ -57,6 +84,12 @@ export function contractParameterName(stack: string): string {
  * The name starts with `/`, so the ARN reads `parameter/comments-platform/...`
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies).
  */
-export function contractParameterArn(input: { stack: string; region: string; accountId: string }): string {
-  return `arn:aws:ssm:${input.region}:${input.accountId}:parameter${contractParameterName(input.stack)}`;
+export function contractParameterArn(input: {
+  stack: string;
+  region: string;
+  accountId: string;
+  /** @default 1 */
+  version?: number;
+}): string {
+  return `arn:aws:ssm:${input.region}:${input.accountId}:parameter${contractParameterName(input.stack, input.version)}`;
 }
