@@ -6,9 +6,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { type ContractV1, contractParameterName } from "./contract/src/contract";
+import { type ContractV1, type ContractV2, contractParameterName } from "./contract/src/contract";
 import { CodeDeployBlueGreen } from "./src/components/codedeploy";
 import { Database } from "./src/components/database";
+import { EcsBlueGreen } from "./src/components/ecs-blue-green";
 import { Firewall } from "./src/components/firewall";
 import { LoadBalancer } from "./src/components/load-balancer";
 import { Network } from "./src/components/network";
@@ -22,10 +23,17 @@ import { Waf } from "./src/components/waf";
 import { baseName, loadStackConfig, rawConfigFrom, readConfigSpecs } from "./src/config";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { METRICS_PORT } from "./src/documents/containers";
+import { ecsDeploymentConfiguration } from "./src/documents/ecs-deployment";
 import { permissionsBoundaryArn } from "./src/documents/iam";
 import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
+import { type Analysis, readAnalyses } from "./src/release/analysis";
+import { ECS_HOOK_HANDLERS, ecsHookCode } from "./src/release/ecs-hook-code";
+// Types only: the handler module loads the AWS SDK, which the program has no use for.
+import type { JudgeConfig } from "./src/release/ecs-hook-handler";
+import { JUDGE_HOOK_TIMEOUT_SECONDS } from "./src/release/plan";
 import { userAgent } from "./src/release/user-agent";
+import { readSloSpec } from "./src/slo";
 import { REPO_ROOT } from "./src/stack-file";
 
 const stack = pulumi.getStack();
@@ -39,6 +47,25 @@ const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()),
   refusePlaceholders: changesRealResources,
 });
 const tags = baseTags(config);
+// Who moves a release's traffic: a CodeDeploy deployment group, or the ECS service itself.
+const strategy = config.release.strategy;
+/**
+ * The judge hook's `hookDetails`: the analysis (without its file name and prose) and the stack's
+ * Prometheus, as ecs-hook-handler.ts reads them (ecs-prod.test.ts compares with its judgeHookDetails).
+ */
+const judgeDetails = (
+  prometheusUrl: string,
+  { file: _file, description: _description, ...analysis }: Analysis,
+) => {
+  const judge: JudgeConfig = { stack, prometheusUrl, analysis };
+  return { judge };
+};
+/** An analysis of alerts/analysis by name (the config parser has checked it exists). */
+const analysisOf = (analysis: string) => {
+  const found = readAnalyses(readSloSpec())[analysis];
+  if (found === undefined) throw new Error(`no analysis ${analysis} in alerts/analysis`);
+  return found;
+};
 const name = baseName(stack);
 // The hash of the build inputs: a commit that changes none of them builds and releases nothing.
 const imageTag = imageTagFor(REPO_ROOT);
@@ -99,6 +126,59 @@ const observability = new Observability(name, {
   grafanaToken: new pulumi.Config().getSecret("grafanaToken"),
   tags,
 });
+// The hooks are created before the service and the deployment group, which name them.
+const smokeHook = new SmokeHook(name, {
+  permissionsBoundary,
+  stack,
+  region: config.region,
+  testListenerUrl: loadBalancer.testListenerUrl,
+  userAgent: userAgent("smoke-hook", imageTag),
+  privateSubnetIds: network.privateSubnetIds,
+  securityGroupId: firewall.groups.smoke.id,
+  ...(strategy === "ecs"
+    ? { invokedBy: { strategy: "ecs" as const, code: ecsHookCode(), handler: ECS_HOOK_HANDLERS.smoke } }
+    : {}),
+  tags,
+});
+
+// ECS-native releases (releaseStrategy ecs): the rules, roles, judge and alarms the service names.
+const canaryAnalysis = config.release.canaryAnalysis;
+const ecsBlueGreen =
+  strategy === "ecs"
+    ? new EcsBlueGreen(name, {
+        stack,
+        settings: config.release,
+        blueTargetGroup: loadBalancer.blueTargetGroup,
+        greenTargetGroup: loadBalancer.greenTargetGroup,
+        albArnSuffix: loadBalancer.alb.arnSuffix,
+        productionListenerArn: loadBalancer.productionListener.arn,
+        testListenerArn: loadBalancer.testListener.arn,
+        alarmTopicArn: observability.topics.ticket.arn,
+        smokeFunctionArn: smokeHook.function.arn,
+        ...(canaryAnalysis === undefined
+          ? {}
+          : {
+              judge: {
+                code: ecsHookCode(),
+                handler: ECS_HOOK_HANDLERS.judge,
+                hookDetails: observability.workspace.prometheusEndpoint.apply((prometheusUrl) =>
+                  JSON.stringify(judgeDetails(prometheusUrl, analysisOf(canaryAnalysis))),
+                ),
+                workspaceArn: observability.workspace.arn,
+                serviceRevisions: aws
+                  .getCallerIdentityOutput()
+                  .accountId.apply(
+                    (account) => `arn:aws:ecs:${config.region}:${account}:service-revision/${name}/${name}/*`,
+                  ),
+                userAgent: userAgent("judge-hook", imageTag),
+                timeoutSeconds: JUDGE_HOOK_TIMEOUT_SECONDS,
+              },
+            }),
+        tags,
+        permissionsBoundary,
+      })
+    : undefined;
+
 const service = new Service(name, {
   permissionsBoundary,
   settings: config.service,
@@ -131,37 +211,66 @@ const service = new Service(name, {
     loadBalancer.testListener,
     ...firewall.rules.service,
     ...firewall.rules.alb,
+    // ECS checks its roles and the hooks when the service is created or updated.
+    ...(ecsBlueGreen === undefined
+      ? []
+      : [
+          ecsBlueGreen.productionRule,
+          ecsBlueGreen.testRule,
+          ...ecsBlueGreen.permissions,
+          smokeHook.function,
+        ]),
   ],
+  ...(ecsBlueGreen === undefined
+    ? {}
+    : {
+        ecs: {
+          deploymentConfiguration: pulumi
+            .all([
+              ecsBlueGreen.hookRole.arn,
+              smokeHook.function.arn,
+              ecsBlueGreen.judge?.arn,
+              ecsBlueGreen.judgeHookDetails,
+            ])
+            .apply(([roleArn, smoke, judge, judgeDetails]) =>
+              ecsDeploymentConfiguration(config.release.routing, {
+                roleArn,
+                smoke,
+                ...(judge === undefined || judgeDetails === undefined
+                  ? {}
+                  : { judge: { arn: judge, details: judgeDetails } }),
+              }),
+            ),
+          alternateTargetGroupArn: loadBalancer.greenTargetGroup.arn,
+          productionListenerRuleArn: ecsBlueGreen.productionRule.arn,
+          testListenerRuleArn: ecsBlueGreen.testRule.arn,
+          loadBalancerRoleArn: ecsBlueGreen.loadBalancerRole.arn,
+          alarmNames: ecsBlueGreen.alarms.map((alarm) => alarm.name),
+        },
+      }),
   tags,
 });
 
-// The hook is created before the deployment group, so CodeDeploy's policy can name it.
-const smokeHook = new SmokeHook(name, {
-  permissionsBoundary,
-  stack,
-  region: config.region,
-  testListenerUrl: loadBalancer.testListenerUrl,
-  userAgent: userAgent("smoke-hook", imageTag),
-  privateSubnetIds: network.privateSubnetIds,
-  securityGroupId: firewall.groups.smoke.id,
-  tags,
-});
-
-const codedeploy = new CodeDeployBlueGreen(name, {
-  permissionsBoundary,
-  settings: config.release,
-  clusterName: service.cluster.name,
-  serviceName: service.service.name,
-  blueTargetGroup: loadBalancer.blueTargetGroup,
-  greenTargetGroup: loadBalancer.greenTargetGroup,
-  albArnSuffix: loadBalancer.alb.arnSuffix,
-  productionListenerArn: loadBalancer.productionListener.arn,
-  testListenerArn: loadBalancer.testListener.arn,
-  alarmTopicArn: observability.topics.ticket.arn,
-  hookFunctionArns: [smokeHook.function.arn],
-  taskRoleArns: [service.executionRole.arn, service.taskRole.arn],
-  tags,
-});
+// CodeDeploy releases (the default): the application, the deployment group and its alarms. None in
+// an `ecs` stack.
+const codedeploy =
+  strategy === "codedeploy"
+    ? new CodeDeployBlueGreen(name, {
+        permissionsBoundary,
+        settings: config.release,
+        clusterName: service.cluster.name,
+        serviceName: service.service.name,
+        blueTargetGroup: loadBalancer.blueTargetGroup,
+        greenTargetGroup: loadBalancer.greenTargetGroup,
+        albArnSuffix: loadBalancer.alb.arnSuffix,
+        productionListenerArn: loadBalancer.productionListener.arn,
+        testListenerArn: loadBalancer.testListener.arn,
+        alarmTopicArn: observability.topics.ticket.arn,
+        hookFunctionArns: [smokeHook.function.arn],
+        taskRoleArns: [service.executionRole.arn, service.taskRole.arn],
+        tags,
+      })
+    : undefined;
 
 new ReleaseOnChange(name, {
   stack,
@@ -174,10 +283,11 @@ new ReleaseOnChange(name, {
   ...(config.release.canaryAnalysis === undefined ? {} : { analysis: config.release.canaryAnalysis }),
   grafana: { url: observability.grafanaUrl, token: observability.grafanaToken },
   // The hook reaches green through the test listener, from its subnets through the NAT gateways.
+  strategy,
   dependsOn: [
     service.service,
-    codedeploy.deploymentGroup,
-    codedeploy.permissions,
+    ...(codedeploy === undefined ? [] : [codedeploy.deploymentGroup, codedeploy.permissions]),
+    ...(ecsBlueGreen === undefined ? [] : ecsBlueGreen.permissions),
     smokeHook.function,
     smokeHook.permissions,
     ...firewall.rules.smoke,
@@ -185,8 +295,8 @@ new ReleaseOnChange(name, {
   ],
 });
 
-const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
-  version: 1,
+/** What both contract versions say of the stack, besides their version and the release's names. */
+const common = {
   stack,
   region: config.region,
   url: loadBalancer.url,
@@ -203,24 +313,51 @@ const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } = {
   prometheusWorkspaceId: observability.workspace.id,
   prometheusQueryUrl: observability.workspace.prometheusEndpoint,
   grafanaUrl: observability.grafanaUrl,
-  codedeployApplication: codedeploy.application.name,
-  codedeployDeploymentGroup: codedeploy.deploymentGroup.deploymentGroupName,
   alarmTopicArn: observability.topics.ticket.arn,
   pageTopicArn: observability.topics.page.arn,
 };
-new aws.ssm.Parameter(`${name}-contract-v1`, {
-  // Fixed: the address consumers read. Only a rename replaces a parameter.
-  name: contractParameterName(stack),
-  type: "String",
-  // `insecureValue`: the provider treats `value` as secret always; the contract holds no secret and
-  // its changes should show in previews.
-  insecureValue: pulumi.output(contract).apply((value) => JSON.stringify(value)),
-  description: "comments-platform contractV1 (JSON): what other teams may read from this stack",
-  tags: named(tags, contractParameterName(stack)),
-});
+const codedeployNames =
+  codedeploy === undefined
+    ? undefined
+    : {
+        codedeployApplication: codedeploy.application.name,
+        codedeployDeploymentGroup: codedeploy.deploymentGroup.deploymentGroupName,
+      };
 
-/** Read by other teams with `new pulumi.StackReference(...).getOutput("contractV1")`. */
+/** A contract's JSON in its SSM parameter: the address consumers read without Pulumi state. */
+function contractParameter(version: number, value: pulumi.Input<object>): void {
+  new aws.ssm.Parameter(`${name}-contract-v${version}`, {
+    // Fixed: the address consumers read. Only a rename replaces a parameter.
+    name: contractParameterName(stack, version),
+    type: "String",
+    // `insecureValue`: the provider treats `value` as secret always; the contract holds no secret and
+    // its changes should show in previews.
+    insecureValue: pulumi.output(value).apply((json) => JSON.stringify(json)),
+    description: `comments-platform contractV${version} (JSON): what other teams may read from this stack`,
+    tags: named(tags, contractParameterName(stack, version)),
+  });
+}
+
+// contractV1 names the CodeDeploy application and group, which an `ecs` stack does not have: such a
+// stack publishes contractV2 only (docs/consuming-outputs.md).
+const contract: { [K in keyof ContractV1]: pulumi.Input<ContractV1[K]> } | undefined =
+  codedeployNames === undefined ? undefined : { version: 1, ...common, ...codedeployNames };
+if (contract !== undefined) contractParameter(1, contract);
+const contract2: { [K in keyof ContractV2]: pulumi.Input<ContractV2[K]> } = {
+  version: 2,
+  ...common,
+  releaseStrategy: strategy,
+  ...(codedeployNames ?? {}),
+};
+contractParameter(2, contract2);
+
+/**
+ * Read by other teams with `new pulumi.StackReference(...).getOutput("contractV1")`. A `codedeploy`
+ * stack's only (undefined in an `ecs` stack, which has no CodeDeploy names).
+ */
 export const contractV1 = contract;
+/** Every stack's contract, whichever strategy releases it: `getOutput("contractV2")`. */
+export const contractV2 = contract2;
 
 /**
  * The RDS-managed secret holding the database login: what an operator rotates

@@ -299,9 +299,15 @@ export const DEPLOY_SERVICES: Record<string, string[]> = {
   wafv2: ["wafv2"],
 };
 
-/** The services the roles a deploy creates trust: the only ones it may pass them to. */
+/**
+ * The services the roles a deploy creates trust: the only ones it may pass them to. ECS takes the
+ * two roles of an `ecs` stack's service (its infrastructure role for load balancers, its hook role)
+ * from CreateService and UpdateService, which pass them
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html).
+ */
 export const PASSED_TO_SERVICES = [
   "codedeploy.amazonaws.com",
+  "ecs.amazonaws.com",
   "ecs-tasks.amazonaws.com",
   "grafana.amazonaws.com",
   "lambda.amazonaws.com",

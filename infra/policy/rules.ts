@@ -169,6 +169,36 @@ export const RULES: Rule[] = [
     },
   },
   {
+    name: "ecs-alarm-rollback",
+    description:
+      "An ECS-controlled service (releaseStrategy ecs) rolls back on alarms and runs the smoke hook on test traffic.",
+    validate: ({ type, props }, report) => {
+      if (type !== "aws:ecs/service:Service") return;
+      const controller = props.deploymentController as { type?: string } | undefined;
+      if (controller?.type !== "ECS") return;
+      // ECS's alarm rollback (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+      const alarms = props.alarms as
+        | { enable?: boolean; rollback?: boolean; alarmNames?: unknown[] }
+        | undefined;
+      if (alarms?.enable !== true || alarms.rollback !== true || (alarms.alarmNames ?? []).length === 0)
+        report("alarms must be enabled with rollback and at least one alarm");
+      const configuration = props.deploymentConfiguration as
+        | { strategy?: string; lifecycleHooks?: Array<{ lifecycleStages?: string[] }> }
+        | undefined;
+      if (unknown(configuration)) return;
+      if (!["BLUE_GREEN", "CANARY", "LINEAR"].includes(configuration?.strategy ?? ""))
+        report(
+          "deploymentConfiguration.strategy must be BLUE_GREEN, CANARY or LINEAR (a test listener to smoke-test on)",
+        );
+      if (
+        !(configuration?.lifecycleHooks ?? []).some((hook) =>
+          (hook.lifecycleStages ?? []).includes("POST_TEST_TRAFFIC_SHIFT"),
+        )
+      )
+        report("a lifecycle hook must run at POST_TEST_TRAFFIC_SHIFT (the smoke test)");
+    },
+  },
+  {
     name: "log-retention",
     description: "Log groups expire their logs.",
     validate: ({ type, props }, report) => {

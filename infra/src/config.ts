@@ -9,6 +9,7 @@ import { type TrafficRouting, trafficRoutingOf } from "./config/routing";
 import type { ConfigSpecs } from "./config/specs";
 import { isCidr, nearestKey, type Raw, Reader } from "./config-reader";
 import { alarmReactionMinutes } from "./documents/alarms";
+import { ecsRoutingProblems } from "./documents/ecs-deployment";
 import { DEFAULT_GRAFANA_VERSION, type GrafanaGroups, MANAGED_GRAFANA_VERSIONS } from "./documents/grafana";
 import { FARGATE_CPU, fargateMemoryOptions } from "./fargate";
 import { placeholderProblems } from "./placeholders";
@@ -143,6 +144,12 @@ export interface StackConfig {
   };
   release: {
     /**
+     * Who moves the traffic: CodeDeploy (a deployment group; the default, what this product's users
+     * asked for) or ECS itself (the service's own blue/green, canary or linear deployment, docs/ecs-native.md).
+     * @default codedeploy
+     */
+    strategy: ReleaseStrategy;
+    /**
      * A predefined CodeDeploy ECS configuration, or `custom` (a canary of `canaryPercent` for
      * `canaryIntervalMinutes`): the CodeDeploy name only; what it does is `routing`.
      */
@@ -226,6 +233,11 @@ const GRAFANA_ENDPOINTS_PAGE = "https://docs.aws.amazon.com/general/latest/gr/gr
 export const AWS_REGIONS: readonly string[] = Object.values(Region)
   .filter((name) => !/^(cn|us-gov|us-iso[a-z]*|eu-iso[a-z]*|eusc)-/.test(name))
   .sort();
+
+/** Who moves a release's traffic: a CodeDeploy deployment group, or the ECS service's own deployment. */
+export const RELEASE_STRATEGIES = ["codedeploy", "ecs"] as const;
+/** Who moves a release's traffic. */
+export type ReleaseStrategy = (typeof RELEASE_STRATEGIES)[number];
 
 /** CodeDeploy's predefined ECS deployment configurations: the names of release/deadline.ts's one list. */
 export const DEPLOYMENT_CONFIGS = Object.keys(PREDEFINED_CONFIGS) as PredefinedConfig[];
@@ -537,6 +549,7 @@ export function parseStackConfig(
     },
     registry: { keepReleases: read.integer("keepReleases", 20, 2, 1000) },
     release: {
+      strategy: read.oneOf("releaseStrategy", RELEASE_STRATEGIES, "codedeploy"),
       deploymentConfig,
       routing,
       onConflict: read.oneOf("releaseOnConflict", ["stop", "fail"] as const, "fail"),
@@ -563,6 +576,8 @@ export function parseStackConfig(
     },
   };
   read.problems.push(...alarmWindowProblems(config.release, specs.analyses));
+  // ECS's bake times and linear steps have narrower ranges than CodeDeploy's.
+  if (config.release.strategy === "ecs") read.problems.push(...ecsRoutingProblems(config.release.routing));
   // A key nobody reads is a typo or a leftover: refused, naming the key it most resembles.
   for (const key of Object.keys(raw).sort()) {
     if (key.includes(":") || read.read.has(key)) continue;

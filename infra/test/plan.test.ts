@@ -406,6 +406,7 @@ describe.each(["stage", "prod"])("the %s plan", (stack) => {
         "aws:sns/topic:Topic comments-api-STACK-page",
         "aws:sns/topic:Topic comments-api-STACK-ticket",
         "aws:ssm/parameter:Parameter comments-api-STACK-contract-v1",
+        "aws:ssm/parameter:Parameter comments-api-STACK-contract-v2",
       ].map((line) => line.replace("STACK", stack)),
     );
   });

@@ -218,6 +218,37 @@ describe("policy rules", () => {
       }),
       [],
     ],
+    [
+      "ecs-alarm-rollback",
+      resource("aws:ecs/service:Service", {
+        deploymentController: { type: "ECS" },
+        alarms: { enable: true, rollback: false, alarmNames: ["a"] },
+        deploymentConfiguration: { strategy: "ROLLING" },
+      }),
+      [
+        "alarms must be enabled with rollback and at least one alarm",
+        "deploymentConfiguration.strategy must be BLUE_GREEN, CANARY or LINEAR (a test listener to smoke-test on)",
+        "a lifecycle hook must run at POST_TEST_TRAFFIC_SHIFT (the smoke test)",
+      ],
+    ],
+    [
+      "ecs-alarm-rollback",
+      resource("aws:ecs/service:Service", {
+        deploymentController: { type: "ECS" },
+        alarms: { enable: true, rollback: true, alarmNames: ["a"] },
+        deploymentConfiguration: {
+          strategy: "CANARY",
+          lifecycleHooks: [{ lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }],
+        },
+      }),
+      [],
+    ],
+    // A CODE_DEPLOY service's alarms are the deployment group's (codedeploy-alarm-rollback).
+    [
+      "ecs-alarm-rollback",
+      resource("aws:ecs/service:Service", { deploymentController: { type: "CODE_DEPLOY" } }),
+      [],
+    ],
     ["log-retention", resource("aws:cloudwatch/logGroup:LogGroup", {}), ["retentionInDays must be set"]],
     ["log-retention", resource("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 14 }), []],
     [

@@ -1,6 +1,6 @@
 /** The prod stack under Pulumi mocks: what differs from stage, and why. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { type SynthResult, synth } from "../src/synth/run";
+import { type SynthResult, synth, urnsOf } from "../src/synth/run";
 import { countByType, firewallTable, ofType, one } from "./helpers";
 
 let result: SynthResult;
@@ -19,7 +19,7 @@ describe("prod", () => {
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 7,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 5,
     });
-    expect(result.resources).toHaveLength(126);
+    expect(result.resources).toHaveLength(127);
     const privateRoutes = ofType(result, "aws:ec2/routeTable:RouteTable").filter((t) =>
       t.name.includes("-private-"),
     );
@@ -193,6 +193,18 @@ describe("prod", () => {
     const command = String(one(result, "command:local:Command").inputs.create);
     expect(command).toMatch(
       / --prometheus-url https:\/\/aps-workspaces\.sa-east-1\.amazonaws\.com\/workspaces\/ws-[0-9a-f]{8}\/ --analysis canary$/,
+    );
+  });
+
+  it("names the rollback alarms under the CodeDeploy component: the URNs an `ecs` stack's alarms alias (ecs-prod.test.ts)", () => {
+    const alarms = ofType(result, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+      (alarm) => alarm.parentType === "comments-platform:release:CodeDeployBlueGreen",
+    );
+    expect(alarms.map((alarm) => urnsOf(result, alarm)[0])).toEqual(
+      ["blue-5xx", "blue-p99", "blue-unhealthy", "elb-5xx", "green-5xx", "green-p99", "green-unhealthy"].map(
+        (suffix) =>
+          `urn:pulumi:prod::comments-platform::comments-platform:release:CodeDeployBlueGreen$aws:cloudwatch/metricAlarm:MetricAlarm::comments-api-prod-${suffix}`,
+      ),
     );
   });
 });

@@ -18,8 +18,8 @@ const RUNNER = createRequire(join(INFRA, "package.json")).resolve("@pulumi/pulum
 const run = promisify(execFile);
 
 describe.each([
-  ["stage", 106],
-  ["prod", 126],
+  ["stage", 107],
+  ["prod", 127],
 ])("stack %s under Pulumi's program runner", (stack, resources) => {
   it(`compiles with type checking and declares all ${resources} resources`, async () => {
     const config = readStackFile(stack);

@@ -1,6 +1,6 @@
 /** The stage stack under Pulumi mocks, with deterministic fake values for what AWS computes. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseContractV1 } from "../contract/src/index";
+import { parseContractV1, parseContractV2 } from "../contract/src/index";
 import { imageTagFor } from "../src/image-tag";
 import { REPO_ROOT } from "../src/stack-file";
 import { type SynthResult, synth } from "../src/synth/run";
@@ -49,7 +49,8 @@ describe("stage", () => {
       "aws:ecs/service:Service": 1,
       "aws:appautoscaling/target:Target": 1,
       "aws:appautoscaling/policy:Policy": 2,
-      "aws:ssm/parameter:Parameter": 1,
+      // contractV1 and contractV2.
+      "aws:ssm/parameter:Parameter": 2,
       "comments-platform:observability:Observability": 1,
       "aws:amp/workspace:Workspace": 1,
       "aws:amp/ruleGroupNamespace:RuleGroupNamespace": 1,
@@ -395,7 +396,7 @@ describe("stage", () => {
         /^http:\/\/comments-api-stage-alb-[0-9a-f]{8}\.sa-east-1\.elb\.amazonaws\.com$/,
       ),
     });
-    const parameter = one(result, "aws:ssm/parameter:Parameter");
+    const parameter = one(result, "aws:ssm/parameter:Parameter", "comments-api-stage-contract-v1");
     expect(parameter.inputs.name).toBe("/comments-platform/stage/contract/v1");
     expect(parameter.inputs.type).toBe("String");
     expect(parameter.inputs).not.toHaveProperty("value");
@@ -404,5 +405,24 @@ describe("stage", () => {
     expect(parseContractV1(String(parameter.inputs.insecureValue), "the stage parameter", "stage")).toEqual(
       contract,
     );
+  });
+
+  it("exports contractV2 beside it: the same fields, the strategy, the CodeDeploy names of a codedeploy stack", () => {
+    const v1 = result.outputs.contractV1 as Record<string, unknown>;
+    const v2 = result.outputs.contractV2 as Record<string, unknown>;
+    expect(v2).toEqual({ ...v1, version: 2, releaseStrategy: "codedeploy" });
+    const parameter = one(result, "aws:ssm/parameter:Parameter", "comments-api-stage-contract-v2");
+    expect(parameter.inputs.name).toBe("/comments-platform/stage/contract/v2");
+    expect(parameter.inputs).not.toHaveProperty("value");
+    expect(parseContractV2(String(parameter.inputs.insecureValue), "the stage parameter", "stage")).toEqual(
+      v2,
+    );
+  });
+
+  it("releases through CodeDeploy by default: no listener rule, no ECS hook role, the release command without --strategy", () => {
+    expect(ofType(result, "aws:lb/listenerRule:ListenerRule")).toEqual([]);
+    expect(ofType(result, "comments-platform:release:EcsBlueGreen")).toEqual([]);
+    expect(String(one(result, "command:local:Command").inputs.create)).not.toContain("--strategy");
+    expect(one(result, "aws:ecs/service:Service").inputs).not.toHaveProperty("deploymentConfiguration");
   });
 });

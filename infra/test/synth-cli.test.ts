@@ -34,7 +34,7 @@ describe("pnpm synth", () => {
     expect([parsed.project, parsed.stack, parsed.resources.length]).toEqual([
       "comments-platform",
       "stage",
-      106,
+      107,
     ]);
     const service = parsed.resources.find((r) => r.type === "aws:ecs/service:Service");
     expect(service?.inputs.taskDefinition).toBe("${ecs:TaskDefinition/comments-api-stage-task.arn}");

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEPLOYMENT_CONFIGS, type StackConfig } from "../config";
-import { loadBalancerAlarm, rollbackAlarms } from "../documents/alarms";
 import { assumeRolePolicy, codeDeployPolicy } from "../documents/iam";
 import { deploymentConfigName } from "../release/plan";
+import { rollbackAlarmResources } from "./rollback-alarms";
 import { named, type Tags } from "./tags";
 
 /** What the CodeDeploy component needs: the service, both target groups, both listeners, the hook and the task roles. */
@@ -121,52 +121,7 @@ export class CodeDeployBlueGreen extends pulumi.ComponentResource {
           ).deploymentConfigName
         : pulumi.output(settings.deploymentConfig);
 
-    this.alarms = [
-      ...[
-        { colour: "blue", group: args.blueTargetGroup },
-        { colour: "green", group: args.greenTargetGroup },
-      ].flatMap(({ colour, group }) =>
-        rollbackAlarms<pulumi.Input<string>>({
-          colour,
-          loadBalancer: args.albArnSuffix,
-          targetGroup: group.arnSuffix,
-          max5xxRatio: settings.alarm5xxRatio,
-          maxP99Seconds: settings.alarmP99Seconds,
-          minRequests: settings.alarmMinRequests,
-        }),
-      ),
-      loadBalancerAlarm<pulumi.Input<string>>({
-        loadBalancer: args.albArnSuffix,
-        max5xxRatio: settings.alarm5xxRatio,
-        minRequests: settings.alarmMinRequests,
-      }),
-    ].map(
-      (spec) =>
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-${spec.suffix}`,
-          {
-            // Fixed: the deployment group lists alarms by name, and the topics' policy admits
-            // `<stack base name>-*`. The name is an alarm's only replacing input: no collision.
-            name: `${name}-${spec.suffix}`,
-            alarmDescription: spec.description,
-            comparisonOperator: spec.comparisonOperator,
-            threshold: spec.threshold,
-            evaluationPeriods: spec.evaluationPeriods,
-            datapointsToAlarm: spec.datapointsToAlarm,
-            treatMissingData: spec.treatMissingData,
-            metricQueries: spec.metricQueries,
-            namespace: spec.namespace,
-            metricName: spec.metricName,
-            dimensions: spec.dimensions,
-            period: spec.period,
-            statistic: spec.statistic,
-            extendedStatistic: spec.extendedStatistic,
-            alarmActions: [args.alarmTopicArn],
-            tags: named(args.tags, `${name}-${spec.suffix}`),
-          },
-          parent,
-        ),
-    );
+    this.alarms = rollbackAlarmResources(name, args, parent);
 
     this.deploymentGroup = new aws.codedeploy.DeploymentGroup(
       `${name}-group`,

@@ -22,6 +22,12 @@ export interface ReleaseOnChangeArgs {
    */
   prometheusUrl?: pulumi.Input<string>;
   analysis?: string;
+  /**
+   * Who moves the traffic, so the release picks its adapter: `--strategy ecs` for the service's own
+   * deployment; CodeDeploy's command has no flag (the release's default, and the command existing
+   * stacks already run). @default codedeploy
+   */
+  strategy?: "codedeploy" | "ecs";
   /** Where the release annotates its start and end (GRAFANA_URL, GRAFANA_TOKEN). @default nowhere */
   grafana?: { url: pulumi.Input<string>; token: pulumi.Input<string> };
 }
@@ -33,9 +39,11 @@ export function releaseCommand(
   subnets: string[],
   securityGroups: string[],
   judged: { prometheusUrl?: string; analysis?: string } = {},
+  strategy: "codedeploy" | "ecs" = "codedeploy",
 ): string {
   return [
     `pnpm --silent release deploy --stack ${stack} --task-definition ${taskDefinitionArn} --subnets ${subnets.join(",")} --security-groups ${securityGroups.join(",")}`,
+    ...(strategy === "ecs" ? ["--strategy ecs"] : []),
     ...(judged.prometheusUrl === undefined ? [] : [`--prometheus-url ${judged.prometheusUrl}`]),
     ...(judged.analysis === undefined ? [] : [`--analysis ${judged.analysis}`]),
   ].join(" ");
@@ -65,10 +73,17 @@ export class ReleaseOnChange extends pulumi.ComponentResource {
     const deploy = pulumi
       .all([args.taskDefinitionArn, subnets, securityGroups, args.prometheusUrl])
       .apply(([arn, subnetIds, groupIds, prometheusUrl]) =>
-        releaseCommand(args.stack, arn, subnetIds, groupIds, {
-          ...(prometheusUrl === undefined ? {} : { prometheusUrl }),
-          ...(args.analysis === undefined ? {} : { analysis: args.analysis }),
-        }),
+        releaseCommand(
+          args.stack,
+          arn,
+          subnetIds,
+          groupIds,
+          {
+            ...(prometheusUrl === undefined ? {} : { prometheusUrl }),
+            ...(args.analysis === undefined ? {} : { analysis: args.analysis }),
+          },
+          args.strategy,
+        ),
       );
     new command.local.Command(
       `${name}-release`,

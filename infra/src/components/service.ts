@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { APP_CONTAINER, appContainer, type ContainerDefinition } from "../documents/containers";
+import type { EcsDeploymentConfiguration } from "../documents/ecs-deployment";
 import { appTaskRolePolicy, assumeRolePolicy, executionRolePolicy } from "../documents/iam";
 import { PLATFORM_VERSION } from "../release/plan";
 import { DATABASE_NAME } from "./database";
@@ -37,6 +38,26 @@ export interface ServiceArgs {
   tags: Tags;
   /** The permissions boundary every role here carries (the deploy role may create no other). */
   permissionsBoundary: pulumi.Input<string>;
+  /**
+   * How releases reach the service: absent, a CodeDeploy deployment group (deployment controller
+   * CODE_DEPLOY); given, ECS's own blue/green, canary or linear deployment (controller ECS) with
+   * this configuration, these listener rules and roles, and these rollback alarms.
+   * @default CODE_DEPLOY
+   */
+  ecs?: EcsDeploymentArgs;
+}
+
+/** The service's side of an ECS-native deployment (components/ecs-blue-green.ts makes the pieces). */
+export interface EcsDeploymentArgs {
+  deploymentConfiguration: pulumi.Input<EcsDeploymentConfiguration<pulumi.Input<string>>>;
+  /** Green: where ECS starts the new revision's tasks (blue is `blueTargetGroupArn`). */
+  alternateTargetGroupArn: pulumi.Input<string>;
+  productionListenerRuleArn: pulumi.Input<string>;
+  testListenerRuleArn: pulumi.Input<string>;
+  /** The infrastructure role ECS moves traffic with. */
+  loadBalancerRoleArn: pulumi.Input<string>;
+  /** Every rollback alarm, both colours' and the load balancer's: the service's first list. */
+  alarmNames: pulumi.Input<string>[];
 }
 
 /**
@@ -52,6 +73,16 @@ export const SERVICE_IGNORE_CHANGES = [
   "desiredCount",
   "capacityProviderStrategies",
 ];
+
+/**
+ * What an ECS-controlled service's release owns besides the CodeDeploy list: the alarm list, which
+ * each release sets to the replacement colour's alarms in the UpdateService that starts it (an
+ * incident on the live revision must not roll back its own fix), so `pulumi up` must not put the
+ * full list back. The rest stays the release's, as with CodeDeploy: the task definition, network
+ * and target groups reach the service through the release's UpdateService, never through `pulumi up`
+ * (whose UpdateService would start a deployment outside the release and its judge).
+ */
+export const ECS_SERVICE_IGNORE_CHANGES = [...SERVICE_IGNORE_CHANGES, "alarms"];
 
 /** The service's CloudWatch log group: the app's and its sidecars' streams. */
 export function logGroupName(serviceName: string): string {
@@ -72,7 +103,7 @@ export class Service extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:service:Service", name, {}, opts);
     const parent = { parent: this };
-    const { settings } = args;
+    const { settings, ecs } = args;
 
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
@@ -206,7 +237,18 @@ export class Service extends pulumi.ComponentResource {
         cluster: this.cluster.arn,
         taskDefinition: this.taskDefinition.arn,
         desiredCount: settings.minTasks,
-        deploymentController: { type: "CODE_DEPLOY" },
+        ...(ecs === undefined
+          ? { deploymentController: { type: "CODE_DEPLOY" } }
+          : {
+              // The provider updates the controller in place (UpdateService deploymentController;
+              // terraform-provider-aws internal/service/ecs/service.go resourceServiceUpdate, no
+              // ForceNew on deployment_controller.type): docs/ecs-native.md, migration.
+              deploymentController: { type: "ECS" },
+              deploymentConfiguration: ecs.deploymentConfiguration,
+              // Rollback on the alarms, and on a failed deployment
+              // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+              alarms: { enable: true, rollback: true, alarmNames: ecs.alarmNames },
+            }),
         ...(settings.fargateSpot
           ? { capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] }
           : { launchType: "FARGATE" }),
@@ -216,12 +258,24 @@ export class Service extends pulumi.ComponentResource {
           securityGroups: [args.securityGroupId],
           assignPublicIp: false,
         },
-        // Only blue: CodeDeploy moves the service between the target groups of its deployment group.
+        // CODE_DEPLOY: only blue, CodeDeploy moves the service between the target groups of its
+        // deployment group. ECS: blue, with green as the alternate, the two rules and the role ECS
+        // shifts them with (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html).
         loadBalancers: [
           {
             targetGroupArn: args.blueTargetGroupArn,
             containerName: APP_CONTAINER,
             containerPort: settings.containerPort,
+            ...(ecs === undefined
+              ? {}
+              : {
+                  advancedConfiguration: {
+                    alternateTargetGroupArn: ecs.alternateTargetGroupArn,
+                    productionListenerRule: ecs.productionListenerRuleArn,
+                    testListenerRule: ecs.testListenerRuleArn,
+                    roleArn: ecs.loadBalancerRoleArn,
+                  },
+                }),
           },
         ],
         healthCheckGracePeriodSeconds: 30,
@@ -232,7 +286,7 @@ export class Service extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        ignoreChanges: SERVICE_IGNORE_CHANGES,
+        ignoreChanges: ecs === undefined ? SERVICE_IGNORE_CHANGES : ECS_SERVICE_IGNORE_CHANGES,
         // Its name is fixed (CodeDeploy's group, `pnpm release` and the contract name it), and a
         // change of launch type or capacity providers replaces it: delete first, or the new one
         // collides with the old name. A replacement is an outage either way.

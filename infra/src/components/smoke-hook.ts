@@ -19,6 +19,13 @@ export interface SmokeHookArgs {
   tags: Tags;
   /** The permissions boundary every role here carries (the deploy role may create no other). */
   permissionsBoundary: pulumi.Input<string>;
+  /**
+   * Who invokes the hook: CodeDeploy's AfterAllowTestTraffic (smoke-handler.ts, reporting with
+   * PutLifecycleEventHookExecutionStatus), or ECS at POST_TEST_TRAFFIC_SHIFT (ecs-hook-handler.ts,
+   * answering with its return value). The function keeps its name, so a change of release strategy
+   * updates it in place. @default codedeploy
+   */
+  invokedBy?: { strategy: "codedeploy" } | { strategy: "ecs"; code: string; handler: string };
 }
 
 /**
@@ -34,6 +41,7 @@ export class SmokeHook extends pulumi.ComponentResource {
     super("comments-platform:release:SmokeHook", name, {}, opts);
     const parent = { parent: this };
     const functionName = smokeHookName(args.stack);
+    const invokedBy = args.invokedBy ?? { strategy: "codedeploy" };
     const role = new aws.iam.Role(
       `${name}-smoke`,
       {
@@ -60,7 +68,7 @@ export class SmokeHook extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: logGroup.arn.apply((logGroupArn) =>
-          JSON.stringify(smokeHookPolicy({ logGroup: logGroupArn })),
+          JSON.stringify(smokeHookPolicy({ logGroup: logGroupArn }, invokedBy.strategy)),
         ),
       },
       parent,
@@ -71,9 +79,13 @@ export class SmokeHook extends pulumi.ComponentResource {
         // Fixed: the AppSpec names the hook. Only a rename replaces a function.
         name: functionName,
         runtime: "nodejs22.x",
-        handler: "index.handler",
+        handler: invokedBy.strategy === "ecs" ? invokedBy.handler : "index.handler",
         role: role.arn,
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(smokeHookCode()) }),
+        code: new pulumi.asset.AssetArchive({
+          "index.js": new pulumi.asset.StringAsset(
+            invokedBy.strategy === "ecs" ? invokedBy.code : smokeHookCode(),
+          ),
+        }),
         timeout: SMOKE_HOOK_TIMEOUT_SECONDS,
         memorySize: 256,
         environment: { variables: { TEST_LISTENER_URL: args.testListenerUrl, USER_AGENT: args.userAgent } },

@@ -80,44 +80,57 @@ export function appTaskRolePolicy(arns: { databaseSecret: string }): PolicyDocum
  * iam:AttachRolePolicy/DetachRolePolicy (terraform-provider-aws internal/service/iam/role.go) and
  * `managedPolicyArns` is deprecated in @pulumi/aws 7.
  */
-export function smokeHookPolicy(arns: { logGroup: string }): PolicyDocument {
+export function smokeHookPolicy(
+  arns: { logGroup: string },
+  /**
+   * How the hook reports: to CodeDeploy (PutLifecycleEventHookExecutionStatus), or to ECS by its
+   * return value alone (`hookStatus`: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html),
+   * which needs no permission. @default codedeploy
+   */
+  reportsTo: "codedeploy" | "ecs" = "codedeploy",
+): PolicyDocument {
+  const statements = smokeHookStatements(arns);
   return {
     Version: "2012-10-17",
-    Statement: [
-      // Lambda manages the ENIs as the function's role; these take no resource-level permissions
-      // in the managed policy either ("*").
-      {
-        Sid: "VpcNetworkInterfaces",
-        Effect: "Allow",
-        Action: [
-          "ec2:AssignPrivateIpAddresses",
-          "ec2:CreateNetworkInterface",
-          "ec2:DeleteNetworkInterface",
-          "ec2:DescribeNetworkInterfaces",
-          "ec2:DescribeSubnets",
-          "ec2:UnassignPrivateIpAddresses",
-        ],
-        Resource: "*",
-      },
-      {
-        Sid: "Logs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${arns.logGroup}:*`,
-      },
-      // PutLifecycleEventHookExecutionStatus takes no resource-level permissions: a deployment
-      // group ARN here never matches and the hook's report is denied, so every release waits for
-      // the hook's timeout and rolls back (Service Authorization Reference, AWS CodeDeploy: the
-      // action lists no resource type:
-      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html).
-      {
-        Sid: "ReportHookStatus",
-        Effect: "Allow",
-        Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
-        Resource: "*",
-      },
-    ],
+    Statement: reportsTo === "ecs" ? statements.filter((s) => s.Sid !== "ReportHookStatus") : statements,
   };
+}
+
+function smokeHookStatements(arns: { logGroup: string }): PolicyStatement[] {
+  return [
+    // Lambda manages the ENIs as the function's role; these take no resource-level permissions
+    // in the managed policy either ("*").
+    {
+      Sid: "VpcNetworkInterfaces",
+      Effect: "Allow",
+      Action: [
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${arns.logGroup}:*`,
+    },
+    // PutLifecycleEventHookExecutionStatus takes no resource-level permissions: a deployment
+    // group ARN here never matches and the hook's report is denied, so every release waits for
+    // the hook's timeout and rolls back (Service Authorization Reference, AWS CodeDeploy: the
+    // action lists no resource type:
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html).
+    {
+      Sid: "ReportHookStatus",
+      Effect: "Allow",
+      Action: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
+      Resource: "*",
+    },
+  ];
 }
 
 /** What CodeDeploy's inline policy is scoped to. */
@@ -211,4 +224,105 @@ export function permissionsBoundaryName(stack: string): string {
 /** The boundary's ARN in an account. */
 export function permissionsBoundaryArn(accountId: string, stack: string): string {
   return `arn:aws:iam::${accountId}:policy/${permissionsBoundaryName(stack)}`;
+}
+
+/**
+ * ECS's infrastructure role for load balancers in a blue/green, canary or linear deployment: the
+ * actions of the AWS managed AmazonECSInfrastructureRolePolicyForLoadBalancers
+ * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html;
+ * the role: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html),
+ * scoped to this stack's two target groups, its production and test listeners and their rules
+ * instead of every load balancer in the account. The Describe actions take no resource-level
+ * permissions ("*": https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html).
+ */
+export function ecsLoadBalancerPolicy(arns: {
+  targetGroups: string[];
+  listeners: string[];
+  rules: string[];
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadLoadBalancing",
+        Effect: "Allow",
+        Action: [
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeRules",
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTargetHealth",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "RegisterTasks",
+        Effect: "Allow",
+        Action: ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+        Resource: arns.targetGroups,
+      },
+      // The traffic shift: the weights of the production and test rules' forward actions.
+      {
+        Sid: "ShiftTraffic",
+        Effect: "Allow",
+        Action: ["elasticloadbalancing:ModifyRule"],
+        Resource: arns.rules,
+      },
+      // The managed policy grants ModifyListener too (a listener's default rule is shifted through
+      // its listener); ours shifts named rules, and keeps it on these two listeners only.
+      {
+        Sid: "ShiftDefaultRules",
+        Effect: "Allow",
+        Action: ["elasticloadbalancing:ModifyListener"],
+        Resource: arns.listeners,
+      },
+    ],
+  };
+}
+
+/**
+ * The role ECS assumes to invoke the deployment's lifecycle hooks: these functions only
+ * ("Permissions required for Lambda functions in Amazon ECS blue/green deployments":
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html).
+ */
+export function ecsHookInvokePolicy(arns: { functions: string[] }): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "InvokeHooks", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: arns.functions },
+    ],
+  };
+}
+
+/**
+ * The SLO canary judge hook: its logs, the deployment's revisions, and the canary analysis's queries to the stack's Prometheus
+ * (POST api/v1/query, signed for `aps`: aps:QueryMetrics,
+ * https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-and-IAM-policy-examples.html).
+ */
+export function judgeHookPolicy(arns: {
+  logGroup: string;
+  workspace: string;
+  /** `arn:aws:ecs:<region>:<account>:service-revision/<cluster>/<service>/*` */
+  serviceRevisions: string;
+}): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Logs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${arns.logGroup}:*`,
+      },
+      { Sid: "QueryPrometheus", Effect: "Allow", Action: ["aps:QueryMetrics"], Resource: arns.workspace },
+      // The canary's and the baseline's task definitions, read from the deployment's two service
+      // revisions (ecs-hook-handler.ts DescribeServiceRevisionsCommand; resource type
+      // service-revision: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
+      {
+        Sid: "ReadServiceRevisions",
+        Effect: "Allow",
+        Action: ["ecs:DescribeServiceRevisions"],
+        Resource: arns.serviceRevisions,
+      },
+    ],
+  };
 }

@@ -8,6 +8,7 @@ import type { TaskNetwork } from "./appspec";
 export const USAGE =
   "usage: pnpm release status --stack <stack>\n" +
   "       pnpm release deploy --stack <stack> --task-definition <arn> [--subnets <id,id> --security-groups <id,id>]\n" +
+  "                           [--strategy codedeploy|ecs]\n" +
   '                           [--ignore-alarms "<reason>"] [--prometheus-url <url> [--analysis <name>] [--override-budget "<reason>"]]\n' +
   '                           [--skip-analysis "<reason>"]\n' +
   '       pnpm release rollback --stack <stack> [--ignore-alarms "<reason>"] [--all-at-once]\n' +
@@ -64,6 +65,7 @@ const OPTIONS = {
   "all-at-once": { type: "boolean" },
   "override-budget": { type: "string" },
   "skip-analysis": { type: "string" },
+  strategy: { type: "string" },
 } as const;
 
 /** The arguments, or what is wrong with them (exit code 2). */
@@ -81,6 +83,11 @@ export function parseReleaseArgs(argv: string[]):
       overrideBudget?: string;
       /** Why this release runs without its canary analysis. */
       skipAnalysis?: string;
+      /**
+       * Who moves the traffic: `ecs` for an ECS-controlled service (the stack's releaseStrategy; the
+       * release step passes it). Absent: CodeDeploy.
+       */
+      strategy?: "codedeploy" | "ecs";
       /** rollback: all traffic at once (CodeDeployDefault.ECSAllAtOnce), not the stack's canary. */
       allAtOnce?: boolean;
       analyze?: {
@@ -136,9 +143,14 @@ export function parseReleaseArgs(argv: string[]):
         '--ignore-alarms needs a reason: --ignore-alarms "<why this release may not be judged by its alarms>"',
     };
   }
+  const strategy = values.strategy;
+  if (strategy !== undefined && strategy !== "codedeploy" && strategy !== "ecs") {
+    return { ok: false, problem: `--strategy must be codedeploy or ecs, not ${JSON.stringify(strategy)}` };
+  }
   return {
     ok: true,
     command: positionals[0],
+    ...(strategy === undefined ? {} : { strategy }),
     ...(values.stack === undefined ? {} : { stack: values.stack }),
     ...(values["task-definition"] === undefined ? {} : { taskDefinition: values["task-definition"] }),
     ...(subnets === undefined || securityGroups === undefined

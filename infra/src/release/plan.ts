@@ -7,6 +7,12 @@ import type { ReleaseTarget } from "./deployers";
 
 /** Timeout of the smoke-test hook Lambda; also what the deadline allows per hook. */
 export const SMOKE_HOOK_TIMEOUT_SECONDS = 120;
+/**
+ * Timeout of the ECS judge hook Lambda: one invocation takes one look at Prometheus and answers;
+ * ECS invokes it again after its callBackDelay while it answers IN_PROGRESS
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html).
+ */
+export const JUDGE_HOOK_TIMEOUT_SECONDS = 60;
 
 /** What a release of this stack does: names, the AppSpec for a given revision, and its deadline. */
 export interface ReleasePlan {

@@ -9,7 +9,7 @@
 export const USER_AGENT_PRODUCT = "comments-platform";
 
 /** The HTTP clients we ship. */
-export const USER_AGENT_CLIENTS = ["smoke-hook", "smoke-cli", "release"] as const;
+export const USER_AGENT_CLIENTS = ["smoke-hook", "smoke-cli", "release", "judge-hook"] as const;
 /** One of the HTTP clients we ship. */
 export type UserAgentClient = (typeof USER_AGENT_CLIENTS)[number];
 

@@ -40,6 +40,8 @@ export interface RecordedResource {
   parentType?: string | null;
   /** Former types this resource answers to (Pulumi `aliases`), so a rename replaces nothing. */
   aliasTypes?: string[];
+  /** Former parents (URNs) this resource answers to (Pulumi `aliases`), so a move replaces nothing. */
+  aliasParents?: string[];
   inputs: Record<string, unknown>;
   options: {
     ignoreChanges: string[];
@@ -254,6 +256,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       parent: string | null;
       parentType: string | null;
       aliasTypes: string[];
+      aliasParents: string[];
     }
   >();
   const key = (type: string, name: string) => `${type}::${name}`;
@@ -326,6 +329,11 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
             ? [alias.type]
             : [],
         ),
+        aliasParents: (opts.aliases ?? []).flatMap((alias) =>
+          typeof alias === "object" && alias !== null && "parent" in alias && typeof alias.parent === "string"
+            ? [alias.parent]
+            : [],
+        ),
         ignoreChanges: [...(opts.ignoreChanges ?? [])],
         // As `module:Type/name`, like a reference: names are unique per type only.
         dependsOn: dependsOn.map((d) => {
@@ -363,6 +371,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
         parent: opts?.parent ?? null,
         parentType: opts?.parentType ?? null,
         ...(opts !== undefined && opts.aliasTypes.length > 0 ? { aliasTypes: opts.aliasTypes } : {}),
+        ...(opts !== undefined && opts.aliasParents.length > 0 ? { aliasParents: opts.aliasParents } : {}),
         options: {
           ignoreChanges: opts?.ignoreChanges ?? [],
           dependsOn: opts?.dependsOn ?? [],

@@ -76,6 +76,19 @@ export function computed(
       const lb = balancer === undefined ? "none" : awsName(balancer);
       return `arn:aws:elasticloadbalancing:${at}:listener/app/${lb}/${hex(lb, 16)}/${hex(resource.name, 16)}`;
     }
+    case "aws:lb/listenerRule:ListenerRule.arn": {
+      // listener-rule/app/<lb>/<lb id>/<listener id>/<rule id>: the rule's listener's ARN, one more id.
+      // The input is a reference in a plan, the listener's ARN once resolved.
+      const input = String(resource.inputs.listenerArn);
+      const listenerName = /^\$\{lb:Listener\/([^.}]+)\.arn\}$/.exec(input)?.[1];
+      const listener = all.find((r) => r.type === "aws:lb/listener:Listener" && r.name === listenerName);
+      const listenerArn = input.startsWith("arn:")
+        ? input
+        : listener === undefined
+          ? undefined
+          : computed(listener, "arn", all);
+      return listenerArn?.replace(":listener/", ":listener-rule/").concat(`/${hex(resource.name, 16)}`);
+    }
     case "aws:wafv2/webAcl:WebAcl.arn":
       return `arn:aws:wafv2:${at}:regional/webacl/${name}/${uuid(resource.name)}`;
     case "aws:ecs/taskDefinition:TaskDefinition.arn":

@@ -227,6 +227,22 @@ export const NETWORK_CALLS: Record<string, TypeCalls> = {
       ];
     },
   },
+  "aws:lb/listenerRule:ListenerRule": {
+    file: "internal/service/elbv2/listener_rule.go",
+    fn: "ListenerRule",
+    rows: (scope) => {
+      const rule = arnOfType(scope, "aws:lb/listenerRule:ListenerRule", scope.resource.name);
+      const listener = String(scope.resource.inputs.listenerArn);
+      return [
+        ["create", "elasticloadbalancing:CreateRule", listener],
+        ["read", "elasticloadbalancing:DescribeRules", "*"],
+        ["read", "elasticloadbalancing:DescribeTags", "*"],
+        ["update", "elasticloadbalancing:ModifyRule", rule],
+        ["update", "elasticloadbalancing:SetRulePriorities", rule],
+        ["delete", "elasticloadbalancing:DeleteRule", rule],
+      ];
+    },
+  },
   "aws:wafv2/webAcl:WebAcl": {
     file: "internal/service/wafv2/web_acl.go",
     fn: "WebACL",

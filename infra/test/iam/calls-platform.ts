@@ -253,6 +253,7 @@ export const PLATFORM_CALLS: Record<string, TypeCalls> = {
       const group = arn("codedeploy", `deploymentgroup:comments-api-${stack}/comments-api-${stack}`);
       const service = arn("ecs", `service/comments-api-${stack}/comments-api-${stack}`);
       const workspace = arnOfType(scope, "aws:amp/workspace:Workspace");
+      const ecsRelease = String(scope.resource.inputs.create).includes(" --strategy ecs");
       const cd = (action: string, where: string) =>
         ["create", `codedeploy:${action}`, group, {}, `${RELEASE}/${where} ${action}Command`] as [
           "create",
@@ -261,21 +262,66 @@ export const PLATFORM_CALLS: Record<string, TypeCalls> = {
           Record<string, never>,
           string,
         ];
-      return [
-        cd("GetDeploymentGroup", "release.ts"),
-        cd("ListDeployments", "release.ts, cli.ts"),
-        cd("CreateDeployment", "release.ts"),
-        cd("GetDeployment", "release.ts, cli.ts"),
-        cd("GetDeploymentTarget", "release.ts"),
-        cd("StopDeployment", "release.ts, cli.ts"),
-        cd("BatchGetDeployments", "cli.ts"),
-        [
+      // The ECS adapter's calls: the service, its deployments and revisions
+      // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html and beside it).
+      const deployment = arn(
+        "ecs",
+        `service-deployment/comments-api-${stack}/comments-api-${stack}/AbCdEf0123456789`,
+      );
+      const revision = arn(
+        "ecs",
+        `service-revision/comments-api-${stack}/comments-api-${stack}/1234567890123456789`,
+      );
+      const ecs = (action: string, resource: string) =>
+        ["create", `ecs:${action}`, resource, {}, `${RELEASE} ECS adapter ${action}Command`] as [
           "create",
-          "codedeploy:GetDeploymentConfig",
-          arn("codedeploy", "deploymentconfig:CodeDeployDefault.ECSAllAtOnce"),
-          {},
-          "https://docs.aws.amazon.com/codedeploy/latest/userguide/auth-and-access-control-permissions-reference.html (CreateDeployment)",
-        ],
+          string,
+          string,
+          Record<string, never>,
+          string,
+        ];
+      const releaseCalls: Array<["create", string, string, Record<string, string>, string]> = ecsRelease
+        ? [
+            ecs("UpdateService", service),
+            ecs("ListServiceDeployments", service),
+            ecs("DescribeServiceDeployments", deployment),
+            ecs("StopServiceDeployment", deployment),
+            ecs("DescribeServiceRevisions", revision),
+            // UpdateService's loadBalancers name ECS's infrastructure role (a migrated service's first release).
+            ...scope.all
+              .filter(
+                (r) =>
+                  r.type === "aws:iam/role:Role" && r.name === `comments-api-${stack}-ecs-load-balancers`,
+              )
+              .map(
+                (r) =>
+                  [
+                    "create",
+                    "iam:PassRole",
+                    `arn:aws:iam::${ACCOUNT}:role/${awsName(r)}`,
+                    { "iam:PassedToService": "ecs.amazonaws.com" },
+                    `${RELEASE} ECS adapter UpdateServiceCommand loadBalancers[].advancedConfiguration.roleArn`,
+                  ] as ["create", string, string, Record<string, string>, string],
+              ),
+          ]
+        : [
+            cd("GetDeploymentGroup", "release.ts"),
+            cd("ListDeployments", "release.ts, cli.ts"),
+            cd("CreateDeployment", "release.ts"),
+            cd("GetDeployment", "release.ts, cli.ts"),
+            cd("GetDeploymentTarget", "release.ts"),
+            cd("StopDeployment", "release.ts, cli.ts"),
+            cd("BatchGetDeployments", "cli.ts"),
+            [
+              "create",
+              "codedeploy:GetDeploymentConfig",
+              arn("codedeploy", "deploymentconfig:CodeDeployDefault.ECSAllAtOnce"),
+              {},
+              "https://docs.aws.amazon.com/codedeploy/latest/userguide/auth-and-access-control-permissions-reference.html (CreateDeployment)",
+            ],
+          ];
+      return [
+        ...releaseCalls,
         [
           "create",
           "ecs:DescribeServices",

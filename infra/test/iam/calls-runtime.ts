@@ -30,21 +30,7 @@ function of(result: SynthResult, type: string, name?: string) {
 export function runtimeCalls(result: SynthResult): Record<string, Call[]> {
   const base = `comments-api-${result.stack}`;
   const all = result.resources;
-  const cluster = awsName(of(result, "aws:ecs/cluster:Cluster"));
-  const service = `arn:aws:ecs:${at}:service/${cluster}/${awsName(of(result, "aws:ecs/service:Service"))}`;
-  const taskSet = `arn:aws:ecs:${at}:task-set/${cluster}/${awsName(of(result, "aws:ecs/service:Service"))}/ecs-svc/1234567890123456789`;
-  // CodeDeploy shifts traffic on the deployment group's production and test listeners only.
-  const routes = (
-    of(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs.loadBalancerInfo as {
-      targetGroupPairInfo: Record<string, { listenerArns?: string[] }>;
-    }
-  ).targetGroupPairInfo;
-  const listeners = [
-    routes.prodTrafficRoute?.listenerArns ?? [],
-    routes.testTrafficRoute?.listenerArns ?? [],
-  ].flat();
-  const hook = arnOf(of(result, "aws:lambda/function:Function"), all);
-  const role = (name: string) => arnOf(of(result, "aws:iam/role:Role", `${base}-${name}`), all);
+  const ecsStrategy = all.some((r) => r.type === "comments-platform:release:EcsBlueGreen");
   const repository = arnOf(of(result, "aws:ecr/repository:Repository"), all);
   const appLogs = arnOf(of(result, "aws:cloudwatch/logGroup:LogGroup", `${base}-logs`), all);
   const hookLogs = arnOf(of(result, "aws:cloudwatch/logGroup:LogGroup", `${base}-smoke`), all);
@@ -55,39 +41,17 @@ export function runtimeCalls(result: SynthResult): Record<string, Call[]> {
   const subnet = `arn:aws:ec2:${at}:subnet/subnet-0123456789abcdef0`;
   const securityGroup = `arn:aws:ec2:${at}:security-group/sg-0123456789abcdef0`;
 
+  const smokeReport: Call[] = ecsStrategy
+    ? []
+    : [
+        {
+          action: "codedeploy:PutLifecycleEventHookExecutionStatus",
+          resource: group,
+          source: "infra/src/release/smoke-handler.ts PutLifecycleEventHookExecutionStatusCommand",
+        },
+      ];
   return {
-    [`${base}-codedeploy`]: [
-      { action: "ecs:DescribeServices", resource: service, source: CODEDEPLOY_ECS },
-      { action: "ecs:CreateTaskSet", resource: taskSet, source: CODEDEPLOY_ECS },
-      { action: "ecs:UpdateServicePrimaryTaskSet", resource: service, source: CODEDEPLOY_ECS },
-      { action: "ecs:DeleteTaskSet", resource: taskSet, source: CODEDEPLOY_ECS },
-      ...["DescribeTargetGroups", "DescribeListeners", "DescribeRules"].map((a) => ({
-        action: `elasticloadbalancing:${a}`,
-        resource: "*",
-        source: CODEDEPLOY_ECS,
-      })),
-      ...listeners.map((listener) => ({
-        action: "elasticloadbalancing:ModifyListener",
-        resource: listener,
-        source: `${CODEDEPLOY_ECS}: traffic shift`,
-      })),
-      {
-        action: "cloudwatch:DescribeAlarms",
-        resource: "*",
-        source: `${CODEDEPLOY_ECS}: alarm-based rollback`,
-      },
-      {
-        action: "lambda:InvokeFunction",
-        resource: hook,
-        source: `${CODEDEPLOY_ECS}: AfterAllowTestTraffic hook`,
-      },
-      ...["execution", "task"].map((name) => ({
-        action: "iam:PassRole",
-        resource: role(name),
-        context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
-        source: `${CODEDEPLOY_ECS}: the new task set's roles`,
-      })),
-    ],
+    ...(ecsStrategy ? ecsRoleCalls(result) : codeDeployRoleCalls(result)),
     [`${base}-execution`]: [
       { action: "ecr:GetAuthorizationToken", resource: "*", source: ECS_EXECUTION },
       ...["BatchCheckLayerAvailability", "GetDownloadUrlForLayer", "BatchGetImage"].map((a) => ({
@@ -143,11 +107,7 @@ export function runtimeCalls(result: SynthResult): Record<string, Call[]> {
         resource: `${hookLogs}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`,
         source: "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html",
       })),
-      {
-        action: "codedeploy:PutLifecycleEventHookExecutionStatus",
-        resource: group,
-        source: "infra/src/release/smoke-handler.ts PutLifecycleEventHookExecutionStatusCommand",
-      },
+      ...smokeReport,
     ],
     [`${base}-grafana`]: ["QueryMetrics", "GetSeries", "GetLabels", "GetMetricMetadata"].map((a) => ({
       action: `aps:${a}`,
@@ -195,4 +155,125 @@ export function publisherCalls(result: SynthResult): Array<{ service: string; ca
         })),
     );
   return [...fromAmp, ...fromAlarms];
+}
+
+/** CodeDeploy's service role: what CodeDeploy does in an ECS blue/green deployment. */
+function codeDeployRoleCalls(result: SynthResult): Record<string, Call[]> {
+  const base = `comments-api-${result.stack}`;
+  const all = result.resources;
+  const cluster = awsName(of(result, "aws:ecs/cluster:Cluster"));
+  const service = `arn:aws:ecs:${at}:service/${cluster}/${awsName(of(result, "aws:ecs/service:Service"))}`;
+  const taskSet = `arn:aws:ecs:${at}:task-set/${cluster}/${awsName(of(result, "aws:ecs/service:Service"))}/ecs-svc/1234567890123456789`;
+  // CodeDeploy shifts traffic on the deployment group's production and test listeners only.
+  const routes = (
+    of(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs.loadBalancerInfo as {
+      targetGroupPairInfo: Record<string, { listenerArns?: string[] }>;
+    }
+  ).targetGroupPairInfo;
+  const listeners = [
+    routes.prodTrafficRoute?.listenerArns ?? [],
+    routes.testTrafficRoute?.listenerArns ?? [],
+  ].flat();
+  const hook = arnOf(of(result, "aws:lambda/function:Function", `${base}-smoke`), all);
+  const role = (name: string) => arnOf(of(result, "aws:iam/role:Role", `${base}-${name}`), all);
+  return {
+    [`${base}-codedeploy`]: [
+      { action: "ecs:DescribeServices", resource: service, source: CODEDEPLOY_ECS },
+      { action: "ecs:CreateTaskSet", resource: taskSet, source: CODEDEPLOY_ECS },
+      { action: "ecs:UpdateServicePrimaryTaskSet", resource: service, source: CODEDEPLOY_ECS },
+      { action: "ecs:DeleteTaskSet", resource: taskSet, source: CODEDEPLOY_ECS },
+      ...["DescribeTargetGroups", "DescribeListeners", "DescribeRules"].map((a) => ({
+        action: `elasticloadbalancing:${a}`,
+        resource: "*",
+        source: CODEDEPLOY_ECS,
+      })),
+      ...listeners.map((listener) => ({
+        action: "elasticloadbalancing:ModifyListener",
+        resource: listener,
+        source: `${CODEDEPLOY_ECS}: traffic shift`,
+      })),
+      {
+        action: "cloudwatch:DescribeAlarms",
+        resource: "*",
+        source: `${CODEDEPLOY_ECS}: alarm-based rollback`,
+      },
+      {
+        action: "lambda:InvokeFunction",
+        resource: hook,
+        source: `${CODEDEPLOY_ECS}: AfterAllowTestTraffic hook`,
+      },
+      ...["execution", "task"].map((name) => ({
+        action: "iam:PassRole",
+        resource: role(name),
+        context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+        source: `${CODEDEPLOY_ECS}: the new task set's roles`,
+      })),
+    ],
+  };
+}
+
+const ECS_LOAD_BALANCERS =
+  "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html (what ECS does with the load balancer in a blue/green, canary or linear deployment)";
+const ECS_HOOKS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html";
+
+/**
+ * An `ecs` stack's roles: ECS's infrastructure role for load balancers (register the tasks, move
+ * the rules' weights), the role ECS invokes the hooks with, and the judge hook's own.
+ */
+function ecsRoleCalls(result: SynthResult): Record<string, Call[]> {
+  const base = `comments-api-${result.stack}`;
+  const all = result.resources;
+  const groups = all.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup").map((r) => arnOf(r, all));
+  const rules = all.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule").map((r) => arnOf(r, all));
+  const functions = all.filter((r) => r.type === "aws:lambda/function:Function").map((r) => arnOf(r, all));
+  const judge = all.find((r) => r.type === "aws:lambda/function:Function" && r.name === `${base}-judge`);
+  const cluster = awsName(of(result, "aws:ecs/cluster:Cluster"));
+  const serviceName = awsName(of(result, "aws:ecs/service:Service"));
+  return {
+    [`${base}-ecs-load-balancers`]: [
+      ...["DescribeListeners", "DescribeRules", "DescribeTargetGroups", "DescribeTargetHealth"].map((a) => ({
+        action: `elasticloadbalancing:${a}`,
+        resource: "*",
+        source: ECS_LOAD_BALANCERS,
+      })),
+      ...groups.flatMap((group) =>
+        ["RegisterTargets", "DeregisterTargets"].map((a) => ({
+          action: `elasticloadbalancing:${a}`,
+          resource: group,
+          source: `${ECS_LOAD_BALANCERS}: the tasks of blue and green`,
+        })),
+      ),
+      ...rules.map((rule) => ({
+        action: "elasticloadbalancing:ModifyRule",
+        resource: rule,
+        source: `${ECS_LOAD_BALANCERS}: traffic shift on the production and test rules`,
+      })),
+    ],
+    [`${base}-ecs-hooks`]: functions.map((fn) => ({
+      action: "lambda:InvokeFunction",
+      resource: fn,
+      source: `${ECS_HOOKS}: a lifecycle hook`,
+    })),
+    ...(judge === undefined
+      ? {}
+      : {
+          [`${base}-judge`]: [
+            ...["CreateLogStream", "PutLogEvents"].map((a) => ({
+              action: `logs:${a}`,
+              resource: `${arnOf(of(result, "aws:cloudwatch/logGroup:LogGroup", `${base}-judge`), all)}:log-stream:2026/01/01/[$LATEST]0123456789abcdef`,
+              source: "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html",
+            })),
+            {
+              action: "aps:QueryMetrics",
+              resource: arnOf(of(result, "aws:amp/workspace:Workspace"), all),
+              source: `infra/src/release/ecs-hook-handler.ts judgeHandler, prometheus.ts (POST api/v1/query, SigV4 aps); ${AMP_QUERY}`,
+            },
+            {
+              action: "ecs:DescribeServiceRevisions",
+              resource: `arn:aws:ecs:${at}:service-revision/${cluster}/${serviceName}/1234567890123456789`,
+              source: "infra/src/release/ecs-hook-handler.ts judgeHandler DescribeServiceRevisionsCommand",
+            },
+          ],
+        }),
+  };
 }

@@ -222,10 +222,34 @@ export const SERVICE_CALLS: Record<string, TypeCalls> = {
       const clusterResource = all.find((r) => r.type === "aws:ecs/cluster:Cluster");
       const cluster = clusterResource === undefined ? "none" : awsName(clusterResource);
       const service = arn("ecs", `service/${cluster}/${awsName(resource)}`);
+      // An ECS-controlled service names the role ECS shifts traffic with and the role it invokes
+      // the hooks with: CreateService and UpdateService pass both to ECS
+      // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html).
+      const lb = (
+        resource.inputs.loadBalancers as Array<{ advancedConfiguration?: { roleArn: string } }> | undefined
+      )?.flatMap((l) => (l.advancedConfiguration === undefined ? [] : [l.advancedConfiguration.roleArn]));
+      const hooks = (
+        (
+          resource.inputs.deploymentConfiguration as
+            | { lifecycleHooks?: Array<{ roleArn: string }> }
+            | undefined
+        )?.lifecycleHooks ?? []
+      ).map((hook) => hook.roleArn);
+      const passed = [...new Set([...(lb ?? []), ...hooks])];
       return [
         ["create", "ecs:CreateService", service],
+        ...passed.map((role) => passRole(role, "ecs.amazonaws.com")),
         ["read", "ecs:DescribeServices", service],
         ["update", "ecs:UpdateService", service],
+        ...passed.map(
+          (role) =>
+            ["update", "iam:PassRole", role, { "iam:PassedToService": "ecs.amazonaws.com" }] as [
+              "update",
+              string,
+              string,
+              Record<string, string>,
+            ],
+        ),
         ["update", "ecs:TagResource", service],
         ["delete", "ecs:DeleteService", service],
       ];

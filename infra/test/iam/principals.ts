@@ -5,6 +5,8 @@
  * the AWS managed policies it attaches and the stack's permissions boundary.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/stack-file";
 import type { RecordedResource, SynthResult } from "../../src/synth/run";
@@ -66,15 +68,29 @@ export interface Platform {
   bootstrap: SynthResult;
 }
 
-/** Synthesizes both stacks and the bootstrap (with extra bootstrap config) and resolves references. */
-export function loadPlatform(bootstrapConfig: Record<string, string> = {}): Platform {
+/**
+ * Synthesizes both stacks and the bootstrap (with extra bootstrap config) and resolves references.
+ * `releaseStrategy`: the committed stack files with that key added (`ecs`). @default as committed
+ */
+export function loadPlatform(
+  bootstrapConfig: Record<string, string> = {},
+  options: { releaseStrategy?: "ecs" } = {},
+): Platform {
   const bootstrap = run([
     "test/iam/synth-bootstrap.ts",
     ...Object.entries(bootstrapConfig).map(([k, v]) => `${k}=${v}`),
   ]);
+  const root = options.releaseStrategy === undefined ? undefined : mkdtempSync(join(tmpdir(), "iam-ecs-"));
   const stacks = Object.fromEntries(
     STACKS.map((stack) => {
-      const raw = run(["scripts/synth.ts", stack]);
+      if (root !== undefined) {
+        const file = `Pulumi.${stack}.yaml`;
+        writeFileSync(
+          join(root, file),
+          `${readFileSync(join(REPO_ROOT, file), "utf8").trimEnd()}\n  comments-platform:releaseStrategy: ${options.releaseStrategy}\n`,
+        );
+      }
+      const raw = run(["scripts/synth.ts", stack, ...(root === undefined ? [] : ["--root", root])]);
       return [stack, resolved(raw, resolver(raw, bootstrap))];
     }),
   ) as Record<Stack, SynthResult>;
