@@ -1,6 +1,6 @@
 /** The ECS deployment configuration of each routing, and the config key that picks the strategy. */
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../src/config";
+import { parseStackConfig, rawConfigFrom, readConfigSpecs } from "../src/config";
 import { trafficRoutingOf } from "../src/config/routing";
 import { ecsDeploymentConfiguration } from "../src/documents/ecs-deployment";
 import { readStackFile } from "../src/stack-file";
@@ -65,17 +65,12 @@ describe("ecsDeploymentConfiguration", () => {
 
 describe("releaseStrategy", () => {
   const stage = readStackFile("stage");
-  const raw = (extra: Record<string, string>) =>
-    Object.fromEntries(
-      Object.entries({ ...stage, ...extra }).map(([key, value]) => [
-        key.replace(/^comments-platform:/, ""),
-        value,
-      ]),
-    );
+  const specs = readConfigSpecs();
+  const raw = (extra: Record<string, string>) => rawConfigFrom({ ...stage, ...extra });
 
   it("is codedeploy by default, ecs when set", () => {
     const parsed = (extra: Record<string, string>) => {
-      const result = parseStackConfig("stage", raw(extra));
+      const result = parseStackConfig("stage", raw(extra), specs);
       return result.ok ? result.config.release.strategy : result.problems;
     };
     expect(parsed({})).toBe("codedeploy");
@@ -85,7 +80,7 @@ describe("releaseStrategy", () => {
 
   it("refuses any other value, and a termination wait ECS cannot bake, naming the key", () => {
     const problems = (extra: Record<string, string>) => {
-      const result = parseStackConfig("stage", raw(extra));
+      const result = parseStackConfig("stage", raw(extra), specs);
       return result.ok ? [] : result.problems;
     };
     expect(problems({ "comments-platform:releaseStrategy": "ECS" })).toEqual([
