@@ -43,7 +43,10 @@ export function consumerRoles(args: ConsumerRolesArgs): Record<string, pulumi.Ou
             JSON.stringify(
               consumerTeamPolicy({
                 team,
-                parameterArns: args.stacks.map((stack) => contractParameterArn({ stack, region, accountId })),
+                // contractV1 and contractV2 (an `ecs` stack publishes only V2).
+                parameterArns: args.stacks.flatMap((stack) =>
+                  [1, 2].map((version) => contractParameterArn({ stack, region, accountId, version })),
+                ),
                 bucketArn,
                 region,
                 stateKeyArn,

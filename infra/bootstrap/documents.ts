@@ -93,8 +93,11 @@ export function consumerReadPolicy(input: {
   stack: string;
   keyArn: string;
   stateKeyArn: string;
-  /** `arn:aws:ssm:<region>:<account>:parameter/comments-platform/<stack>/contract/v1` */
-  parameterArn: string;
+  /**
+   * `arn:aws:ssm:<region>:<account>:parameter/comments-platform/<stack>/contract/v1`, and `/v2`
+   * (contractV2, published beside it; an `ecs` stack's only contract).
+   */
+  parameterArn: string | string[];
 }): Record<string, unknown> {
   return {
     Version: "2012-10-17",

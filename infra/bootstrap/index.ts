@@ -219,7 +219,10 @@ const perStack = stacks.map((stack) => {
             stack,
             keyArn,
             stateKeyArn,
-            parameterArn: `arn:aws:ssm:${name}:${accountId}:parameter${contractParameterName(stack)}`,
+            parameterArn: [1, 2].map(
+              (version) =>
+                `arn:aws:ssm:${name}:${accountId}:parameter${contractParameterName(stack, version)}`,
+            ),
           }),
         ),
       ),

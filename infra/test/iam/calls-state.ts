@@ -90,5 +90,10 @@ export function consumerCalls(bootstrap: SynthResult, stack: string): Call[] {
       resource: contractParameterArn({ stack, region: REGION, accountId: ACCOUNT }),
       source: "contract/src/contract.ts readContract (GetParameter)",
     },
+    {
+      action: "ssm:GetParameter",
+      resource: contractParameterArn({ stack, region: REGION, accountId: ACCOUNT, version: 2 }),
+      source: "contractV2's parameter (docs/consuming-outputs.md#contractv2)",
+    },
   ];
 }
