@@ -5,12 +5,13 @@
 import type { ReleaseClients } from "./clients";
 import { type CodeDeployTarget, codeDeployDeployer } from "./codedeploy-deployer";
 import type { Deployer } from "./deployer";
+import { ecsDeployer } from "./ecs-deployer";
 
 /** Who a release talks to: the stack's names, container and hooks (release/plan.ts). */
 export type ReleaseTarget = CodeDeployTarget;
 
 /** The strategies a stack can release with. */
-export const STRATEGIES = ["codedeploy"] as const;
+export const STRATEGIES = ["codedeploy", "ecs"] as const;
 /** A release strategy. */
 export type Strategy = (typeof STRATEGIES)[number];
 
@@ -19,5 +20,11 @@ export function deployerFor(strategy: Strategy, clients: ReleaseClients, target:
   switch (strategy) {
     case "codedeploy":
       return codeDeployDeployer(clients, target);
+    case "ecs":
+      return ecsDeployer(clients.ecs, {
+        region: target.region,
+        cluster: target.cluster,
+        service: target.service,
+      });
   }
 }

@@ -132,7 +132,9 @@ export function ecsDeployer(ecs: ECSClient, target: EcsService): Deployer {
   };
   return {
     strategy: "ecs",
+    label: "ECS",
     where: `${target.cluster}/${target.service}`,
+    service: target.service,
     async active() {
       const moving = await listDeployments(ecs, target, MOVING_STATUSES);
       const revisions = await taskDefinitionsOf(
