@@ -80,7 +80,7 @@ export class EcsDeploymentTimeline {
   taskDefinition: string | undefined;
   constructor(
     readonly arn: string,
-    readonly sourceTaskDefinition: string,
+    public sourceTaskDefinition: string,
   ) {}
   private get target(): Timeline<EcsPoint> {
     return this.onStopCursor ?? this.timeline;
@@ -116,9 +116,10 @@ export class EcsDeploymentTimeline {
     this.target.set(this.cursor, { triggered: alarms });
     return this;
   }
-  /** What a deployment already there ships. */
-  ships(taskDefinition: string): this {
+  /** What a deployment already there ships, and what it replaced. */
+  ships(taskDefinition: string, replacing?: string): this {
     this.taskDefinition = taskDefinition;
+    if (replacing !== undefined) this.sourceTaskDefinition = replacing;
     return this;
   }
   /** The following calls say what holds `seconds` after StopServiceDeployment. */
@@ -280,9 +281,10 @@ export function ecsNative(aws: ReleaseHarness, running: string = OLD) {
       return d.at(0).status("PENDING");
     },
     /** A deployment under way when the release starts (a cancelled run's), shipping `taskDefinition`. */
-    existing(id: string, taskDefinition: string): EcsDeploymentTimeline {
-      const d = plan(id).ships(taskDefinition);
+    existing(id: string, taskDefinition: string, replacing?: string): EcsDeploymentTimeline {
+      const d = plan(id).ships(taskDefinition, replacing);
       taskDefinitions.add(taskDefinition);
+      if (replacing !== undefined) taskDefinitions.add(replacing);
       d.appearedAt = 0;
       state.taskDefinition = taskDefinition;
       return d;

@@ -68,7 +68,9 @@ export function commandContext(
 ): CommandContext {
   const { overrideBudget, ignoreAlarms, skipAnalysis } = routes;
   const target = releaseTarget(config);
-  const deployer = deployerFor("codedeploy", clients, target);
+  // `--strategy` (the release step passes it), else the stack's comments-platform:releaseStrategy.
+  const strategy = args.strategy ?? config.release.strategy;
+  const deployer = deployerFor(strategy, clients, target);
   const agent = () => io.userAgent ?? userAgent("release", imageTagFor(REPO_ROOT));
   const queryOf = io.query ?? ((url: string) => prometheusQuery(url, { userAgent: agent() }));
   const judged = (taskDefinitionArn: string) => {
@@ -90,7 +92,9 @@ export function commandContext(
         : { gate: budgetGate(spec, config.stack, query, io.now, config.release.budgetUnknown) }),
       ...(overrideBudget === undefined ? {} : { overrideBudget }),
       ...(skipAnalysis === undefined ? {} : { skipAnalysis }),
-      ...(analysis === undefined || query === undefined || skipAnalysis !== undefined
+      // On ECS the judge hook takes the same looks inside AWS (ecs-hook-handler.ts) and fails the
+      // step itself: judging again from here would only add a second, runner-dependent verdict.
+      ...(analysis === undefined || query === undefined || skipAnalysis !== undefined || strategy === "ecs"
         ? {}
         : {
             canary: {
