@@ -56,7 +56,7 @@ export async function main(
   const problems: string[] = [];
   const name = values.name as string | undefined;
   const region = values.region as string | undefined;
-  // The same rule as infra/src/config.ts SANDBOX_STACK: names that fit AWS's limits.
+  // The same rule as infra/src/config/stack.ts SANDBOX_STACK: names that fit AWS's limits.
   if (name === undefined || !/^[a-z][a-z0-9]{0,5}$/.test(name))
     problems.push(
       `--name ${JSON.stringify(name ?? "")}: 1-6 lowercase letters or digits, starting with a letter`,

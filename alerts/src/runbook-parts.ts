@@ -13,8 +13,8 @@ import { rulesFile } from "./rules.js";
 export const STACK = "prod";
 /**
  * `comments-api-prod`: the cluster, service, CodeDeploy application and deployment group, as
- * infra/src/config.ts's baseName names them (infra/test/runbook-names.test.ts pins the two together;
- * importing config.ts here would pull the program's config into this project's typecheck).
+ * infra/src/config/stack.ts's baseName names them (infra/test/runbook-names.test.ts pins the two together;
+ * importing the config here would pull the program's config into this project's typecheck).
  */
 export const NAME = `comments-api-${STACK}`;
 const DASHBOARD_UID = commentsApiDashboard().uid;

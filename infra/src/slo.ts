@@ -1,7 +1,7 @@
 /**
  * alerts/slo.yaml, read and checked: the service's objectives, the burn-rate pairs its alerts use,
  * how reachability is judged and the rollback alarms' defaults. The rule generator (alerts/src),
- * the dashboard (dashboards/src) and the stack config (config.ts) all read it through here, so the
+ * the dashboard (dashboards/src) and the stack config (config/) all read it through here, so the
  * 99.9% / 99% / 300 ms numbers live in that one file.
  */
 import { readFileSync } from "node:fs";

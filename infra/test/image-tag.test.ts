@@ -44,7 +44,7 @@ describe("the image tag", () => {
   it.each([
     "README.md",
     "alerts/rules/comments-api.yaml",
-    "infra/src/config.ts",
+    "infra/src/config/index.ts",
     "services/comments-api/test/config.test.ts",
   ])("does not change when %s changes", (path) => {
     const before = imageTagFor(root);

@@ -1,6 +1,6 @@
 /**
  * The first real run in a sandbox account, step by step, each timed: a throw-away stack
- * `sandbox-<name>` (stage's defaults, infra/src/config.ts), `pulumi up`, a release of a changed image
+ * `sandbox-<name>` (stage's defaults, infra/src/config/stack.ts), `pulumi up`, a release of a changed image
  * through the real release path (the program's release step inside `pulumi up`), a forced canary
  * failure and CodeDeploy's rollback, `pnpm release rollback`, then `pulumi destroy`. Commands run
  * through `exec`, so the whole sequence is tested without AWS; the CLI (acceptance.ts) passes a

@@ -17,7 +17,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import ts from "typescript";
 import { parse } from "yaml";
-import { editDistance } from "../config-reader";
+import { editDistance } from "../config/reader";
 
 /** What a document names that the checker looks up. */
 export type Kind = "script" | "command" | "flag" | "config key" | "path" | "link";

@@ -5,7 +5,7 @@
  * with one a request in the ALB's or Grafana's logs says which release made it.
  */
 
-/** The product named in every User-Agent: the Pulumi project's name (config.ts PROJECT). */
+/** The product named in every User-Agent: the Pulumi project's name (config/stack.ts PROJECT). */
 export const USER_AGENT_PRODUCT = "comments-platform";
 
 /** The HTTP clients we ship. */

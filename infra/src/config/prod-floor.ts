@@ -2,7 +2,7 @@
  * Production's floor: what an availability-zone outage or a bad `pulumi destroy` must not take
  * down, as a list of rules. Each names its key, shows the value and says what prod needs.
  */
-import type { NatStrategy } from "./config";
+import type { NatStrategy } from "./types";
 
 /** The settings the floor judges. */
 export interface ProdFloorInput {
