@@ -4,12 +4,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CONTRACT_V1_FIELDS,
+  CONTRACT_V2_FIELDS,
+  CONTRACT_V2_VERSION,
   CONTRACT_VERSION,
   ContractError,
   contractParameterArn,
   contractParameterName,
   parseContractV1,
   validateContractV1,
+  validateContractV2,
 } from "../contract/src/index";
 import { contractParameterAddress } from "../contract/src/pulumi";
 import { REPO_ROOT } from "../src/stack-file";
@@ -99,5 +102,66 @@ describe("names and versions", () => {
     expect(pkg.name).toBe("@comments-platform/contract");
     expect(Number(pkg.version.split(".")[0])).toBe(CONTRACT_VERSION);
     expect(PROD_CONTRACT.version).toBe(CONTRACT_VERSION);
+  });
+});
+
+describe("validateContractV2", () => {
+  const { version: _v1, codedeployApplication, codedeployDeploymentGroup, ...common } = PROD_CONTRACT;
+  const codedeploy = {
+    ...common,
+    version: 2,
+    releaseStrategy: "codedeploy",
+    codedeployApplication,
+    codedeployDeploymentGroup,
+  };
+  const ecs = { ...common, version: 2, releaseStrategy: "ecs" };
+
+  it("takes a codedeploy stack's contract with its CodeDeploy names, and an ecs stack's without", () => {
+    expect(validateContractV2(codedeploy, "test", "prod")).toBe(codedeploy);
+    expect(validateContractV2(ecs, "test", "prod")).toBe(ecs);
+    expect(contractParameterName("prod", CONTRACT_V2_VERSION)).toBe("/comments-platform/prod/contract/v2");
+  });
+
+  it("requires the CodeDeploy names exactly when the strategy is codedeploy, and a known strategy", () => {
+    const source = "SSM parameter /comments-platform/prod/contract/v2";
+    expect(() => validateContractV2({ ...ecs, releaseStrategy: "codedeploy" }, source)).toThrow(
+      new ContractError(
+        source,
+        [
+          '"codedeployApplication" is missing: expected a non-empty string when "releaseStrategy" is "codedeploy"',
+          '"codedeployDeploymentGroup" is missing: expected a non-empty string when "releaseStrategy" is "codedeploy"',
+        ],
+        "contractV2",
+      ),
+    );
+    expect(() => validateContractV2({ ...codedeploy, releaseStrategy: "ecs" }, source)).toThrow(
+      new ContractError(
+        source,
+        [
+          `"codedeployApplication" is ${JSON.stringify(codedeployApplication)} (string): an "ecs" stack has no CodeDeploy names`,
+          `"codedeployDeploymentGroup" is ${JSON.stringify(codedeployDeploymentGroup)} (string): an "ecs" stack has no CodeDeploy names`,
+        ],
+        "contractV2",
+      ),
+    );
+    expect(() => validateContractV2({ ...ecs, releaseStrategy: "argo", version: 1 }, source)).toThrow(
+      new ContractError(
+        source,
+        [
+          '"version" is 1 (number): expected the number 2',
+          '"releaseStrategy" is "argo" (string): expected one of codedeploy, ecs',
+        ],
+        "contractV2",
+      ),
+    );
+  });
+
+  it("is a contractV1's fields without the two CodeDeploy ones, plus releaseStrategy and the two optional", () => {
+    const v1 = Object.keys(CONTRACT_V1_FIELDS).filter((f) => !f.startsWith("codedeploy"));
+    expect(
+      Object.keys(CONTRACT_V2_FIELDS)
+        .filter((f) => !f.startsWith("codedeploy") && f !== "releaseStrategy")
+        .sort(),
+    ).toEqual(v1.sort());
   });
 });
