@@ -11,7 +11,9 @@ import { judgeHookDetails } from "../src/release/ecs-hook-handler";
 import { readSloSpec } from "../src/slo";
 import { readStackFile } from "../src/stack-file";
 import { type SynthResult, synth } from "../src/synth/run";
+import managedLoadBalancerPolicy from "./fixtures/ecs-load-balancers-policy-v6.json";
 import { countByType, ofType, one } from "./helpers";
+import { runtimeCalls } from "./iam/calls-runtime";
 
 let result: SynthResult;
 beforeAll(async () => {
@@ -208,6 +210,34 @@ describe("prod, released by ECS", () => {
     ]);
     expect(judge.inputs).not.toHaveProperty("vpcConfig");
     expect(judge.inputs.timeout).toBe(60);
+  });
+
+  it("grants ECS's load-balancer role every action of the managed policy's current version (v6), and simulates each one", () => {
+    // A missing action would roll back every deployment: ECS moves the traffic with this role.
+    const actions = (statements: Array<{ Action: string | string[] }>) =>
+      [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
+    const managed = actions(managedLoadBalancerPolicy.document.Statement);
+    expect(managed).toEqual([
+      "elasticloadbalancing:DeregisterTargets",
+      "elasticloadbalancing:DescribeListeners",
+      "elasticloadbalancing:DescribeRules",
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+      "elasticloadbalancing:ModifyListener",
+      "elasticloadbalancing:ModifyRule",
+      "elasticloadbalancing:RegisterTargets",
+    ]);
+    const ours = JSON.parse(
+      String(
+        one(result, "aws:iam/rolePolicy:RolePolicy", "comments-api-prod-ecs-load-balancers").inputs.policy,
+      ),
+    ).Statement;
+    expect(actions(ours)).toEqual(managed);
+    // The IAM simulation (iam-ecs.test.ts) evaluates one call per action, on this stack's resources.
+    const simulated = (runtimeCalls(result)["comments-api-prod-ecs-load-balancers"] ?? []).map((call) => ({
+      Action: call.action,
+    }));
+    expect(actions(simulated)).toEqual(managed);
   });
 
   it("declares no CodeDeploy resource, and the release step passes --strategy ecs", () => {

@@ -228,7 +228,9 @@ export function permissionsBoundaryArn(accountId: string, stack: string): string
 
 /**
  * ECS's infrastructure role for load balancers in a blue/green, canary or linear deployment: the
- * actions of the AWS managed AmazonECSInfrastructureRolePolicyForLoadBalancers
+ * actions of the AWS managed AmazonECSInfrastructureRolePolicyForLoadBalancers, compared with its
+ * default version v6 (edited 2026-02-12; v2 to v6 kept the same eight actions), which
+ * infra/test/fixtures/ecs-load-balancers-policy-v6.json holds and ecs-prod.test.ts compares
  * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html;
  * the role: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html),
  * scoped to this stack's two target groups, its production and test listeners and their rules

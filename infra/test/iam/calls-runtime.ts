@@ -225,6 +225,10 @@ function ecsRoleCalls(result: SynthResult): Record<string, Call[]> {
   const all = result.resources;
   const groups = all.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup").map((r) => arnOf(r, all));
   const rules = all.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule").map((r) => arnOf(r, all));
+  // The listeners the two rules belong to: the production and test listeners.
+  const listeners = all
+    .filter((r) => r.type === "aws:lb/listener:Listener" && /-(production|test)$/.test(r.name))
+    .map((r) => arnOf(r, all));
   const functions = all.filter((r) => r.type === "aws:lambda/function:Function").map((r) => arnOf(r, all));
   const judge = all.find((r) => r.type === "aws:lambda/function:Function" && r.name === `${base}-judge`);
   const cluster = awsName(of(result, "aws:ecs/cluster:Cluster"));
@@ -247,6 +251,11 @@ function ecsRoleCalls(result: SynthResult): Record<string, Call[]> {
         action: "elasticloadbalancing:ModifyRule",
         resource: rule,
         source: `${ECS_LOAD_BALANCERS}: traffic shift on the production and test rules`,
+      })),
+      ...listeners.map((listener) => ({
+        action: "elasticloadbalancing:ModifyListener",
+        resource: listener,
+        source: `${ECS_LOAD_BALANCERS}: ALBModifyListeners (a listener's default rule), on our two listeners`,
       })),
     ],
     [`${base}-ecs-hooks`]: functions.map((fn) => ({
