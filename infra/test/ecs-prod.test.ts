@@ -30,6 +30,9 @@ describe("prod, released by ECS", () => {
   it("runs the service under the ECS controller, a canary of 10% for 10 minutes, blue kept 15, smoke on test traffic, the judge on the production shift", () => {
     const service = one(result, "aws:ecs/service:Service");
     expect(service.inputs.deploymentController).toEqual({ type: "ECS" });
+    // The circuit breaker is for rolling updates only (service.ts): rollback comes from the alarms and hooks.
+    expect(service.inputs).not.toHaveProperty("deploymentCircuitBreaker");
+    expect(service.inputs.alarms).toMatchObject({ enable: true, rollback: true });
     const prometheusUrl = String(
       (result.outputs.contractV2 as { prometheusQueryUrl: string }).prometheusQueryUrl,
     );

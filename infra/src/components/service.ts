@@ -245,8 +245,13 @@ export class Service extends pulumi.ComponentResource {
               // ForceNew on deployment_controller.type): docs/ecs-native.md, migration.
               deploymentController: { type: "ECS" },
               deploymentConfiguration: ecs.deploymentConfiguration,
-              // Rollback on the alarms, and on a failed deployment
+              // Rollback on the alarms
               // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+              // No deploymentCircuitBreaker: ECS takes it "only for services using the rolling
+              // update" strategy (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html);
+              // a blue/green, canary or linear deployment rolls back when a lifecycle hook answers
+              // FAILED (the smoke test, the judge) or an alarm fires, and the release's deadline
+              // stops one whose tasks never get healthy.
               alarms: { enable: true, rollback: true, alarmNames: ecs.alarmNames },
             }),
         ...(settings.fargateSpot
