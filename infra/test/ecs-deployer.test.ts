@@ -160,6 +160,24 @@ describe("the ECS adapter", () => {
     });
   });
 
+  it("a release after an all-at-once rollback runs the stack's declared CANARY again, not the BLUE_GREEN the rollback left on the service", async () => {
+    // What DescribeServices answers after `rollback --all-at-once`: BLUE_GREEN, no canary.
+    const { canaryConfiguration: _c, ...leftByRollback } = deploymentConfiguration;
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [{ ...service, deploymentConfiguration: { ...leftByRollback, strategy: "BLUE_GREEN" } }],
+      failures: [],
+    });
+    ecs.on(UpdateServiceCommand).resolves({ service: { ...service, currentServiceDeployment: SD } });
+    const declared = ecsDeployer(client, target, {
+      routing: { shift: { kind: "canary", percent: 10, intervalMinutes: 10 }, terminationWaitMinutes: 10 },
+      judged: true,
+    });
+    await declared.create({ taskDefinitionArn: TD(43), alarms: { log: "" }, description: "" });
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration).toEqual(
+      deploymentConfiguration,
+    );
+  });
+
   it("reads a deployment that ECS rolled back after an alarm: failed, rolled back, saying why", async () => {
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [

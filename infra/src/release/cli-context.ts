@@ -70,7 +70,11 @@ export function commandContext(
   const target = releaseTarget(config);
   // `--strategy` (the release step passes it), else the stack's comments-platform:releaseStrategy.
   const strategy = args.strategy ?? config.release.strategy;
-  const deployer = deployerFor(strategy, clients, target);
+  // An ECS release runs the stack's declared strategy (ecs-api.ts releaseConfiguration).
+  const deployer = deployerFor(strategy, clients, target, {
+    routing: config.release.routing,
+    judged: config.release.canaryAnalysis !== undefined,
+  });
   const agent = () => io.userAgent ?? userAgent("release", imageTagFor(REPO_ROOT));
   const queryOf = io.query ?? ((url: string) => prometheusQuery(url, { userAgent: agent() }));
   const judged = (taskDefinitionArn: string) => {

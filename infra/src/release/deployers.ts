@@ -5,6 +5,7 @@
 import type { ReleaseClients } from "./clients";
 import { type CodeDeployTarget, codeDeployDeployer } from "./codedeploy-deployer";
 import type { Deployer } from "./deployer";
+import type { DeclaredDeployment } from "./ecs-api";
 import { ecsDeployer } from "./ecs-deployer";
 
 /** Who a release talks to: the stack's names, container and hooks (release/plan.ts). */
@@ -16,15 +17,24 @@ export const STRATEGIES = ["codedeploy", "ecs"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** The adapter of `strategy` for the stack's release target. */
-export function deployerFor(strategy: Strategy, clients: ReleaseClients, target: ReleaseTarget): Deployer {
+export function deployerFor(
+  strategy: Strategy,
+  clients: ReleaseClients,
+  target: ReleaseTarget,
+  declared?: DeclaredDeployment,
+): Deployer {
   switch (strategy) {
     case "codedeploy":
       return codeDeployDeployer(clients, target);
     case "ecs":
-      return ecsDeployer(clients.ecs, {
-        region: target.region,
-        cluster: target.cluster,
-        service: target.service,
-      });
+      return ecsDeployer(
+        clients.ecs,
+        {
+          region: target.region,
+          cluster: target.cluster,
+          service: target.service,
+        },
+        declared,
+      );
   }
 }

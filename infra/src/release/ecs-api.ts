@@ -25,6 +25,8 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import type { TrafficRouting } from "../config/routing";
+import { ecsDeploymentConfiguration } from "../documents/ecs-deployment";
 import type { TaskNetwork } from "./appspec";
 
 /** Who an ECS-native release talks to. */
@@ -183,23 +185,87 @@ export async function taskDefinitionsOf(
   return found;
 }
 
+/** What the stack declares for its ECS deployments, as synth builds it (documents/ecs-deployment.ts). */
+export interface DeclaredDeployment {
+  routing: TrafficRouting;
+  /** Whether the stack has a judge hook (a canary analysis). */
+  judged: boolean;
+}
+
 /**
- * The deployment configuration one release runs with: the service's own, whole, with the alarm
- * list (and, for the all-at-once fast path, the strategy) replaced. ECS keeps one alarm list per
- * service, and UpdateService's deploymentConfiguration "doesn't trigger a new service deployment"
- * by itself (API_UpdateService.html): sent in the call that changes the task definition, it is the
- * configuration the new deployment records (ServiceDeployment.deploymentConfiguration,
+ * The strategy part of the stack's declared deployment configuration (strategy, bake times, canary
+ * or linear step) in the SDK's shape: the same function synth gives the service
+ * (ecsDeploymentConfiguration), so a release runs what the stack declares, never what an earlier
+ * release left on the service.
+ */
+export function declaredStrategy(
+  declared: DeclaredDeployment,
+): Pick<
+  DeploymentConfiguration,
+  "strategy" | "bakeTimeInMinutes" | "canaryConfiguration" | "linearConfiguration"
+> {
+  const c = ecsDeploymentConfiguration(declared.routing, {
+    roleArn: "",
+    smoke: "",
+    ...(declared.judged ? { judge: { arn: "", details: "" } } : {}),
+  });
+  return {
+    strategy: c.strategy,
+    bakeTimeInMinutes: Number(c.bakeTimeInMinutes),
+    ...(c.canaryConfiguration === undefined
+      ? {}
+      : {
+          canaryConfiguration: {
+            canaryPercent: c.canaryConfiguration.canaryPercent,
+            canaryBakeTimeInMinutes: Number(c.canaryConfiguration.canaryBakeTimeInMinutes),
+          },
+        }),
+    ...(c.linearConfiguration === undefined
+      ? {}
+      : {
+          linearConfiguration: {
+            stepPercent: c.linearConfiguration.stepPercent,
+            stepBakeTimeInMinutes: Number(c.linearConfiguration.stepBakeTimeInMinutes),
+          },
+        }),
+  };
+}
+
+/**
+ * The deployment configuration one release runs with: the service's own, whole (hooks, circuit
+ * breaker, percents), with the strategy the stack declares, the alarm list of this release, and
+ * for the all-at-once fast path strategy BLUE_GREEN. UpdateService's deploymentConfiguration
+ * "doesn't trigger a new service deployment" by itself (API_UpdateService.html): sent in the call
+ * that changes the task definition, it is the configuration the new deployment records
+ * (ServiceDeployment.deploymentConfiguration,
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html) and stays
- * the service's until the next release or `pulumi up` sets it again.
+ * the service's until the next UpdateService. So the strategy comes from the stack, never from
+ * DescribeServices: an all-at-once rollback leaves BLUE_GREEN on the service, `pulumi up` diffs
+ * against its state and would not put CANARY back, and every later release would copy it (no
+ * canary, no judge).
  */
 export function releaseConfiguration(
   current: DeploymentConfiguration | undefined,
-  change: { alarms?: DeploymentAlarms; allAtOnce?: boolean },
+  change: { declared?: DeclaredDeployment; alarms?: DeploymentAlarms; allAtOnce?: boolean },
 ): DeploymentConfiguration | undefined {
-  if (change.alarms === undefined && change.allAtOnce !== true) return undefined;
-  const { canaryConfiguration: _canary, linearConfiguration: _linear, ...rest } = current ?? {};
+  if (change.declared === undefined && change.alarms === undefined && change.allAtOnce !== true)
+    return undefined;
+  const base: DeploymentConfiguration =
+    change.declared === undefined
+      ? { ...current }
+      : (() => {
+          const {
+            strategy: _s,
+            bakeTimeInMinutes: _b,
+            canaryConfiguration: _c,
+            linearConfiguration: _l,
+            ...kept
+          } = current ?? {};
+          return { ...kept, ...declaredStrategy(change.declared) };
+        })();
+  const { canaryConfiguration: _canary, linearConfiguration: _linear, ...rest } = base;
   return {
-    ...(change.allAtOnce === true ? { ...rest, strategy: "BLUE_GREEN" } : current),
+    ...(change.allAtOnce === true ? { ...rest, strategy: "BLUE_GREEN" } : base),
     ...(change.alarms === undefined ? {} : { alarms: change.alarms }),
   };
 }

@@ -22,6 +22,7 @@ import type {
   RunningService,
 } from "./deployer";
 import {
+  type DeclaredDeployment,
   describeDeployment,
   describeDeployments,
   describeService,
@@ -117,7 +118,7 @@ export function ecsConsoleUrl(target: EcsService): string {
 }
 
 /** The adapter. */
-export function ecsDeployer(ecs: ECSClient, target: EcsService): Deployer {
+export function ecsDeployer(ecs: ECSClient, target: EcsService, declared?: DeclaredDeployment): Deployer {
   const lookUp = async (deployments: ServiceDeployment[]) =>
     taskDefinitionsOf(
       ecs,
@@ -201,6 +202,7 @@ export function ecsDeployer(ecs: ECSClient, target: EcsService): Deployer {
     async create(request: CreateRequest) {
       const service = await describeService(ecs, target);
       const deploymentConfiguration = releaseConfiguration(service?.deploymentConfiguration, {
+        ...(declared === undefined ? {} : { declared }),
         ...(request.alarms.detail === undefined ? {} : { alarms: request.alarms.detail as DeploymentAlarms }),
         ...(request.allAtOnce === true ? { allAtOnce: true } : {}),
       });
