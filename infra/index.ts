@@ -245,7 +245,12 @@ const service = new Service(name, {
           productionListenerRuleArn: ecsBlueGreen.productionRule.arn,
           testListenerRuleArn: ecsBlueGreen.testRule.arn,
           loadBalancerRoleArn: ecsBlueGreen.loadBalancerRole.arn,
-          alarmNames: ecsBlueGreen.alarms.map((alarm) => alarm.name),
+          // ECS keeps one alarm list per service and judges every deployment by all of it: the
+          // load balancer's alarm only, as no colour's alarm may roll back a fix of the live one
+          // (docs/ecs-native.md, alarms). The colours' alarms still notify the ticket topic.
+          alarmNames: pulumi
+            .all(ecsBlueGreen.alarms.map((alarm) => alarm.name))
+            .apply((names) => names.filter((alarm) => !/-(blue|green)-/.test(alarm))),
         },
       }),
   tags,

@@ -82,19 +82,11 @@ describe("prod, released by ECS", () => {
         },
       },
     ]);
-    // Every rollback alarm at first; each release narrows the list to the replacement colour's.
+    // ECS judges every deployment by the whole list: the load balancer's alarm only, no colour's.
     expect(service.inputs.alarms).toEqual({
       enable: true,
       rollback: true,
-      alarmNames: [
-        "blue-5xx",
-        "blue-p99",
-        "blue-unhealthy",
-        "green-5xx",
-        "green-p99",
-        "green-unhealthy",
-        "elb-5xx",
-      ].map((suffix) => `comments-api-prod-${suffix}`),
+      alarmNames: ["comments-api-prod-elb-5xx"],
     });
     expect(service.options.ignoreChanges).toEqual([
       "taskDefinition",
@@ -103,7 +95,6 @@ describe("prod, released by ECS", () => {
       "platformVersion",
       "desiredCount",
       "capacityProviderStrategies",
-      "alarms",
     ]);
     expect(service.options.dependsOn).toEqual(
       expect.arrayContaining([

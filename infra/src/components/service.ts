@@ -56,8 +56,11 @@ export interface EcsDeploymentArgs {
   testListenerRuleArn: pulumi.Input<string>;
   /** The infrastructure role ECS moves traffic with. */
   loadBalancerRoleArn: pulumi.Input<string>;
-  /** Every rollback alarm, both colours' and the load balancer's: the service's first list. */
-  alarmNames: pulumi.Input<string>[];
+  /**
+   * The service's deployment alarms: ECS keeps one list, which judges every deployment whole, so
+   * only alarms of neither colour (an alarm on the live colour would roll back its own fix).
+   */
+  alarmNames: pulumi.Input<string[]>;
 }
 
 /**
@@ -73,16 +76,6 @@ export const SERVICE_IGNORE_CHANGES = [
   "desiredCount",
   "capacityProviderStrategies",
 ];
-
-/**
- * What an ECS-controlled service's release owns besides the CodeDeploy list: the alarm list, which
- * each release sets to the replacement colour's alarms in the UpdateService that starts it (an
- * incident on the live revision must not roll back its own fix), so `pulumi up` must not put the
- * full list back. The rest stays the release's, as with CodeDeploy: the task definition, network
- * and target groups reach the service through the release's UpdateService, never through `pulumi up`
- * (whose UpdateService would start a deployment outside the release and its judge).
- */
-export const ECS_SERVICE_IGNORE_CHANGES = [...SERVICE_IGNORE_CHANGES, "alarms"];
 
 /** The service's CloudWatch log group: the app's and its sidecars' streams. */
 export function logGroupName(serviceName: string): string {
@@ -246,7 +239,9 @@ export class Service extends pulumi.ComponentResource {
               deploymentController: { type: "ECS" },
               deploymentConfiguration: ecs.deploymentConfiguration,
               // Rollback on the alarms
-              // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+              // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html);
+              // the release reads this list and sends it, or turns it off for --ignore-alarms
+              // (release/ecs-deployer.ts), and the next `pulumi up` puts it back.
               // No deploymentCircuitBreaker: ECS takes it "only for services using the rolling
               // update" strategy (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html);
               // a blue/green, canary or linear deployment rolls back when a lifecycle hook answers
@@ -291,7 +286,10 @@ export class Service extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        ignoreChanges: ecs === undefined ? SERVICE_IGNORE_CHANGES : ECS_SERVICE_IGNORE_CHANGES,
+        // The same under ECS: the task definition, network and target groups reach the service
+        // through the release's UpdateService, never through `pulumi up` (whose UpdateService would
+        // start a deployment outside the release), and ECS moves blue and green itself.
+        ignoreChanges: SERVICE_IGNORE_CHANGES,
         // Its name is fixed (CodeDeploy's group, `pnpm release` and the contract name it), and a
         // change of launch type or capacity providers replaces it: delete first, or the new one
         // collides with the old name. A replacement is an outage either way.
