@@ -8,7 +8,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  ECSClient,
+  type ServiceDeploymentStatus,
+} from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { readAnalyses } from "../src/release/analysis";
@@ -303,11 +308,32 @@ describe("the canary judge at PRODUCTION_TRAFFIC_SHIFT", () => {
     expect(answers.map((a) => a.hookStatus)).toEqual([...Array(10).fill("IN_PROGRESS"), "SUCCEEDED"]);
   });
 
-  it("never holds a rollback: traffic shifting back to the old revision answers SUCCEEDED at once", async () => {
+  /** What DescribeServiceDeployments answers for the payload's resourceArn. */
+  const deploymentIs = (status: ServiceDeploymentStatus) =>
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: productionTrafficShift.resourceArn, status }],
+      failures: [],
+    });
+
+  it("never holds a rollback: traffic shifting back to the old revision, and ECS says ROLLBACK_IN_PROGRESS, answers SUCCEEDED at once", async () => {
+    deploymentIs("ROLLBACK_IN_PROGRESS");
     expect(await bundle.judgeHandler({ ...rollingBack, hookDetails: details })).toEqual({
       hookStatus: "SUCCEEDED",
     });
     expect(ecs.commandCalls(DescribeServiceRevisionsCommand)).toEqual([]);
+    expect(ecs.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
+      { serviceDeploymentArns: [rollingBack.resourceArn] },
+    ]);
+  });
+
+  it("the rollback's weights alone never pass: new at 0%, old at 100% in a deployment ECS says is IN_PROGRESS waits for the canary", async () => {
+    deploymentIs("IN_PROGRESS");
+    vi.setSystemTime(t0);
+    const answer = await bundle.judgeHandler({ ...rollingBack, hookDetails: details });
+    expect([answer.hookStatus, answer.callBackDelay]).toEqual(["IN_PROGRESS", 30]);
+    ecs.on(DescribeServiceDeploymentsCommand).rejects(new Error("AccessDeniedException"));
+    const unread = await bundle.judgeHandler({ ...rollingBack, hookDetails: details });
+    expect(unread.hookStatus).toBe("IN_PROGRESS");
   });
 
   it("takes no look when all traffic moves at once (the guide's PRODUCTION_TRAFFIC_SHIFT example)", async () => {

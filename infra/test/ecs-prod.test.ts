@@ -190,9 +190,13 @@ describe("prod, released by ECS", () => {
       "Logs",
       "QueryPrometheus",
       "ReadServiceRevisions",
+      "ReadServiceDeployments",
     ]);
     expect(policy("comments-api-prod-judge").Statement[2].Resource).toBe(
       "arn:aws:ecs:sa-east-1:123456789012:service-revision/comments-api-prod/comments-api-prod/*",
+    );
+    expect(policy("comments-api-prod-judge").Statement[3].Resource).toBe(
+      "arn:aws:ecs:sa-east-1:123456789012:service-deployment/comments-api-prod/comments-api-prod/*",
     );
     const smoke = one(result, "aws:lambda/function:Function", "comments-api-prod-smoke");
     const judge = one(result, "aws:lambda/function:Function", "comments-api-prod-judge");

@@ -325,6 +325,15 @@ export function judgeHookPolicy(arns: {
         Action: ["ecs:DescribeServiceRevisions"],
         Resource: arns.serviceRevisions,
       },
+      // Whether the deployment is rolling back, and how far it has shifted (ecs-hook-handler.ts
+      // DescribeServiceDeploymentsCommand; resource type service-deployment, same page): the
+      // service's deployments, beside its revisions.
+      {
+        Sid: "ReadServiceDeployments",
+        Effect: "Allow",
+        Action: ["ecs:DescribeServiceDeployments"],
+        Resource: arns.serviceRevisions.replace(":service-revision/", ":service-deployment/"),
+      },
     ],
   };
 }

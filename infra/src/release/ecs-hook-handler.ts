@@ -17,7 +17,12 @@
  * where the judge keeps its state (no table, no bucket). A hook not resolved within its
  * timeoutConfiguration (default 1440 minutes) takes its timeout action (default ROLLBACK).
  */
-import { DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  ECSClient,
+  type ServiceDeployment,
+} from "@aws-sdk/client-ecs";
 import type { Analysis } from "./analysis";
 import {
   CANARY_START,
@@ -106,6 +111,8 @@ export interface JudgeDeps {
   now: () => number;
   /** Service revision ARN -> its task definition ARN (DescribeServiceRevisions). */
   taskDefinitions: (serviceRevisionArns: string[]) => Promise<Record<string, string>>;
+  /** The service deployment of `resourceArn` (DescribeServiceDeployments); undefined when ECS does not know it. */
+  deployment: (serviceDeploymentArn: string) => Promise<ServiceDeployment | undefined>;
   look: (
     config: JudgeConfig,
     request: { revision: string; baselineRevision?: string; look: number; at: number; windowSeconds: number },
@@ -157,9 +164,21 @@ export async function runJudgeHook(event: EcsHookEvent, deps: JudgeDeps): Promis
   if (event.lifecycleStage !== "PRODUCTION_TRAFFIC_SHIFT")
     return answer({ hookStatus: "FAILED" }, "the judge runs at PRODUCTION_TRAFFIC_SHIFT only");
   // A rollback re-invokes PRODUCTION_TRAFFIC_SHIFT hooks with the weights back on the old revision
-  // ("Lifecycle hooks during rollback"): never hold a rollback.
-  if (green === 0 && others.some((arn) => weights[arn] === 100))
-    return answer({ hookStatus: "SUCCEEDED" }, "traffic is shifting back to the old revision (a rollback)");
+  // ("Lifecycle hooks during rollback"): never hold a rollback. The weights alone do not say so (a
+  // payload before the first shift reads the same), so ECS's own status of the deployment must:
+  // ROLLBACK_REQUESTED / ROLLBACK_IN_PROGRESS (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html,
+  // status). Otherwise, or when it cannot be read, the judge goes on and waits for the canary.
+  if (green === 0 && others.some((arn) => weights[arn] === 100)) {
+    const status = await deps.deployment(event.resourceArn).then(
+      (d) => d?.status,
+      (error: Error) => `unreadable (${error.message})`,
+    );
+    if (status?.startsWith("ROLLBACK_") === true)
+      return answer({ hookStatus: "SUCCEEDED" }, `the deployment is rolling back (${status})`);
+    deps.log(
+      `${prefix}: new revision at 0%, old at 100% but the deployment is ${status ?? "not found"}, not rolling back: judged as usual`,
+    );
+  }
   // No weight for the new revision: the judge would wait for a share that never comes, until the
   // hook's timeout. Say so at once instead; an error never passes a canary.
   if (green === undefined)
@@ -286,6 +305,12 @@ export async function judgeHandler(event: EcsHookEvent): Promise<EcsHookResponse
   return runJudgeHook(event, {
     now: Date.now,
     log: (line) => console.log(line),
+    deployment: async (serviceDeploymentArn) => {
+      const { serviceDeployments } = await ecs.send(
+        new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn] }),
+      );
+      return serviceDeployments?.find((d) => d.serviceDeploymentArn === serviceDeploymentArn);
+    },
     taskDefinitions: async (serviceRevisionArns) => {
       const { serviceRevisions } = await ecs.send(
         new DescribeServiceRevisionsCommand({ serviceRevisionArns }),

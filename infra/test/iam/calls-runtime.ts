@@ -282,6 +282,11 @@ function ecsRoleCalls(result: SynthResult): Record<string, Call[]> {
               resource: `arn:aws:ecs:${at}:service-revision/${cluster}/${serviceName}/1234567890123456789`,
               source: "infra/src/release/ecs-hook-handler.ts judgeHandler DescribeServiceRevisionsCommand",
             },
+            {
+              action: "ecs:DescribeServiceDeployments",
+              resource: `arn:aws:ecs:${at}:service-deployment/${cluster}/${serviceName}/EZe5RNVLH6PPzHXINuP28`,
+              source: "infra/src/release/ecs-hook-handler.ts judgeHandler DescribeServiceDeploymentsCommand",
+            },
           ],
         }),
   };
