@@ -20,7 +20,7 @@ export const USAGE =
 export const HELP = `${USAGE}
 
 status     the service's revision and the deployments in progress
-deploy     release a task definition through a CodeDeploy blue/green deployment, judged by the
+deploy     release a task definition through the stack's blue/green deployment, judged by the
            replacement colour's rollback alarms (--ignore-alarms "<reason>": none, the reason logged)
            With --prometheus-url: refuses while the 30-day error budget is spent or a page fires
            (--override-budget "<reason>": goes ahead, the reason logged), and with --analysis runs
@@ -88,7 +88,7 @@ export function parseReleaseArgs(argv: string[]):
        * release step passes it). Absent: CodeDeploy.
        */
       strategy?: "codedeploy" | "ecs";
-      /** rollback: all traffic at once (CodeDeployDefault.ECSAllAtOnce), not the stack's canary. */
+      /** rollback: all traffic at once (each strategy's all-at-once), not the stack's canary. */
       allAtOnce?: boolean;
       analyze?: {
         prometheusUrl?: string;

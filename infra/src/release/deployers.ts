@@ -1,6 +1,8 @@
 /**
  * The release engine's adapters by strategy (`comments-platform:releaseStrategy`): the one place
- * that picks one, so that a second strategy is one more entry here.
+ * that picks one, so that a second strategy is one more entry here. ecspresso picks its deploy
+ * function by the service's deployment controller the same way (`DeployFunc`,
+ * https://github.com/kayac/ecspresso/blob/main/deploy.go).
  */
 import type { ReleaseClients } from "./clients";
 import { type CodeDeployTarget, codeDeployDeployer } from "./codedeploy-deployer";
