@@ -6,12 +6,12 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { localPrometheusConfig } from "@comments-platform/testkit/monitoring";
 import {
   renderAlertmanagerDefinition,
   unwrapAlertmanagerDefinition,
   withLocalReceivers,
 } from "../../infra/src/documents/alertmanager.js";
-import { localPrometheusConfig } from "../../services/testkit/src/monitoring.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 /** Where docker-compose.yml's Prometheus, Alertmanager and Grafana files live. */

@@ -14,7 +14,7 @@ import {
   startPrometheus,
   startWebhookReceiver,
   track,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
 import { localAlertmanagerFiles } from "./compose.js";
 
 const REPO = join(import.meta.dirname, "..", "..");

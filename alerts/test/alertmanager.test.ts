@@ -1,14 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import {
-  type AlertmanagerValues,
-  renderAlertmanagerDefinition,
-  unwrapAlertmanagerDefinition,
-  withLocalReceivers,
-} from "../../infra/src/documents/alertmanager.js";
 import {
   findTool,
   type RunningTool,
@@ -17,7 +9,15 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
   waitUntil,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import {
+  type AlertmanagerValues,
+  renderAlertmanagerDefinition,
+  unwrapAlertmanagerDefinition,
+  withLocalReceivers,
+} from "../../infra/src/documents/alertmanager.js";
 
 const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");
 const VALUES: AlertmanagerValues = {

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findTool, run } from "@comments-platform/testkit";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { findTool, run } from "../../services/testkit/src/index.js";
 import { COMPOSE_DIR, composeFiles } from "../local/compose.js";
 
 const REPO = join(import.meta.dirname, "..", "..");

@@ -10,13 +10,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import {
-  renderAlertmanagerDefinition,
-  unwrapAlertmanagerDefinition,
-  withLocalReceivers,
-} from "../../infra/src/documents/alertmanager.js";
 import {
   findTool,
   type RunningTool,
@@ -24,7 +17,14 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
   waitUntil,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import {
+  renderAlertmanagerDefinition,
+  unwrapAlertmanagerDefinition,
+  withLocalReceivers,
+} from "../../infra/src/documents/alertmanager.js";
 
 const DEFINITION = readFileSync(join(import.meta.dirname, "..", "alertmanager.yaml"), "utf8");
 const alertmanager = findTool("prometheus-alertmanager", "prometheus-alertmanager");

@@ -6,10 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findTool, run } from "@comments-platform/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { inputSeries, type Scenario, taskArn } from "../../alerts/src/series.js";
-import { findTool, run } from "../../services/testkit/src/index.js";
 import { queries } from "../src/queries.js";
 
 const REPO = join(import.meta.dirname, "..", "..");

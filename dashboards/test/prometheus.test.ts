@@ -6,16 +6,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process.js";
 import {
   findTool,
   localPrometheusConfig,
   type RunningTool,
   startPrometheus,
   waitUntil,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const RULES = readFileSync(join(REPO, "alerts", "rules", "comments-api.yaml"), "utf8");

@@ -5,8 +5,8 @@
  * Prometheus is an error (exit 4), each with the counts, bounds and rules printed.
  */
 import { rmSync } from "node:fs";
+import { findTool, freePort, type RunningTool } from "@comments-platform/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findTool, freePort, type RunningTool } from "../../services/testkit/src/index.js";
 import { parseStackConfig, readConfigSpecs } from "../src/config";
 import { parseAnalysis, readAnalyses } from "../src/release/analysis";
 import { runReleaseCli } from "../src/release/cli";

@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run, startPrometheus } from "../../services/testkit/src/index.js";
+import { run, startPrometheus } from "@comments-platform/testkit";
 
 /** Half an hour of history ending at END (a whole hour, so times print round). */
 export const START = 1796000000 - (1796000000 % 3600);

@@ -15,8 +15,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort, track, waitUntil } from "@comments-platform/testkit";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, track, waitUntil } from "../../services/testkit/src/index.js";
 import { matchesOutput, type OfflineCommand, offlineCommands } from "../src/docs/offline";
 import { REPO_ROOT } from "../src/stack-file";
 

@@ -13,14 +13,14 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MOTO_SKIP_REASON,
   type Moto,
   motoClientConfig,
   skipMoto,
   startMoto,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ecsDeployer } from "../src/release/ecs-deployer";
 
 const target = { region: "sa-east-1", cluster: "comments-api-stage", service: "comments-api-stage" };

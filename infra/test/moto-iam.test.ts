@@ -12,14 +12,14 @@ import {
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MOTO_SKIP_REASON,
   type Moto,
   motoClientConfig,
   skipMoto,
   startMoto,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { remoteWritePolicy } from "../src/documents/collector";
 import { grafanaQueryPolicy } from "../src/documents/grafana";
 import {

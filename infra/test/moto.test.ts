@@ -9,14 +9,14 @@ import {
   CreateDeploymentGroupCommand,
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MOTO_SKIP_REASON,
   type Moto,
   motoClientConfig,
   skipMoto,
   startMoto,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAppSpec, smokeHookName } from "../src/release/appspec";
 
 const TASK = "arn:aws:ecs:sa-east-1:123456789012:task-definition/comments-api-stage:7";

@@ -7,15 +7,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process";
 import {
   findTool,
   localPrometheusConfig,
   type RunningTool,
   startPrometheus,
   waitUntil,
-} from "../../services/testkit/src/index.js";
+} from "@comments-platform/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, SERVICE_DIR, startServer } from "../../services/comments-api/test/process";
 import { REPO_ROOT } from "../src/stack-file";
 
 // Under CI=true a missing binary throws: the test runs, never skips.

@@ -4,8 +4,8 @@
  * so the root script runs tsx itself, in infra/.
  */
 import { spawnSync } from "node:child_process";
+import { freePort } from "@comments-platform/testkit";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../services/testkit/src/index.js";
 import { REPO_ROOT } from "../src/stack-file";
 
 const pnpm = (args: string[]) =>

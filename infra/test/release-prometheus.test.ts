@@ -6,9 +6,9 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { findTool, type RunningTool } from "@comments-platform/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { findTool, type RunningTool } from "../../services/testkit/src/index.js";
 import { parseStackConfig, readConfigSpecs } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
 import { RECORDED_LOOKBACK } from "../src/release/gate";

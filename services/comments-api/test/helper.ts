@@ -3,9 +3,13 @@
  * a real PostgreSQL server when TEST_DATABASE_URL is set (CI sets it and must not silently skip).
  */
 import { Writable } from "node:stream";
+import {
+  requirePostgresUnderCi,
+  scratchDatabase,
+  TEST_DATABASE_URL,
+} from "@comments-platform/testkit/postgres";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { requirePostgresUnderCi, scratchDatabase, TEST_DATABASE_URL } from "../../testkit/src/postgres.js";
 import { buildApp, requestSerializer } from "../src/app.js";
 import type { Metrics } from "../src/plugins/metrics.js";
 import { CommentStore } from "../src/store/comment-store.js";
@@ -25,7 +29,7 @@ export {
   type ScratchDatabase,
   scratchDatabase,
   TEST_DATABASE_URL,
-} from "../../testkit/src/postgres.js";
+} from "@comments-platform/testkit/postgres";
 
 /** Log lines captured from a real pino logger, parsed. */
 export interface CapturedLogs {

@@ -5,9 +5,9 @@
  * flight is 409; keys expire after 24 hours.
  */
 import { createHash } from "node:crypto";
+import { waitUntil } from "@comments-platform/testkit";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { waitUntil } from "../../testkit/src/index.js";
 import { CommentStore, SWEEP_IDEMPOTENCY_KEYS_SQL } from "../src/store/comment-store.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { startIdempotencySweeper } from "../src/store/idempotency-sweeper.js";

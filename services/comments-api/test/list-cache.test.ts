@@ -1,6 +1,6 @@
+import { waitUntil } from "@comments-platform/testkit/processes";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../../testkit/src/processes.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { ListCache } from "../src/store/list-cache.js";
 import { migrate } from "../src/store/migrations.js";

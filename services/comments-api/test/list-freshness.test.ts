@@ -2,10 +2,11 @@
  * How fresh cached lists stay when notifications are late, lost or never sent, and what an
  * operator sees of it (logs, metrics).
  */
+
+import { waitUntil } from "@comments-platform/testkit/processes";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../../testkit/src/processes.js";
 import { createMetrics } from "../src/plugins/metrics.js";
 import { CommentStore } from "../src/store/comment-store.js";
 import type { SqlExecutor } from "../src/store/executor.js";

@@ -1,8 +1,8 @@
 /** A reader that does not read cannot hold a cached list's answer, or its connection, for long. */
 import { connect } from "node:net";
+import { waitUntil } from "@comments-platform/testkit/processes";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../../testkit/src/processes.js";
 import type { SqlExecutor } from "../src/store/executor.js";
 import { ListCache } from "../src/store/list-cache.js";
 import { buildTestApp, captureLogs, embeddedDatabase } from "./helper.js";

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { track } from "../../testkit/src/processes.js";
+import { track } from "@comments-platform/testkit/processes";
 
 /** The built server: `pnpm test` builds before vitest runs. */
 export const SERVICE_DIR = join(import.meta.dirname, "..");

@@ -11,22 +11,22 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import type { FastifyInstance } from "fastify";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MOTO_SKIP_REASON,
   type Moto,
   motoClientConfig,
   skipMoto,
   startMoto,
-} from "../../testkit/src/moto.js";
+} from "@comments-platform/testkit/moto";
 import {
   CLUSTER_SKIP_REASON,
   type PasswordCluster,
   skipCluster,
   startPasswordCluster,
-} from "../../testkit/src/postgres-cluster.js";
+} from "@comments-platform/testkit/postgres-cluster";
+import type { FastifyInstance } from "fastify";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Login,
   type LoginSource,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
+import { waitUntil } from "@comments-platform/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../../testkit/src/index.js";
 import { type ScratchDatabase, scratchDatabase, TEST_DATABASE_URL } from "./helper.js";
 import { requireBuild, runServer, SERVICE_DIR, startServer } from "./process.js";
 
