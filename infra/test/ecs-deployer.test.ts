@@ -74,6 +74,8 @@ const deployment = (over: Partial<ServiceDeployment>): ServiceDeployment => ({
 beforeEach(() => {
   ecs.reset();
   ecs.on(DescribeServicesCommand).resolves({ services: [service], failures: [] });
+  // The deployment UpdateService answers as current ships TD(42), the release the tests start.
+  ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [deployment({})], failures: [] });
   ecs.on(DescribeServiceRevisionsCommand).resolves({
     serviceRevisions: [
       { serviceRevisionArn: GREEN_REV, taskDefinition: TD(42) },
@@ -148,7 +150,7 @@ describe("the ECS adapter", () => {
   it("all at once (rollback --all-at-once): strategy BLUE_GREEN, the canary's configuration left out", async () => {
     ecs.on(UpdateServiceCommand).resolves({ service: { ...service, currentServiceDeployment: SD } });
     await deployer.create({
-      taskDefinitionArn: TD(40),
+      taskDefinitionArn: TD(42),
       alarms: { log: "" },
       allAtOnce: true,
       description: "",
@@ -172,9 +174,46 @@ describe("the ECS adapter", () => {
       routing: { shift: { kind: "canary", percent: 10, intervalMinutes: 10 }, terminationWaitMinutes: 10 },
       judged: true,
     });
-    await declared.create({ taskDefinitionArn: TD(43), alarms: { log: "" }, description: "" });
+    await declared.create({ taskDefinitionArn: TD(42), alarms: { log: "" }, description: "" });
     expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration).toEqual(
       deploymentConfiguration,
+    );
+  });
+
+  it("create returns this release's deployment, not an older one UpdateService still answers as current: ListServiceDeployments finds the one shipping the requested task definition", async () => {
+    const OLD_SD = `${SD}-old`;
+    const NEW_SD = `${SD}-new`;
+    const NEW_REV = `${GREEN_REV}0`;
+    ecs.on(UpdateServiceCommand).resolves({ service: { ...service, currentServiceDeployment: OLD_SD } });
+    ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [OLD_SD] }).resolves({
+      serviceDeployments: [deployment({ serviceDeploymentArn: OLD_SD, status: "SUCCESSFUL" })],
+      failures: [],
+    });
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { serviceDeploymentArn: NEW_SD, targetServiceRevisionArn: NEW_REV, status: "PENDING" },
+      ],
+    });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({
+      serviceRevisions: [
+        { serviceRevisionArn: GREEN_REV, taskDefinition: TD(42) },
+        { serviceRevisionArn: NEW_REV, taskDefinition: TD(43) },
+      ],
+    });
+    expect(await deployer.create({ taskDefinitionArn: TD(43), alarms: { log: "" }, description: "" })).toBe(
+      NEW_SD,
+    );
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0]?.args[0].input).toEqual({
+      cluster: "comments-api-prod",
+      service: "comments-api-prod",
+      status: ["PENDING", "IN_PROGRESS"],
+    });
+    // Nothing of this release among them: an error, never an older deployment reported as this one.
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    await expect(
+      deployer.create({ taskDefinitionArn: TD(43), alarms: { log: "" }, description: "" }),
+    ).rejects.toThrow(
+      `UpdateService of comments-api-prod/comments-api-prod answered ${OLD_SD}, which ships ${TD(42)}, and no pending or running deployment ships ${TD(43)}`,
     );
   });
 

@@ -109,7 +109,35 @@ export async function startDeployment(
     throw new Error(
       `UpdateService of ${target.cluster}/${target.service} answered no currentServiceDeployment`,
     );
-  return arn;
+  // currentServiceDeployment is "the ARN of the current service deployment"
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html); nothing says it is
+  // already the one this call started. Follow it only when its target revision ships the requested
+  // task definition; else the newest pending or running deployment that does
+  // (ListServiceDeployments lists newest first: API_ListServiceDeployments.html), never an older,
+  // finished one reported as this release.
+  const ships = (taskDefinition: string | undefined) =>
+    taskDefinition !== undefined &&
+    (taskDefinition === request.taskDefinition || taskDefinition.endsWith(`/${request.taskDefinition}`));
+  const current = await describeDeployment(ecs, arn);
+  const currentRevision = current.targetServiceRevision?.arn;
+  const currentTaskDefinition =
+    currentRevision === undefined
+      ? undefined
+      : (await taskDefinitionsOf(ecs, [currentRevision]))[currentRevision];
+  if (ships(currentTaskDefinition)) return arn;
+  const moving = await listDeployments(ecs, target, ["PENDING", "IN_PROGRESS"]);
+  const revisions = await taskDefinitionsOf(
+    ecs,
+    moving.flatMap((d) => (d.targetServiceRevisionArn === undefined ? [] : [d.targetServiceRevisionArn])),
+  );
+  const mine = moving.find(
+    (d) => d.targetServiceRevisionArn !== undefined && ships(revisions[d.targetServiceRevisionArn]),
+  )?.serviceDeploymentArn;
+  if (mine === undefined)
+    throw new Error(
+      `UpdateService of ${target.cluster}/${target.service} answered ${arn}, which ships ${currentTaskDefinition ?? "no known task definition"}, and no pending or running deployment ships ${request.taskDefinition}`,
+    );
+  return mine;
 }
 
 /** One service deployment; throws when ECS does not know it (a `failures` entry, or nothing). */
