@@ -27,13 +27,12 @@ import { ecsDeploymentConfiguration } from "./src/documents/ecs-deployment";
 import { permissionsBoundaryArn } from "./src/documents/iam";
 import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
-import { type Analysis, readAnalyses } from "./src/release/analysis";
+import type { Analysis } from "./src/release/analysis";
 import { ECS_HOOK_HANDLERS, ecsHookCode } from "./src/release/ecs-hook-code";
 // Types only: the handler module loads the AWS SDK, which the program has no use for.
 import type { JudgeConfig } from "./src/release/ecs-hook-handler";
 import { JUDGE_HOOK_TIMEOUT_SECONDS } from "./src/release/plan";
 import { userAgent } from "./src/release/user-agent";
-import { readSloSpec } from "./src/slo";
 import { REPO_ROOT } from "./src/stack-file";
 
 const stack = pulumi.getStack();
@@ -43,7 +42,8 @@ const stack = pulumi.getStack();
 const changesRealResources =
   !pulumi.runtime.isDryRun() && !(pulumi.runtime.getMonitor() instanceof MockMonitor);
 // alerts/slo.yaml and alerts/analysis, read here once and passed in: the config reads no file itself.
-const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()), readConfigSpecs(), {
+const specs = readConfigSpecs();
+const config = loadStackConfig(stack, rawConfigFrom(pulumi.runtime.allConfig()), specs, {
   refusePlaceholders: changesRealResources,
 });
 const tags = baseTags(config);
@@ -62,7 +62,7 @@ const judgeDetails = (
 };
 /** An analysis of alerts/analysis by name (the config parser has checked it exists). */
 const analysisOf = (analysis: string) => {
-  const found = readAnalyses(readSloSpec())[analysis];
+  const found = specs.analyses[analysis];
   if (found === undefined) throw new Error(`no analysis ${analysis} in alerts/analysis`);
   return found;
 };

@@ -4,8 +4,9 @@
  * checks at given minutes: the last quiet minute and the first firing one of the alerts it is
  * about, measured with promtool and pinned here (`pnpm alerts:measure <case>` prints them).
  */
+
+import type { SloSpec } from "@comments-platform/slo";
 import { stringify } from "yaml";
-import type { SloSpec } from "../../infra/src/slo.js";
 import { type Case, Expect } from "./expect.js";
 import { watchdogAnnotations } from "./rules.js";
 import { inputSeries, type Scenario } from "./series.js";

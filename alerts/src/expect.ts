@@ -2,7 +2,7 @@
  * What a promtool case expects, built from the spec: alert names, labels and annotations exactly as
  * the rules give them, rendered as Prometheus renders their templates.
  */
-import { availabilityOf, latencyOf, type SloSpec } from "../../infra/src/slo.js";
+import { availabilityOf, latencyOf, type SloSpec } from "@comments-platform/slo";
 import {
   burnAlertName,
   burnAnnotations,

@@ -1,7 +1,7 @@
 /** Writes the files generated from alerts/slo.yaml: `pnpm alerts`. */
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readSloSpec } from "../../infra/src/slo.js";
+import { readSloSpec } from "@comments-platform/slo";
 import { casesFile } from "./cases.js";
 import { rulesFile } from "./rules.js";
 import { runbookFiles } from "./runbooks.js";

@@ -2,7 +2,7 @@
  * The names and small pieces the rule file, its promtool cases and the runbooks share: alert and
  * record names, the runbook URL, how numbers and shares are printed. Pure, from alerts/slo.yaml.
  */
-import { type BurnRate, durationSeconds, type Objective, type SloSpec } from "../../infra/src/slo.js";
+import { type BurnRate, durationSeconds, type Objective, type SloSpec } from "@comments-platform/slo";
 
 /** The runbook of an alert (or alarm), as its `runbook_url` annotation links it: from the spec's repositoryUrl. */
 export const runbookUrl = (spec: SloSpec, alert: string) =>

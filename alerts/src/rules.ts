@@ -9,7 +9,7 @@ import {
   type Objective,
   type SloSpec,
   withJob,
-} from "../../infra/src/slo.js";
+} from "@comments-platform/slo";
 import {
   badInWords,
   burnAlertName,

@@ -4,9 +4,10 @@
  * resources (the dashboard's uid; the stack's base name, pinned by a test), so a rename changes every
  * runbook or fails a test.
  */
+
+import type { SloSpec } from "@comments-platform/slo";
 import { parse } from "yaml";
 import { commentsApiDashboard } from "../../dashboards/src/comments-api.js";
-import type { SloSpec } from "../../infra/src/slo.js";
 import { rulesFile } from "./rules.js";
 
 /** The stack the commands name: prod pages; a stage alert replaces it with stage. */

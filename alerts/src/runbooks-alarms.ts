@@ -4,13 +4,14 @@
  * from the same builders that declare the alarms (infra/src/documents/alarms.ts), at the stack
  * config's defaults from alerts/slo.yaml.
  */
+
+import { rollbackDefaults, type SloSpec } from "@comments-platform/slo";
 import {
   type AlarmSpec,
   heartbeatAlarm,
   loadBalancerAlarm,
   rollbackAlarms,
 } from "../../infra/src/documents/alarms.js";
-import { rollbackDefaults, type SloSpec } from "../../infra/src/slo.js";
 import { dashboard, escalate, NAME, releaseActions, runbook, STACK, shell } from "./runbook-parts.js";
 
 /** The heartbeat alarm's runbook, by file name: `alarm-heartbeat-missing`. */

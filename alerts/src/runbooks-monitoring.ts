@@ -2,7 +2,7 @@
  * The runbooks of the alerts about monitoring itself: one task that cannot be scraped, the SLO
  * group's sentinel, and Watchdog. Their rules come from the generated rule file (runbook-parts.ts).
  */
-import type { SloSpec } from "../../infra/src/slo.js";
+import type { SloSpec } from "@comments-platform/slo";
 import { percent, SENTINEL_FOR, sloRulesFailingAlert, taskUnreachableAlert } from "./rules.js";
 import {
   alertRules,

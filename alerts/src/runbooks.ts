@@ -4,7 +4,7 @@
  * `pnpm alerts` writes, so they cannot drift from what pages. The CloudWatch alarms' runbooks are
  * in runbooks-alarms.ts.
  */
-import { durationSeconds, type Objective, type SloSpec, withJob } from "../../infra/src/slo.js";
+import { durationSeconds, type Objective, type SloSpec, withJob } from "@comments-platform/slo";
 import {
   badInWords,
   burnAlertName,

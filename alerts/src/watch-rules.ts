@@ -2,8 +2,9 @@
  * The expressions of the rules that watch the monitoring itself: the share of a grown-up task's
  * scrapes answered (reachability), and the SLO group's sentinel.
  */
+
+import { durationSeconds, type SloSpec, withJob } from "@comments-platform/slo";
 import { SCRAPE_INTERVAL_SECONDS } from "../../infra/src/documents/collector.js";
-import { durationSeconds, type SloSpec, withJob } from "../../infra/src/slo.js";
 import { ratioRecord, SLO_GROUP_INTERVAL, windows } from "./names.js";
 
 /**

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readSloSpec } from "@comments-platform/slo";
 import { findTool, run } from "@comments-platform/testkit";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { readSloSpec } from "../../infra/src/slo.js";
 import { cases } from "../src/cases.js";
 import { generated } from "../src/generate.js";
 

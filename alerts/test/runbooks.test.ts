@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseSloSpec, readSloSpec } from "@comments-platform/slo";
 import { describe, expect, it } from "vitest";
 import { heartbeatAlarm, loadBalancerAlarm, rollbackAlarms } from "../../infra/src/documents/alarms.js";
-import { parseSloSpec, readSloSpec } from "../../infra/src/slo.js";
 import { rulesFile } from "../src/rules.js";
 import { alertRules, forStack } from "../src/runbook-parts.js";
 import { runbookFiles } from "../src/runbooks.js";

@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readSloSpec } from "@comments-platform/slo";
 import { findTool, run } from "@comments-platform/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { readSloSpec } from "../../infra/src/slo.js";
 import {
   rulesFile,
   runbookUrl,

@@ -3,6 +3,8 @@
  * with Grafana's own dashboard model (@grafana/schema), so `tsc --strict` checks it against Grafana's schema.
  * `pnpm dashboards` writes the JSON that is committed and deployed; a test fails when they drift.
  */
+
+import { availabilityOf, latencyOf } from "@comments-platform/slo";
 import {
   type AnnotationQuery,
   type Dashboard,
@@ -11,7 +13,6 @@ import {
   type RowPanel,
   ThresholdsMode,
 } from "@grafana/schema";
-import { availabilityOf, latencyOf } from "../../infra/src/slo.js";
 import { queries, SLO } from "./queries.js";
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;

@@ -4,7 +4,7 @@
  * exactly what the dashboards show. `$stack` and `$__rate_interval` are Grafana variables. The
  * objectives, thresholds and burn rates come from alerts/slo.yaml.
  */
-import { availabilityOf, latencyOf, readSloSpec, type SloSpec, withJob } from "../../infra/src/slo.js";
+import { availabilityOf, latencyOf, readSloSpec, type SloSpec, withJob } from "@comments-platform/slo";
 
 /** The spec the dashboard is drawn from. */
 export const SLO: SloSpec = readSloSpec();

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { availabilityOf, latencyOf, readSloSpec } from "@comments-platform/slo";
 import { describe, expect, it } from "vitest";
-import { availabilityOf, latencyOf, readSloSpec } from "../../infra/src/slo.js";
 
 const spec = readSloSpec();
 const DASHBOARD = JSON.parse(readFileSync(join(import.meta.dirname, "..", "comments-api.json"), "utf8")) as {

@@ -5,13 +5,13 @@
  * Prometheus is an error (exit 4), each with the counts, bounds and rules printed.
  */
 import { rmSync } from "node:fs";
+import { readSloSpec } from "@comments-platform/slo";
 import { findTool, freePort, type RunningTool } from "@comments-platform/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, readConfigSpecs } from "../src/config";
 import { parseAnalysis, readAnalyses } from "../src/release/analysis";
 import { runReleaseCli } from "../src/release/cli";
 import type { ReleaseClients } from "../src/release/clients";
-import { readSloSpec } from "../src/slo";
 import { backfilledPrometheus, END, history } from "./canary-history";
 
 const specs = readConfigSpecs();

@@ -2,6 +2,8 @@
  * The benchmark's machinery: a seeded generator (a run is reproducible), binomial draws, one
  * simulated canary through the real state machine and judge, and the goals it checks.
  */
+
+import { readSloSpec } from "@comments-platform/slo";
 import { describe, expect, it } from "vitest";
 import { readAnalyses } from "../src/release/analysis";
 import {
@@ -11,7 +13,6 @@ import {
   seededRandom,
   simulateCanary,
 } from "../src/release/canary-simulation";
-import { readSloSpec } from "../src/slo";
 
 const analysis = readAnalyses(readSloSpec()).canary;
 if (analysis === undefined) throw new Error("alerts/analysis/canary.yaml is missing");

@@ -14,12 +14,12 @@ import {
   ECSClient,
   type ServiceDeploymentStatus,
 } from "@aws-sdk/client-ecs";
+import { readSloSpec } from "@comments-platform/slo";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { readAnalyses } from "../src/release/analysis";
 import { ECS_HOOK_HANDLERS, ecsHookCode } from "../src/release/ecs-hook-code";
 import type * as Handlers from "../src/release/ecs-hook-handler";
-import { readSloSpec } from "../src/slo";
 
 const ecs = mockClient(ECSClient);
 const code = ecsHookCode();

@@ -3,12 +3,13 @@
  * stack's 10% for 10 minutes, blue kept 15), the smoke and judge hooks, the listener rules and the
  * roles ECS uses, and no CodeDeploy resource.
  */
+
+import { readSloSpec } from "@comments-platform/slo";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseContractV2 } from "../contract/src/index";
 import { violations } from "../policy/rules";
 import { type Analysis, readAnalyses } from "../src/release/analysis";
 import { judgeHookDetails } from "../src/release/ecs-hook-handler";
-import { readSloSpec } from "../src/slo";
 import { readStackFile } from "../src/stack-file";
 import { type SynthResult, synth } from "../src/synth/run";
 import managedLoadBalancerPolicy from "./fixtures/ecs-load-balancers-policy-v6.json";

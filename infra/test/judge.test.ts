@@ -3,10 +3,11 @@
  * Exact verdicts per check, the boundaries (minRequests exactly; a bound exactly at the line), and
  * the printed lines with counts, bounds, rule and confidence.
  */
+
+import { readSloSpec } from "@comments-platform/slo";
 import { describe, expect, it } from "vitest";
 import { readAnalyses } from "../src/release/analysis";
 import { errorRates, judge, type MetricCounts, verdictLines } from "../src/release/judge";
-import { readSloSpec } from "../src/slo";
 
 const analysis = readAnalyses(readSloSpec()).canary;
 if (analysis === undefined) throw new Error("alerts/analysis/canary.yaml is missing");

@@ -6,13 +6,13 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { durationSeconds } from "@comments-platform/slo";
 import { findTool, type RunningTool } from "@comments-platform/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseStackConfig, readConfigSpecs } from "../src/config";
 import { runReleaseCli } from "../src/release/cli";
 import { RECORDED_LOOKBACK } from "../src/release/gate";
-import { durationSeconds } from "../src/slo";
 import { REPO_ROOT } from "../src/stack-file";
 import { backfilledPrometheus, END, history } from "./canary-history";
 import { NEW, OLD, releaseHarness } from "./release-harness";

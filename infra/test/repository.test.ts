@@ -27,6 +27,7 @@ describe("the repository", () => {
         "ls-files",
         "infra/index.ts",
         "infra/src",
+        "infra/slo/src",
         "infra/policy",
         "infra/bootstrap",
         "infra/scripts",

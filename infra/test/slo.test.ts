@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseSloSpec, readSloSpec, rollbackDefaults, withJob } from "@comments-platform/slo";
 import { describe, expect, it } from "vitest";
-import { parseSloSpec, readSloSpec, rollbackDefaults, withJob } from "../src/slo";
 import { REPO_ROOT } from "../src/stack-file";
 
 const TEXT = readFileSync(join(REPO_ROOT, "alerts", "slo.yaml"), "utf8");

@@ -4,10 +4,11 @@
  * canary analysis (a file of alerts/analysis); and the check that the alarms and the analysis get
  * to act before there is nothing left to roll back to.
  */
+
+import { rollbackDefaults } from "@comments-platform/slo";
 import { alarmReactionMinutes } from "../documents/alarms";
 import { ecsRoutingProblems } from "../documents/ecs-deployment";
 import { PREDEFINED_CONFIGS, type PredefinedConfig } from "../release/deadline";
-import { rollbackDefaults } from "../slo";
 import type { Reader } from "./reader";
 import { type TrafficRouting, trafficRoutingOf } from "./routing";
 import type { ConfigSpecs } from "./specs";

@@ -4,8 +4,9 @@
  * call at each entry (the Pulumi program, synth, the release CLI, the docs generator) and passed to
  * the parser: importing the config reads no file.
  */
+
+import { readSloSpec, type SloSpec } from "@comments-platform/slo";
 import { type Analysis, readAnalyses } from "../release/analysis";
-import { readSloSpec, type SloSpec } from "../slo";
 import { REPO_ROOT } from "../stack-file";
 
 /** alerts/slo.yaml and the analyses of alerts/analysis, read and checked. */

@@ -9,8 +9,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { SloSpec } from "../slo";
-import { specReader } from "../spec-reader";
+import type { SloSpec } from "@comments-platform/slo";
+import { specReader } from "@comments-platform/slo";
 import { REPO_ROOT } from "../stack-file";
 
 /** A ratio, as written and resolved: `0.0144 (slo.availability.fastBurnRatio)`. */

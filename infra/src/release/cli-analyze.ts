@@ -2,7 +2,7 @@
  * `pnpm release analyze`: judge a revision over one window as the canary's last look. Exits 0 pass,
  * 1 fail, 2 bad arguments, 3 inconclusive, 4 error (the monitor could not be read).
  */
-import { durationSeconds, readSloSpec } from "../slo";
+import { durationSeconds, readSloSpec } from "@comments-platform/slo";
 import { readAnalyses } from "./analysis";
 import { parseInstant, USAGE } from "./cli-args";
 import type { CliIo, Command, CommandContext } from "./cli-context";

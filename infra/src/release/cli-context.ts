@@ -3,9 +3,10 @@
  * the clients, where it prints, and the pieces a release is made of (the gate, the canary analysis,
  * the annotations), built once from the flags and the environment.
  */
+
+import { readSloSpec } from "@comments-platform/slo";
 import type { StackConfig } from "../config";
 import { imageTagFor } from "../image-tag";
-import { readSloSpec } from "../slo";
 import { REPO_ROOT } from "../stack-file";
 import { type InstantQuery, readAnalyses } from "./analysis";
 import { grafanaAnnotator } from "./annotations";

@@ -5,7 +5,7 @@
  * An answer that cannot be read is "unknown", and does what the stack says (`releaseBudgetUnknown`:
  * refuse in prod, where `--override-budget "<reason>"` still goes ahead).
  */
-import type { SloSpec } from "../slo";
+import type { SloSpec } from "@comments-platform/slo";
 import type { InstantQuery, QueryAnswer } from "./analysis";
 
 /**

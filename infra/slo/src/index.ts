@@ -7,7 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { specReader } from "./spec-reader";
-import { REPO_ROOT } from "./stack-file";
+
+/** The spec reader the analysis files (infra/src/release/analysis.ts) are checked with too. */
+export { type SpecReader, specReader } from "./spec-reader";
+
+/** The repository root (this file is infra/slo/src/index.ts), where alerts/slo.yaml lives. */
+const REPO_ROOT = join(__dirname, "..", "..", "..");
 
 /** One objective: the share of requests that must be good over the period. */
 export interface Objective {
