@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
+  type DeploymentConfiguration,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   ECSClient,
@@ -309,11 +310,41 @@ describe("the canary judge at PRODUCTION_TRAFFIC_SHIFT", () => {
   });
 
   /** What DescribeServiceDeployments answers for the payload's resourceArn. */
-  const deploymentIs = (status: ServiceDeploymentStatus) =>
+  const deploymentIs = (status: ServiceDeploymentStatus, deploymentConfiguration?: DeploymentConfiguration) =>
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
-      serviceDeployments: [{ serviceDeploymentArn: productionTrafficShift.resourceArn, status }],
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: productionTrafficShift.resourceArn,
+          status,
+          ...(deploymentConfiguration === undefined ? {} : { deploymentConfiguration }),
+        },
+      ],
       failures: [],
     });
+
+  it("a later linear step without the earlier step's hookDetails passes: ECS shifted past the first step only after the judge answered SUCCEEDED there", async () => {
+    deploymentIs("IN_PROGRESS", { strategy: "LINEAR", linearConfiguration: { stepPercent: 10 } });
+    vi.setSystemTime(t0);
+    expect(await bundle.judgeHandler(atCanary(20, details))).toEqual({ hookStatus: "SUCCEEDED" });
+    // No look, no revisions read: the verdict was reached at the first step.
+    expect(ecs.commandCalls(DescribeServiceRevisionsCommand)).toEqual([]);
+    expect(logs.at(-1)).toBe(
+      "canary judge of EZe5RNVLH6PPzHXINuP28 (PRODUCTION_TRAFFIC_SHIFT, new revision at 20% of production traffic): the first traffic step (10%, LINEAR) was judged: ECS shifts further only after this hook answered SUCCEEDED there: SUCCEEDED",
+    );
+    // The first step itself is judged, whatever came back.
+    const first = await bundle.judgeHandler(atCanary(10, details));
+    expect(first.hookStatus).toBe("IN_PROGRESS");
+    // The canary's final shift (100%) of a CANARY deployment, its state lost: passes the same way.
+    deploymentIs("IN_PROGRESS", { strategy: "CANARY", canaryConfiguration: { canaryPercent: 10 } });
+    expect(await bundle.judgeHandler(atCanary(100, details))).toEqual({ hookStatus: "SUCCEEDED" });
+  });
+
+  it("100% without a confirmed strategy is not passed on the weights: ECS unreadable answers IN_PROGRESS", async () => {
+    ecs.on(DescribeServiceDeploymentsCommand).rejects(new Error("ThrottlingException"));
+    vi.setSystemTime(t0);
+    const answer = await bundle.judgeHandler(atCanary(100, details));
+    expect([answer.hookStatus, answer.callBackDelay]).toEqual(["IN_PROGRESS", 30]);
+  });
 
   it("never holds a rollback: traffic shifting back to the old revision, and ECS says ROLLBACK_IN_PROGRESS, answers SUCCEEDED at once", async () => {
     deploymentIs("ROLLBACK_IN_PROGRESS");
@@ -337,11 +368,12 @@ describe("the canary judge at PRODUCTION_TRAFFIC_SHIFT", () => {
   });
 
   it("takes no look when all traffic moves at once (the guide's PRODUCTION_TRAFFIC_SHIFT example)", async () => {
+    deploymentIs("IN_PROGRESS", { strategy: "BLUE_GREEN" });
     expect(await bundle.judgeHandler({ ...productionTrafficShift, hookDetails: details })).toEqual({
       hookStatus: "SUCCEEDED",
     });
     expect(logs).toEqual([
-      "canary judge of EZe5RNVLH6PPzHXINuP28 (PRODUCTION_TRAFFIC_SHIFT, new revision at 100% of production traffic): canary took no look: the new revision never held part of production traffic: SUCCEEDED",
+      "canary judge of EZe5RNVLH6PPzHXINuP28 (PRODUCTION_TRAFFIC_SHIFT, new revision at 100% of production traffic): canary took no look: all at once (BLUE_GREEN), the new revision never held part of production traffic: SUCCEEDED",
     ]);
   });
 

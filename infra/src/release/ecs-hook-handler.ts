@@ -3,18 +3,21 @@
  *
  * - `smokeHandler`, at POST_TEST_TRAFFIC_SHIFT: the smoke test of smoke-handler.ts through the test
  *   listener, before any production traffic reaches the new revision;
- * - `judgeHandler`, at PRODUCTION_TRAFFIC_SHIFT: the SLO canary judge. It holds the first step that
- *   gives the new revision part of production traffic (the canary, or a linear deployment's first
- *   step), answering IN_PROGRESS until the judge has a verdict, and takes its looks at the same
- *   fixed minute marks from the canary's start as the release step does for CodeDeploy
- *   (canary.ts `nextCanaryStep`, look.ts, judge.ts).
+ * - `judgeHandler`, at PRODUCTION_TRAFFIC_SHIFT, which for linear and canary deployments "is invoked
+ *   at every traffic shift step" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html):
+ *   the SLO canary judge. It holds the first step that gives the new revision part of production
+ *   traffic (the canary, or a linear deployment's first step), answering IN_PROGRESS until the
+ *   judge has a verdict, and takes its looks at the same fixed minute marks from the canary's start
+ *   as the release step does for CodeDeploy (canary.ts `nextCanaryStep`, look.ts, judge.ts). At a
+ *   later step it passes because the deployment (DescribeServiceDeployments) is beyond its first
+ *   step, which ECS leaves only after the judge's SUCCEEDED: hookDetails need not survive steps.
  *
  * The contract, from https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html:
  * the function returns `hookStatus` SUCCEEDED (the deployment goes on), FAILED (ECS rolls back) or
  * IN_PROGRESS (ECS invokes it again after `callBackDelay` seconds, 30 by default); no valid
  * `hookStatus`, or a function error, rolls back. `hookDetails` returned with IN_PROGRESS is merged
  * by ECS and passed back on the next invocation of the same hook within the deployment: that is
- * where the judge keeps its state (no table, no bucket). A hook not resolved within its
+ * where the judge keeps its state within a step (no table, no bucket). A hook not resolved within its
  * timeoutConfiguration (default 1440 minutes) takes its timeout action (default ROLLBACK).
  */
 import {
@@ -192,6 +195,47 @@ export async function runJudgeHook(event: EcsHookEvent, deps: JudgeDeps): Promis
     );
   const { analysis } = config;
   const kept = details.canary as JudgeState | undefined;
+  // Not yet started here: either the first traffic step, or a later one whose invocation did not get
+  // the first step's hookDetails back (AWS only says they come back "on the next invocation";
+  // nothing says across steps). ECS invokes PRODUCTION_TRAFFIC_SHIFT hooks "at every traffic shift
+  // step" of a linear or canary deployment
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html) and
+  // goes on only when the hook answers SUCCEEDED
+  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html),
+  // which this judge does at its first step only with a verdict. So a step beyond the first one the
+  // deployment records (ServiceDeployment.deploymentConfiguration, DescribeServiceDeployments) is
+  // past the verdict: durable in ECS itself, no state needed. The weights alone never pass.
+  if (kept?.state?.startedAt === undefined && green > 0) {
+    let deployment: ServiceDeployment | undefined;
+    let unreadable: string | undefined;
+    try {
+      deployment = await deps.deployment(event.resourceArn);
+    } catch (error) {
+      unreadable = (error as Error).message;
+    }
+    const c = deployment?.deploymentConfiguration;
+    const first =
+      c?.strategy === "CANARY"
+        ? c.canaryConfiguration?.canaryPercent
+        : c?.strategy === "LINEAR"
+          ? c.linearConfiguration?.stepPercent
+          : c?.strategy === "BLUE_GREEN"
+            ? 0
+            : undefined;
+    if (deployment?.status === "IN_PROGRESS" && first !== undefined && green > first)
+      return answer(
+        { hookStatus: "SUCCEEDED" },
+        first === 0
+          ? `${analysis.name} took no look: all at once (BLUE_GREEN), the new revision never held part of production traffic`
+          : `the first traffic step (${first}%, ${c?.strategy}) was judged: ECS shifts further only after this hook answered SUCCEEDED there`,
+      );
+    // All traffic moved, and ECS does not confirm why: ask again rather than pass on the weights.
+    if (green >= 100)
+      return answer(
+        { hookStatus: "IN_PROGRESS", callBackDelay: DEFAULT_CALLBACK_DELAY },
+        `cannot confirm from the deployment (${unreadable ?? `${deployment?.status ?? "not found"}, ${c?.strategy ?? "no strategy"}`}) that the canary was judged`,
+      );
+  }
   let judged: JudgeState;
   if (kept?.state !== undefined && typeof kept.canaryTaskDefinition === "string") judged = kept;
   else {
@@ -224,13 +268,6 @@ export async function runJudgeHook(event: EcsHookEvent, deps: JudgeDeps): Promis
   };
   const now = Math.round(deps.now() / 1000);
   let state = judged.state;
-  // The new revision at 100% before the canary started: an all-at-once shift, nothing to look at
-  // (the release step for CodeDeploy takes no look then either).
-  if (state.startedAt === undefined && green !== undefined && green >= 100)
-    return answer(
-      { hookStatus: "SUCCEEDED" },
-      `${plan.name} took no look: the new revision never held part of production traffic`,
-    );
   const revision = revisionOf(judged.canaryTaskDefinition) ?? "";
   const baselineRevision = revisionOf(judged.baselineTaskDefinition);
   let observation: CanaryObservation = { type: "poll", now, greenWeight: green };
