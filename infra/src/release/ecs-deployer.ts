@@ -187,10 +187,10 @@ export function ecsDeployer(ecs: ECSClient, target: EcsService, declared?: Decla
       }
       // ECS keeps one alarm list per service
       // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html,
-      // alarms) and no API of it names the target group that serves production, so the stack's
-      // list judges every release whole. Unlike CodeDeploy's per-colour choice (release.ts
-      // alarmsForRelease), an alarm on the live colour can roll back its own fix: an ECS stack
-      // should list only alarms of neither colour (the load balancer's, the SLO's).
+      // alarms) and names no live target group (only the production rule's forward weights do), so
+      // the stack's list judges every release whole. Unlike CodeDeploy's per-colour choice
+      // (release.ts alarmsForRelease), an alarm on the live colour could roll back its own fix: an
+      // ECS stack lists only alarms of neither colour (the load balancer's: docs/ecs-native.md).
       if (names.length === 0)
         return { log: "no deployment alarms on the service: the lifecycle hooks judge this release" };
       const on: DeploymentAlarms = { alarmNames: names, enable: true, rollback: true };
