@@ -6,7 +6,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { type ContractV1, type ContractV2, contractParameterName } from "./contract/src/contract";
+import {
+  type ContractV1,
+  type ContractV2,
+  contractParameterArn,
+  contractParameterName,
+} from "./contract/src/contract";
 import { CodeDeployBlueGreen } from "./src/components/codedeploy";
 import { Database } from "./src/components/database";
 import { EcsBlueGreen } from "./src/components/ecs-blue-green";
@@ -14,6 +19,7 @@ import { Firewall } from "./src/components/firewall";
 import { LoadBalancer } from "./src/components/load-balancer";
 import { Network } from "./src/components/network";
 import { Observability } from "./src/components/observability";
+import { Operator } from "./src/components/operator";
 import { Registry } from "./src/components/registry";
 import { ReleaseOnChange } from "./src/components/release-on-change";
 import { Service } from "./src/components/service";
@@ -113,9 +119,8 @@ if (config.abuse.wafRateLimit > 0) {
 }
 // Every role the stack creates carries the bootstrap's permissions boundary for this stack: the
 // deploy role may create no role without it.
-const permissionsBoundary = aws
-  .getCallerIdentityOutput()
-  .accountId.apply((account) => permissionsBoundaryArn(account, stack));
+const accountId = aws.getCallerIdentityOutput().accountId;
+const permissionsBoundary = accountId.apply((account) => permissionsBoundaryArn(account, stack));
 
 const observability = new Observability(name, {
   permissionsBoundary,
@@ -328,6 +333,23 @@ const codedeployNames =
         codedeployApplication: codedeploy.application.name,
         codedeployDeploymentGroup: codedeploy.deploymentGroup.deploymentGroupName,
       };
+
+// The operator's IAM Identity Center permission set, where the stack names an instance.
+const { operator } = config;
+if (operator.instanceArn !== undefined) {
+  new Operator(name, {
+    settings: { ...operator, instanceArn: operator.instanceArn },
+    stack,
+    region: config.region,
+    accountId,
+    workspaceArn: observability.workspace.arn,
+    logGroups: [service.logGroup.name, smokeHook.logGroup.name],
+    contractParameterArn: accountId.apply((account) =>
+      contractParameterArn({ stack, region: config.region, accountId: account, version: 2 }),
+    ),
+    tags,
+  });
+}
 
 /** A contract's JSON in its SSM parameter: the address consumers read without Pulumi state. */
 function contractParameter(version: number, value: pulumi.Input<object>): void {

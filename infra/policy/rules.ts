@@ -36,6 +36,9 @@ export const UNTAGGABLE = new Set([
   "aws:grafana/workspaceServiceAccount:WorkspaceServiceAccount",
   "aws:grafana/workspaceServiceAccountToken:WorkspaceServiceAccountToken",
   "aws:wafv2/webAclAssociation:WebAclAssociation",
+  "aws:grafana/roleAssociation:RoleAssociation",
+  "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+  "aws:ssoadmin/accountAssignment:AccountAssignment",
 ]);
 
 const unknown = (value: unknown) => value === undefined || value === "[unknown]";

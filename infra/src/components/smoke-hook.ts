@@ -36,6 +36,8 @@ export class SmokeHook extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
   /** What the hook may do: a release must not start before it exists. */
   readonly permissions: aws.iam.RolePolicy;
+  /** Where the hook's invocations log (the operator reads it). */
+  readonly logGroup: aws.cloudwatch.LogGroup;
 
   constructor(name: string, args: SmokeHookArgs, opts?: pulumi.ComponentResourceOptions) {
     super("comments-platform:release:SmokeHook", name, {}, opts);
@@ -62,6 +64,7 @@ export class SmokeHook extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.logGroup = logGroup;
     // Inline, not the managed AWSLambdaVPCAccessExecutionRole: see smokeHookPolicy.
     this.permissions = new aws.iam.RolePolicy(
       `${name}-smoke`,

@@ -5,6 +5,7 @@
  * file (network.ts, service.ts, database.ts, load-balancer.ts, monitoring.ts, release.ts), the
  * types are in types.ts, and this file puts them together.
  */
+import { operatorAccessOf } from "../operator-config";
 import { placeholderProblems } from "../placeholders";
 import { parseDatabase } from "./database";
 import { parseAbuse, parseLoadBalancer } from "./load-balancer";
@@ -135,9 +136,16 @@ export function parseStackConfig(
     loadBalancer,
     abuse,
     registry: parseRegistry(read),
+    operator: operatorAccessOf(read),
     monitoring: parseMonitoring(read, context),
     release: parseRelease(read, context, specs),
   };
+  // The operator's policy (documents/operator.ts) is the CodeDeploy release's; an `ecs` stack's
+  // release calls ECS's deployment APIs, which it does not grant yet.
+  if (config.release.strategy === "ecs" && config.operator.instanceArn !== undefined)
+    read.problems.push(
+      "identityCenterInstanceArn: the operator permission set grants the CodeDeploy release's calls; releaseStrategy ecs has no operator policy yet (unset identityCenterInstanceArn, or use releaseStrategy codedeploy)",
+    );
   // A key nobody reads is a typo or a leftover: refused, naming the key it most resembles.
   for (const key of Object.keys(raw).sort()) {
     if (key.includes(":") || read.read.has(key)) continue;

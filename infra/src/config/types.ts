@@ -2,7 +2,9 @@
  * The stack's configuration as the components read it: every section's type, and the lists of
  * values a setting may take. The parsing is in the section files beside this one.
  */
+
 import type { GrafanaGroups } from "../documents/grafana";
+import type { OperatorAccess } from "../operator-config";
 import type { TrafficRouting } from "./routing";
 import type { StackName } from "./stack";
 
@@ -182,6 +184,8 @@ export interface StackConfig {
   /** Limits per client: the WAF's across the fleet, the service's per task. */
   abuse: AbuseConfig;
   registry: RegistryConfig;
+  /** The operator permission set of IAM Identity Center (operator-config.ts). */
+  operator: OperatorAccess;
   release: ReleaseConfig;
   monitoring: MonitoringConfig;
 }
