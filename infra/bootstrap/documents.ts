@@ -279,8 +279,9 @@ export function stateAccessPolicy(input: {
 /**
  * The IAM service prefixes each Pulumi AWS module the program declares is managed through: the
  * deploy role's allowances, derived from what the program declares (a test fails when synth shows
- * a module missing here). RDS's managed master password lives in Secrets Manager under a KMS key;
- * Managed Grafana with IAM Identity Center calls `sso`. IAM is granted separately, narrowly.
+ * a module missing here). RDS's managed master password lives in Secrets Manager under a KMS key.
+ * IAM and IAM Identity Center (`sso`: the Grafana workspace's sign-in, the operator permission
+ * set) are granted separately, narrowly (IDENTITY_CENTER_ACTIONS).
  */
 export const DEPLOY_SERVICES: Record<string, string[]> = {
   amp: ["aps"],
@@ -290,7 +291,7 @@ export const DEPLOY_SERVICES: Record<string, string[]> = {
   ec2: ["ec2"],
   ecr: ["ecr"],
   ecs: ["ecs"],
-  grafana: ["grafana", "sso"],
+  grafana: ["grafana"],
   iam: [],
   lambda: ["lambda"],
   lb: ["elasticloadbalancing"],
@@ -298,9 +299,131 @@ export const DEPLOY_SERVICES: Record<string, string[]> = {
   route53: ["route53"],
   sns: ["sns"],
   ssm: ["ssm"],
+  ssoadmin: [],
   vpc: ["ec2"],
   wafv2: ["wafv2"],
 };
+
+/**
+ * The IAM Identity Center actions a deploy makes, instead of `sso:*` (which would let a stage deploy
+ * edit every permission set of the organization's Identity Center, administrators' included). Each
+ * is a row of the IAM simulation's call tables (test/iam/calls-identity-center.ts).
+ */
+export const IDENTITY_CENTER_ACTIONS = {
+  /**
+   * The Grafana workspace signs in through Identity Center: CreateWorkspace's dependent actions
+   * (Service Authorization Reference, Amazon Managed Grafana:
+   * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedgrafana.html),
+   * its application's removal with the workspace, and what UpdatePermissions (the role
+   * associations of grafanaAdminGroups...) needs, as AWSGrafanaWorkspacePermissionManagement v4
+   * grants it (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSGrafanaWorkspacePermissionManagement.html).
+   * AWS authorizes every one on "*" only.
+   */
+  grafana: [
+    "sso-directory:DescribeGroup",
+    "sso:AssociateProfile",
+    "sso:CreateManagedApplicationInstance",
+    "sso:DeleteManagedApplicationInstance",
+    "sso:DescribeRegisteredRegions",
+    "sso:DisassociateProfile",
+    "sso:GetManagedApplicationInstance",
+    "sso:GetProfile",
+    "sso:GetSharedSsoConfiguration",
+    "sso:ListDirectoryAssociations",
+    "sso:ListProfileAssociations",
+    "sso:ListProfiles",
+  ],
+  /**
+   * The operator permission set and its assignments (terraform-provider-aws
+   * internal/service/ssoadmin/permission_set.go, permission_set_inline_policy.go,
+   * account_assignment.go), on the instance...
+   */
+  instance: [
+    "sso:CreateAccountAssignment",
+    "sso:CreatePermissionSet",
+    "sso:DeleteAccountAssignment",
+    "sso:DeleteInlinePolicyFromPermissionSet",
+    "sso:DeletePermissionSet",
+    "sso:DescribeAccountAssignmentCreationStatus",
+    "sso:DescribeAccountAssignmentDeletionStatus",
+    "sso:DescribePermissionSet",
+    "sso:DescribePermissionSetProvisioningStatus",
+    "sso:GetInlinePolicyForPermissionSet",
+    "sso:ListAccountAssignments",
+    "sso:ListTagsForResource",
+    "sso:ProvisionPermissionSet",
+    "sso:PutInlinePolicyToPermissionSet",
+    "sso:TagResource",
+    "sso:UntagResource",
+    "sso:UpdatePermissionSet",
+  ],
+  /** ...on a permission set created with the stack's tag... */
+  create: ["sso:CreatePermissionSet", "sso:TagResource"],
+  /** ...on the stack's own permission sets only (tagged `stack=<stack>`)... */
+  permissionSet: [
+    "sso:CreateAccountAssignment",
+    "sso:DeleteAccountAssignment",
+    "sso:DeleteInlinePolicyFromPermissionSet",
+    "sso:DeletePermissionSet",
+    "sso:DescribePermissionSet",
+    "sso:GetInlinePolicyForPermissionSet",
+    "sso:ListAccountAssignments",
+    "sso:ListTagsForResource",
+    "sso:ProvisionPermissionSet",
+    "sso:PutInlinePolicyToPermissionSet",
+    "sso:TagResource",
+    "sso:UntagResource",
+    "sso:UpdatePermissionSet",
+  ],
+  /** ...and assigned in the stack's own account only. */
+  account: [
+    "sso:CreateAccountAssignment",
+    "sso:DeleteAccountAssignment",
+    "sso:ListAccountAssignments",
+    "sso:ProvisionPermissionSet",
+  ],
+} as const;
+
+/** The deploy policy's IAM Identity Center statements for `stack` in `accountId`. */
+function identityCenterStatements(accountId: string, stack: string): Array<Record<string, unknown>> {
+  // Resource types of `sso` (Service Authorization Reference, IAM Identity Center:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamidentitycenter.html):
+  // an action with several required types is allowed only when every resource it names is.
+  return [
+    {
+      Sid: "GrafanaIdentityCenterApplication",
+      Effect: "Allow",
+      Action: [...IDENTITY_CENTER_ACTIONS.grafana],
+      Resource: "*",
+    },
+    {
+      Sid: "OperatorPermissionSetInstance",
+      Effect: "Allow",
+      Action: [...IDENTITY_CENTER_ACTIONS.instance],
+      Resource: "arn:aws:sso:::instance/*",
+    },
+    {
+      Sid: "CreateTheStacksPermissionSets",
+      Effect: "Allow",
+      Action: [...IDENTITY_CENTER_ACTIONS.create],
+      Resource: "arn:aws:sso:::permissionSet/*",
+      Condition: { StringEquals: { "aws:RequestTag/stack": stack } },
+    },
+    {
+      Sid: "ManageTheStacksPermissionSets",
+      Effect: "Allow",
+      Action: [...IDENTITY_CENTER_ACTIONS.permissionSet],
+      Resource: "arn:aws:sso:::permissionSet/*",
+      Condition: { StringEquals: { "aws:ResourceTag/stack": stack } },
+    },
+    {
+      Sid: "AssignInTheStacksAccount",
+      Effect: "Allow",
+      Action: [...IDENTITY_CENTER_ACTIONS.account],
+      Resource: `arn:aws:sso:::account/${accountId}`,
+    },
+  ];
+}
 
 /**
  * The services the roles a deploy creates trust: the only ones it may pass them to. ECS takes the
@@ -339,6 +462,7 @@ export function deployPolicy(input: {
         Resource: "*",
       },
       { Sid: "WhoAmI", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+      ...identityCenterStatements(input.accountId, input.stack),
       // grafana:CreateWorkspace with IAM Identity Center has dependent actions, this one outside
       // the services above (Service Authorization Reference, Amazon Managed Grafana:
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedgrafana.html).

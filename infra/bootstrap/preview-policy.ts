@@ -31,7 +31,10 @@ export const PREVIEW_DENIED_READS = ["secretsmanager:GetSecretValue", "ssm:GetPa
 
 /** The preview policy: every read of the stacks' services, the caller's identity, no secret values. */
 export function previewPolicy(): Record<string, unknown> {
-  const services = [...new Set([...Object.values(DEPLOY_SERVICES).flat(), "iam", "organizations"])].sort();
+  // `sso`: the Identity Center resources (granted to the deploy action by action, read here whole).
+  const services = [
+    ...new Set([...Object.values(DEPLOY_SERVICES).flat(), "iam", "organizations", "sso"]),
+  ].sort();
   return {
     Version: "2012-10-17",
     Statement: [

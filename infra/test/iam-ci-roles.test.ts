@@ -46,7 +46,7 @@ describe("the CI roles and the consumers, call by call", () => {
       const all = deployCalls(platform.stacks[stack]);
       const flags = await Promise.all(all.map((c) => writes(c.action)));
       const writeCalls = all.filter((_, i) => flags[i]);
-      expect(writeCalls.length).toBe(stack === "prod" ? 422 : 352);
+      expect(writeCalls.length).toBe(stack === "prod" ? 467 : 397);
       const stateWrites = stateCalls(platform.bootstrap, stack, true).slice(5);
       const verdicts = await evaluate(
         ciRole(platform, `preview-${stack}`),

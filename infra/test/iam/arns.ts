@@ -63,6 +63,10 @@ export function computed(
       return `arn:aws:logs:${at}:log-group:${name}`;
     case "aws:amp/workspace:Workspace.arn":
       return `arn:aws:aps:${at}:workspace/ws-${uuid(resource.name)}`;
+    case "aws:ssoadmin/permissionSet:PermissionSet.arn":
+      // arn:aws:sso:::permissionSet/<instance id>/ps-<16 hex> (Service Authorization Reference, IAM
+      // Identity Center resource types; API_PermissionSet: PermissionSetArn).
+      return `arn:aws:sso:::permissionSet/${String(resource.inputs.instanceArn).split("/")[1]}/ps-${hex(resource.name, 16)}`;
     case "aws:grafana/workspace:Workspace.arn":
       return `arn:aws:grafana:${at}:/workspaces/g-${hex(resource.name, 10)}`;
     case "aws:rds/instance:Instance.masterUserSecrets[0].secretArn":

@@ -13,6 +13,8 @@ import {
   type TypeCalls,
 } from "./provider-calls";
 
+const GRAFANA_SSO_APPLICATION =
+  "https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG-SSO.html (the Identity Center application a workspace creates; its delete is not listed as a dependent action)";
 const SAR_GRAFANA =
   "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedgrafana.html (CreateWorkspace: dependent actions)";
 
@@ -289,6 +291,8 @@ export const SERVICE_CALLS: Record<string, TypeCalls> = {
         ["update", "grafana:UpdateWorkspaceConfiguration", ws],
         ["update", "grafana:TagResource", ws],
         ["delete", "grafana:DeleteWorkspace", ws],
+        // The workspace's Identity Center application goes with it.
+        ["delete", "sso:DeleteManagedApplicationInstance", "*", {}, GRAFANA_SSO_APPLICATION],
       ];
     },
   },

@@ -29,6 +29,7 @@ export function deployDenials(bootstrap: SynthResult, stack: string, other: stri
     (r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
   );
   const oidc = provider === undefined ? undefined : arnOf(provider, bootstrap.resources);
+  const permissionSet = (id: string) => `arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/${id}`;
   const d = (
     expected: Denial["expected"],
     action: string,
@@ -171,6 +172,50 @@ export function deployDenials(bootstrap: SynthResult, stack: string, other: stri
             `${ISOLATION} ProtectBootstrapIdentity`,
           ),
         ]),
+    // IAM Identity Center: the stack's own permission set, assigned in this account, an inline
+    // policy only; nothing `sso:*` used to allow beyond that.
+    d(
+      "ImplicitlyDenied",
+      "sso:PutInlinePolicyToPermissionSet",
+      permissionSet("ps-adminsadminsadm"),
+      {},
+      `${DEPLOY} ManageTheStacksPermissionSets (an administrator's permission set: no stack tag)`,
+    ),
+    d(
+      "ExplicitlyDenied",
+      "sso:PutInlinePolicyToPermissionSet",
+      permissionSet("ps-otherstackother"),
+      { "aws:ResourceTag/stack": other },
+      `${ISOLATION} DenyOtherStacksResources`,
+    ),
+    d(
+      "ImplicitlyDenied",
+      "sso:AttachManagedPolicyToPermissionSet",
+      permissionSet("ps-thisstackthisst"),
+      mine,
+      `${DEPLOY} (no managed policy on a permission set: AdministratorAccess)`,
+    ),
+    d(
+      "ImplicitlyDenied",
+      "sso:CreateAccountAssignment",
+      "arn:aws:sso:::account/444455556666",
+      {},
+      `${DEPLOY} AssignInTheStacksAccount (another account)`,
+    ),
+    d(
+      "ExplicitlyDenied",
+      "sso:CreatePermissionSet",
+      permissionSet("ps-newnewnewnewnew"),
+      { "aws:RequestTag/stack": other },
+      `${ISOLATION} DenyTaggingAsOtherStacks`,
+    ),
+    d(
+      "ImplicitlyDenied",
+      "sso:DeleteInstance",
+      "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+      {},
+      `${DEPLOY} (no sso:*)`,
+    ),
     // No long-lived credentials, no reaching out of the account's services.
     d(
       "ExplicitlyDenied",

@@ -5,8 +5,6 @@
  * the AWS managed policies it attaches and the stack's permissions boundary.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../src/stack-file";
 import type { RecordedResource, SynthResult } from "../../src/synth/run";
@@ -68,9 +66,31 @@ export interface Platform {
   bootstrap: SynthResult;
 }
 
+/** An IAM Identity Center instance (the API reference's example format). */
+export const IDENTITY_CENTER_INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
+/** Identity Center group ids: the operators, and Grafana's admins and viewers. */
+export const GROUPS = {
+  operators: "906754a2-c0a1-70a3-9e5c-1f0e3a7b8c9d",
+  grafanaAdmins: "9067a1b2c3-11111111-2222-3333-4444-555555555555",
+  grafanaViewers: "9067a1b2c3-66666666-7777-8888-9999-000000000000",
+};
+
+/**
+ * What the simulation adds to the committed stack files: the keys they leave unset (no Identity
+ * Center resources by default), so the operator permission set, its assignment and the Grafana
+ * role associations are in synth and their calls in the tables.
+ */
+export const IDENTITY_CENTER_CONFIG: Record<string, string> = {
+  "comments-platform:identityCenterInstanceArn": IDENTITY_CENTER_INSTANCE,
+  "comments-platform:operatorGroups": JSON.stringify([GROUPS.operators]),
+  "comments-platform:grafanaAdminGroups": JSON.stringify([GROUPS.grafanaAdmins]),
+  "comments-platform:grafanaViewerGroups": JSON.stringify([GROUPS.grafanaViewers]),
+};
+
 /**
  * Synthesizes both stacks and the bootstrap (with extra bootstrap config) and resolves references.
- * `releaseStrategy`: the committed stack files with that key added (`ecs`). @default as committed
+ * `releaseStrategy`: the committed stack files with that key added (`ecs`). @default as committed.
+ * The stacks get IDENTITY_CENTER_CONFIG too.
  */
 export function loadPlatform(
   bootstrapConfig: Record<string, string> = {},
@@ -80,17 +100,18 @@ export function loadPlatform(
     "test/iam/synth-bootstrap.ts",
     ...Object.entries(bootstrapConfig).map(([k, v]) => `${k}=${v}`),
   ]);
-  const root = options.releaseStrategy === undefined ? undefined : mkdtempSync(join(tmpdir(), "iam-ecs-"));
   const stacks = Object.fromEntries(
     STACKS.map((stack) => {
-      if (root !== undefined) {
-        const file = `Pulumi.${stack}.yaml`;
-        writeFileSync(
-          join(root, file),
-          `${readFileSync(join(REPO_ROOT, file), "utf8").trimEnd()}\n  comments-platform:releaseStrategy: ${options.releaseStrategy}\n`,
-        );
-      }
-      const raw = run(["scripts/synth.ts", stack, ...(root === undefined ? [] : ["--root", root])]);
+      const raw = run([
+        "test/iam/synth-stack.ts",
+        stack,
+        ...Object.entries({
+          ...IDENTITY_CENTER_CONFIG,
+          ...(options.releaseStrategy === undefined
+            ? {}
+            : { "comments-platform:releaseStrategy": options.releaseStrategy }),
+        }).map(([k, v]) => `${k}=${v}`),
+      ]);
       return [stack, resolved(raw, resolver(raw, bootstrap))];
     }),
   ) as Record<Stack, SynthResult>;
@@ -181,5 +202,28 @@ export function stackRole(platform: Platform, stack: Stack, name: string): Princ
     accountId: ACCOUNT,
     policies,
     boundary: policyOf(boundary),
+  };
+}
+
+/**
+ * A member of `stack`'s operator groups, signed in through the AWS access portal: the role IAM
+ * Identity Center provisions for the permission set in the account
+ * (`aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<permission set>_<hex>`:
+ * https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html), with the
+ * permission set's inline policy as synth builds it.
+ */
+export function operator(platform: Platform, stack: Stack): Principal {
+  const result = platform.stacks[stack];
+  const inline = find(
+    result,
+    "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+    `comments-api-${stack}-operator`,
+  );
+  const set = find(result, "aws:ssoadmin/permissionSet:PermissionSet", `comments-api-${stack}-operator`);
+  return {
+    name: `operator-${stack}`,
+    arn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/sa-east-1/AWSReservedSSO_${set.inputs.name}_0123456789abcdef`,
+    accountId: ACCOUNT,
+    policies: { inline: JSON.parse(String(inline.inputs.inlinePolicy)) as Policy },
   };
 }

@@ -3,6 +3,7 @@
  * types that make no AWS call (and why), and the calls the program itself makes.
  */
 import type { SynthResult } from "../../src/synth/run";
+import { IDENTITY_CENTER_CALLS } from "./calls-identity-center";
 import { NETWORK_CALLS } from "./calls-network";
 import { PLATFORM_CALLS } from "./calls-platform";
 import { SERVICE_CALLS } from "./calls-services";
@@ -14,6 +15,7 @@ export const DEPLOY_CALLS: Record<string, TypeCalls> = {
   ...NETWORK_CALLS,
   ...SERVICE_CALLS,
   ...PLATFORM_CALLS,
+  ...IDENTITY_CENTER_CALLS,
 };
 
 /** Types in synth that make no AWS call with the deploy role's credentials, and why. */
