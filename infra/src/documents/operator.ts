@@ -58,8 +58,8 @@ export function operatorPolicy(input: OperatorPolicyInput): PolicyDocument {
     Version: "2012-10-17",
     Statement: [
       {
-        // release.ts, cli-rollback.ts, cli-status.ts, cli-context.ts: the deployment group's
-        // deployments, a new one (CreateDeployment) and its history.
+        // release/codedeploy-deployer.ts (every command of the CLI goes through it): the
+        // deployment group's deployments, a new one (CreateDeployment) and its history.
         Sid: "ReleaseTheStacksService",
         Effect: "Allow",
         Action: [

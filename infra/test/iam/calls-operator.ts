@@ -38,31 +38,31 @@ export function operatorCalls(result: SynthResult): Call[] {
     .filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")
     .map((r) => arnOf(r, all));
   return [
-    cd("ListDeployments", "cli-context.ts active, cli-rollback.ts lastGoodRevision, release.ts"),
-    cd("GetDeployment", "cli-status.ts, release.ts"),
-    cd("BatchGetDeployments", "cli-rollback.ts lastGoodRevision"),
-    cd("GetDeploymentGroup", "release.ts"),
-    cd("CreateDeployment", "release.ts"),
+    cd("ListDeployments", "codedeploy-deployer.ts"),
+    cd("GetDeployment", "codedeploy-deployer.ts"),
+    cd("BatchGetDeployments", "codedeploy-deployer.ts (the rollback's history)"),
+    cd("GetDeploymentGroup", "codedeploy-deployer.ts"),
+    cd("CreateDeployment", "codedeploy-deployer.ts"),
     ...configs.map((name) => ({
       action: "codedeploy:GetDeploymentConfig",
       resource: `arn:aws:codedeploy:${at}:deploymentconfig:${name}`,
       source:
-        "https://docs.aws.amazon.com/codedeploy/latest/userguide/auth-and-access-control-permissions-reference.html (CreateDeployment; --all-at-once: cli-rollback.ts ALL_AT_ONCE)",
+        "https://docs.aws.amazon.com/codedeploy/latest/userguide/auth-and-access-control-permissions-reference.html (CreateDeployment; --all-at-once: codedeploy-deployer.ts ALL_AT_ONCE)",
     })),
     {
       action: "codedeploy:GetDeploymentTarget",
       resource: "*",
-      source: `${RELEASE}/release.ts GetDeploymentTargetCommand`,
+      source: `${RELEASE}/codedeploy-deployer.ts GetDeploymentTargetCommand`,
     },
     {
       action: "codedeploy:StopDeployment",
       resource: "*",
-      source: `${RELEASE}/cli-rollback.ts, release.ts StopDeploymentCommand; the runbooks' aws deploy stop-deployment`,
+      source: `${RELEASE}/codedeploy-deployer.ts StopDeploymentCommand (rollback, a conflict); the runbooks' aws deploy stop-deployment`,
     },
     {
       action: "ecs:DescribeServices",
       resource: `arn:aws:ecs:${at}:service/${base}/${base}`,
-      source: `${RELEASE}/cli-context.ts currentTaskDefinition, release.ts DescribeServicesCommand`,
+      source: `${RELEASE}/codedeploy-deployer.ts DescribeServicesCommand`,
     },
     {
       action: "aps:QueryMetrics",
