@@ -34,7 +34,7 @@ describe("the operator permission set, call by call", () => {
 
     it(`refuses the ${stack} operator every write of pulumi up`, async () => {
       const infra = await infrastructureWrites(platform.stacks[stack], writes);
-      expect(infra.length).toBe(stack === "prod" ? 461 : 391);
+      expect(infra.length).toBe(stack === "prod" ? 465 : 395);
       const verdicts = await evaluate(
         operator(platform, stack),
         withResourcePolicies(infra, resourcePolicies(platform.stacks[stack], platform.bootstrap)),

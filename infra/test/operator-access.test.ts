@@ -5,7 +5,11 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseName, parseStackConfig } from "../src/config";
+import { baseName, parseStackConfig as parse, readConfigSpecs } from "../src/config";
+
+const specs = readConfigSpecs();
+const parseStackConfig = (stack: string, raw: Record<string, string>) => parse(stack, raw, specs);
+
 import {
   operatorPermissionSetName,
   operatorPolicy,
@@ -59,6 +63,17 @@ describe("identityCenterInstanceArn and operatorGroups", () => {
       ok: false,
       problems: [
         "operatorGroups: assigns the operator permission set, which lives in an IAM Identity Center instance; set identityCenterInstanceArn too (aws sso-admin list-instances)",
+      ],
+    });
+  });
+
+  it("refuses an operator permission set for an ecs stack, whose release it does not grant", () => {
+    expect(
+      parseStackConfig("stage", { ...base, identityCenterInstanceArn: INSTANCE, releaseStrategy: "ecs" }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        "identityCenterInstanceArn: the operator permission set grants the CodeDeploy release's calls; releaseStrategy ecs has no operator policy yet (unset identityCenterInstanceArn, or use releaseStrategy codedeploy)",
       ],
     });
   });

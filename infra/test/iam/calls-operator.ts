@@ -92,8 +92,8 @@ export function operatorCalls(result: SynthResult): Call[] {
       })),
     {
       action: "ssm:GetParameter",
-      resource: contractParameterArn({ stack: result.stack, region: REGION, accountId: ACCOUNT }),
-      source: `${DOCS}: the contract's prometheusQueryUrl and logGroupName`,
+      resource: contractParameterArn({ stack: result.stack, region: REGION, accountId: ACCOUNT, version: 2 }),
+      source: `${DOCS}: contractV2's prometheusQueryUrl and logGroupName`,
     },
   ];
 }

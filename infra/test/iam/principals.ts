@@ -105,12 +105,18 @@ export function loadPlatform(
       const raw = run([
         "test/iam/synth-stack.ts",
         stack,
-        ...Object.entries({
-          ...IDENTITY_CENTER_CONFIG,
-          ...(options.releaseStrategy === undefined
-            ? {}
-            : { "comments-platform:releaseStrategy": options.releaseStrategy }),
-        }).map(([k, v]) => `${k}=${v}`),
+        ...Object.entries(
+          options.releaseStrategy === undefined
+            ? IDENTITY_CENTER_CONFIG
+            : {
+                // An `ecs` stack has no operator permission set yet (config.ts refuses one).
+                "comments-platform:grafanaAdminGroups":
+                  IDENTITY_CENTER_CONFIG["comments-platform:grafanaAdminGroups"] ?? "",
+                "comments-platform:grafanaViewerGroups":
+                  IDENTITY_CENTER_CONFIG["comments-platform:grafanaViewerGroups"] ?? "",
+                "comments-platform:releaseStrategy": options.releaseStrategy,
+              },
+        ).map(([k, v]) => `${k}=${v}`),
       ]);
       return [stack, resolved(raw, resolver(raw, bootstrap))];
     }),
