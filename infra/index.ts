@@ -29,7 +29,7 @@ import { Waf } from "./src/components/waf";
 import { baseName, loadStackConfig, rawConfigFrom, readConfigSpecs } from "./src/config";
 import { collectorContainer, remoteWritePolicy } from "./src/documents/collector";
 import { METRICS_PORT } from "./src/documents/containers";
-import { ecsDeploymentConfiguration } from "./src/documents/ecs-deployment";
+import { ecsDeploymentConfiguration, judgeHoldMinutes } from "./src/documents/ecs-deployment";
 import { permissionsBoundaryArn } from "./src/documents/iam";
 import { DOCKERFILE, imageTagFor } from "./src/image-tag";
 import { readMonitoringFiles } from "./src/monitoring-files";
@@ -243,7 +243,15 @@ const service = new Service(name, {
                 smoke,
                 ...(judge === undefined || judgeDetails === undefined
                   ? {}
-                  : { judge: { arn: judge, details: judgeDetails } }),
+                  : {
+                      judge: {
+                        arn: judge,
+                        details: judgeDetails,
+                        holdMinutes: judgeHoldMinutes(
+                          config.release.canaryLooks ?? { count: 0, everyMinutes: 0 },
+                        ),
+                      },
+                    }),
               }),
             ),
           alternateTargetGroupArn: loadBalancer.greenTargetGroup.arn,

@@ -173,11 +173,14 @@ describe("the ECS adapter", () => {
     const declared = ecsDeployer(client, target, {
       routing: { shift: { kind: "canary", percent: 10, intervalMinutes: 10 }, terminationWaitMinutes: 10 },
       judged: true,
+      judgeHoldMinutes: 10,
     });
     await declared.create({ taskDefinitionArn: TD(42), alarms: { log: "" }, description: "" });
-    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration).toEqual(
-      deploymentConfiguration,
-    );
+    // The declared canary: 10% for 10 minutes, all of them held by the judge, nothing left to bake.
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration).toEqual({
+      ...deploymentConfiguration,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 0 },
+    });
   });
 
   it("create returns this release's deployment, not an older one UpdateService still answers as current: ListServiceDeployments finds the one shipping the requested task definition", async () => {

@@ -46,8 +46,11 @@ describe("prod, released by ECS", () => {
     expect(rest).toEqual({
       strategy: "CANARY",
       bakeTimeInMinutes: "15",
-      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "10" },
+      // The judge holds the canary step for its 10 looks (10 minutes): no bake after it.
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "0" },
     });
+    // Task start 600 + smoke hook 120 + the judge's 10 looks 600 + canary bake 0 + blue kept 900 + margin 300.
+    expect(result.release?.deadlineSeconds).toBe(600 + 120 + 600 + 0 + 900 + 300);
     const hooks = arn("iam", "comments-api-prod-ecs-hooks");
     expect(lifecycleHooks.map(({ hookDetails, ...hook }) => hook)).toEqual([
       {

@@ -73,7 +73,7 @@ function canaryAnalysisOf(
   read: Reader,
   routing: TrafficRouting,
   analyses: ConfigSpecs["analyses"],
-): { canaryAnalysis?: string } {
+): { canaryAnalysis?: string; canaryLooks?: ReleaseConfig["canaryLooks"] } {
   const names = Object.keys(analyses);
   const fallback = routing.shift.kind === "canary" ? "canary" : "none";
   const value = read.optionalString("canaryAnalysis", fallback) ?? fallback;
@@ -81,7 +81,8 @@ function canaryAnalysisOf(
     read.problem("canaryAnalysis", value, `must be none or a file of alerts/analysis: ${names.join(", ")}`);
     return {};
   }
-  return value === "none" ? {} : { canaryAnalysis: value };
+  const looks = analyses[value]?.looks;
+  return value === "none" || looks === undefined ? {} : { canaryAnalysis: value, canaryLooks: looks };
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import type { GrafanaGroups } from "../documents/grafana";
 import type { OperatorAccess } from "../operator-config";
+import type { LookSchedule } from "../release/analysis";
 import type { TrafficRouting } from "./routing";
 import type { StackName } from "./stack";
 
@@ -137,6 +138,11 @@ export interface ReleaseConfig {
   alarmMinRequests: number;
   /** The alerts/analysis file that judges the canary; undefined: none. */
   canaryAnalysis?: string;
+  /**
+   * That analysis's looks, read with it: an `ecs` stack's judge hook holds the production shift
+   * for all of them, so its bake and its deadline count them (documents/ecs-deployment.ts).
+   */
+  canaryLooks?: LookSchedule;
   alarmP99Seconds: number;
 }
 

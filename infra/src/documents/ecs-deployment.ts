@@ -71,15 +71,49 @@ export function ecsRoutingProblems(routing: TrafficRouting): string[] {
   return problems;
 }
 
+/** How long the judge holds the production shift: every look, at its fixed minute marks (release/canary.ts). */
+export function judgeHoldMinutes(looks: { count: number; everyMinutes: number }): number {
+  return looks.count * looks.everyMinutes;
+}
+
+/**
+ * The canary's bake once the judge has held the canary step: ECS waits canaryBakeTimeInMinutes
+ * after the step ("to wait during the canary phase before shifting the remaining production
+ * traffic": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html),
+ * which is after the PRODUCTION_TRAFFIC_SHIFT hook answers SUCCEEDED; so the interval less the
+ * hold, and the canary lasts the longer of the two, not their sum.
+ */
+export function ecsCanaryBakeMinutes(intervalMinutes: number, holdMinutes: number): number {
+  return Math.max(0, intervalMinutes - holdMinutes);
+}
+
+/**
+ * How long ECS's production shift takes: the judge's hold at the first step (0 without a judge, or
+ * with all at once, where green never holds part of the traffic), then what ECS still bakes: the
+ * canary's rest, or every linear step's bake (ECS has one stepBakeTimeInMinutes for every step,
+ * so the judged first step lasts hold + step).
+ */
+export function ecsTrafficShiftMinutes(shift: TrafficRouting["shift"], holdMinutes: number): number {
+  switch (shift.kind) {
+    case "all-at-once":
+      return 0;
+    case "canary":
+      return holdMinutes + ecsCanaryBakeMinutes(shift.intervalMinutes, holdMinutes);
+    case "linear":
+      return holdMinutes + Math.ceil(100 / shift.percent) * shift.intervalMinutes;
+  }
+}
+
 /**
  * The deployment configuration of the stack's routing: all at once is BLUE_GREEN, a canary stays a
- * canary (same percent, the interval as its bake time), a linear shift stays linear (same step, the
- * interval between steps); the termination wait is the bake time after the last shift. The smoke
- * hook runs on test traffic; the judge, when the stack has one, during the production shift.
+ * canary (same percent; the interval, less the judge's hold, as its bake time), a linear shift
+ * stays linear (same step, the interval between steps); the termination wait is the bake time after
+ * the last shift. The smoke hook runs on test traffic; the judge, when the stack has one, during the
+ * production shift, which it holds for `holdMinutes` (judgeHoldMinutes).
  */
 export function ecsDeploymentConfiguration<S>(
   routing: TrafficRouting,
-  hooks: { roleArn: S; smoke: S; judge?: { arn: S; details: S } },
+  hooks: { roleArn: S; smoke: S; judge?: { arn: S; details: S; holdMinutes: number } },
 ): EcsDeploymentConfiguration<S> {
   const problems = ecsRoutingProblems(routing);
   if (problems.length > 0) throw new Error(`ECS deployment configuration: ${problems.join("; ")}`);
@@ -107,7 +141,9 @@ export function ecsDeploymentConfiguration<S>(
         bakeTimeInMinutes,
         canaryConfiguration: {
           canaryPercent: shift.percent,
-          canaryBakeTimeInMinutes: String(shift.intervalMinutes),
+          canaryBakeTimeInMinutes: String(
+            ecsCanaryBakeMinutes(shift.intervalMinutes, hooks.judge?.holdMinutes ?? 0),
+          ),
         },
         lifecycleHooks,
       };

@@ -6,6 +6,7 @@
 
 import { readSloSpec } from "@comments-platform/slo";
 import type { StackConfig } from "../config";
+import { judgeHoldMinutes } from "../documents/ecs-deployment";
 import { imageTagFor } from "../image-tag";
 import { REPO_ROOT } from "../stack-file";
 import { type InstantQuery, readAnalyses } from "./analysis";
@@ -75,6 +76,8 @@ export function commandContext(
   const deployer = deployerFor(strategy, clients, target, {
     routing: config.release.routing,
     judged: config.release.canaryAnalysis !== undefined,
+    judgeHoldMinutes:
+      config.release.canaryLooks === undefined ? 0 : judgeHoldMinutes(config.release.canaryLooks),
   });
   const agent = () => io.userAgent ?? userAgent("release", imageTagFor(REPO_ROOT));
   const queryOf = io.query ?? ((url: string) => prometheusQuery(url, { userAgent: agent() }));

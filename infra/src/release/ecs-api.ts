@@ -218,6 +218,8 @@ export interface DeclaredDeployment {
   routing: TrafficRouting;
   /** Whether the stack has a judge hook (a canary analysis). */
   judged: boolean;
+  /** How long the judge holds the production shift (ecs-deployment.ts judgeHoldMinutes): the canary bakes the rest. */
+  judgeHoldMinutes: number;
 }
 
 /**
@@ -235,7 +237,7 @@ export function declaredStrategy(
   const c = ecsDeploymentConfiguration(declared.routing, {
     roleArn: "",
     smoke: "",
-    ...(declared.judged ? { judge: { arn: "", details: "" } } : {}),
+    ...(declared.judged ? { judge: { arn: "", details: "", holdMinutes: declared.judgeHoldMinutes } } : {}),
   });
   return {
     strategy: c.strategy,

@@ -1,6 +1,7 @@
 import { baseName, type StackConfig } from "../config";
 import { predefinedShift } from "../config/routing";
 import { APP_CONTAINER } from "../documents/containers";
+import { ecsTrafficShiftMinutes, judgeHoldMinutes } from "../documents/ecs-deployment";
 import { buildAppSpec, smokeHookName, type TaskNetwork } from "./appspec";
 import { releaseDeadlineSeconds, trafficShiftSeconds } from "./deadline";
 import type { ReleaseTarget } from "./deployers";
@@ -65,7 +66,15 @@ export function releaseTarget(config: StackConfig): ReleaseTarget & {
     deadlineSeconds: releaseDeadlineSeconds({
       hookSeconds: SMOKE_HOOK_TIMEOUT_SECONDS,
       hookCount: 1,
-      trafficShiftSeconds: trafficShiftSeconds(release.routing.shift),
+      // ECS: the judge hook holds the production shift for its looks, and ECS bakes after it;
+      // CodeDeploy: the runner judges within CodeDeploy's own interval.
+      trafficShiftSeconds:
+        release.strategy === "ecs"
+          ? ecsTrafficShiftMinutes(
+              release.routing.shift,
+              release.canaryLooks === undefined ? 0 : judgeHoldMinutes(release.canaryLooks),
+            ) * 60
+          : trafficShiftSeconds(release.routing.shift),
       terminationWaitSeconds: release.routing.terminationWaitMinutes * 60,
     }),
   };
