@@ -34,7 +34,8 @@ function ssoArns(scope: Scope): { instance: string; permissionSet: string; accou
  */
 function onEach(verb: Verb, action: string, resources: string[], source?: string): Row[] {
   return resources.map(
-    (resource) => [verb, action, resource, {}, ...(source === undefined ? [] : [source])] as Row,
+    (resource): Row =>
+      source === undefined ? [verb, action, resource, {}] : [verb, action, resource, {}, source],
   );
 }
 
