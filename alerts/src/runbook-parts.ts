@@ -7,7 +7,7 @@
 
 import type { SloSpec } from "@comments-platform/slo";
 import { parse } from "yaml";
-import { commentsApiDashboard } from "../../dashboards/src/comments-api.js";
+import { DASHBOARD_UID as SERVICE_DASHBOARD_UID } from "../../dashboards/src/comments-api.js";
 import { rulesFile } from "./rules.js";
 
 /** The stack the commands name: prod pages; a stage alert replaces it with stage. */
@@ -18,7 +18,7 @@ export const STACK = "prod";
  * importing the config here would pull the program's config into this project's typecheck).
  */
 export const NAME = `comments-api-${STACK}`;
-const DASHBOARD_UID = commentsApiDashboard().uid;
+const DASHBOARD_UID = SERVICE_DASHBOARD_UID;
 
 /** An alerting rule of the generated file. */
 export interface Rule {

@@ -4,7 +4,7 @@
  * `pnpm dashboards` writes the JSON that is committed and deployed; a test fails when they drift.
  */
 
-import { availabilityOf, latencyOf } from "@comments-platform/slo";
+import { availabilityOf, latencyOf, type SloSpec } from "@comments-platform/slo";
 import {
   type AnnotationQuery,
   type Dashboard,
@@ -13,7 +13,7 @@ import {
   type RowPanel,
   ThresholdsMode,
 } from "@grafana/schema";
-import { queries, SLO } from "./queries.js";
+import { queriesFor } from "./queries.js";
 
 const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
 
@@ -78,17 +78,17 @@ const releases: AnnotationQuery<GrafanaTagsQuery> = {
  * series and changes() never fires. Grafana reads the value as milliseconds ("Series value as
  * timestamp", packages/grafana-prometheus/src/components/AnnotationQueryEditor.tsx).
  */
-const taskStarts: PrometheusAnnotation = {
+const taskStarts = (expr: string): PrometheusAnnotation => ({
   name: "Task starts",
   enable: true,
   iconColor: "blue",
   datasource: DATASOURCE,
-  target: { refId: "task-starts", expr: queries.taskStarts, interval: "1m" },
+  target: { refId: "task-starts", expr, interval: "1m" },
   useValueForTime: true,
   titleFormat: "task started",
   textFormat: "{{task}}",
   tagKeys: "task",
-};
+});
 
 interface PanelSpec {
   type: "timeseries" | "stat";
@@ -174,42 +174,49 @@ function layout(rows: Array<[title: string, panels: PanelSpec[]]>): Array<Grafan
   return panels;
 }
 
-const availability = availabilityOf(SLO);
-const latency = latencyOf(SLO);
-const pct = (value: number) => `${Number((value * 100).toPrecision(6))}%`;
-const ms = `${Number((latency.thresholdSeconds * 1000).toPrecision(6))} ms`;
-/** The burn rate that pages through a long window, and the lowest that opens a ticket. */
-const pageRate = (window: string) => {
-  const pair = SLO.burnRates.find((p) => p.severity === "page" && p.long === window);
-  if (pair === undefined) throw new Error(`alerts/slo.yaml has no page pair with long window ${window}`);
-  return pair.burnRate;
-};
-const ticketRate = Math.min(...SLO.burnRates.filter((p) => p.severity === "ticket").map((p) => p.burnRate));
-const pageWindows = SLO.burnRates.filter((p) => p.severity === "page").map((p) => p.long);
-const fastestPage = Math.max(...SLO.burnRates.filter((p) => p.severity === "page").map((p) => p.burnRate));
+/** The service dashboard's uid: its links (runbooks, annotations) need no spec to name it. */
+export const DASHBOARD_UID = "comments-api-service";
 
-const budgetThresholds = [
-  { color: "red", value: null },
-  { color: "orange", value: 0.25 },
-  { color: "green", value: 0.5 },
-];
-/** Burn-rate colours: orange from the ticket rate, red from the rate that pages through this window. */
-const burnThresholds = (window: string) => [
-  { color: "green", value: null },
-  { color: "orange", value: ticketRate },
-  { color: "red", value: pageRate(window) },
-];
-/** A bad-request ratio's lines: the budget (sustainable), and the fastest paging burn. */
-const ratioThresholds = (budget: number) => [
-  { color: "green", value: null },
-  { color: "orange", value: budget },
-  { color: "red", value: Number((budget * fastestPage).toPrecision(12)) },
-];
+/**
+ * The service dashboard (Grafana dashboard JSON, schemaVersion 39), drawn from the SLO spec the
+ * caller read (alerts/slo.yaml).
+ */
+export function commentsApiDashboard(SLO: SloSpec): Dashboard {
+  const queries = queriesFor(SLO);
+  const availability = availabilityOf(SLO);
+  const latency = latencyOf(SLO);
+  const pct = (value: number) => `${Number((value * 100).toPrecision(6))}%`;
+  const ms = `${Number((latency.thresholdSeconds * 1000).toPrecision(6))} ms`;
+  /** The burn rate that pages through a long window, and the lowest that opens a ticket. */
+  const pageRate = (window: string) => {
+    const pair = SLO.burnRates.find((p) => p.severity === "page" && p.long === window);
+    if (pair === undefined) throw new Error(`alerts/slo.yaml has no page pair with long window ${window}`);
+    return pair.burnRate;
+  };
+  const ticketRate = Math.min(...SLO.burnRates.filter((p) => p.severity === "ticket").map((p) => p.burnRate));
+  const pageWindows = SLO.burnRates.filter((p) => p.severity === "page").map((p) => p.long);
+  const fastestPage = Math.max(...SLO.burnRates.filter((p) => p.severity === "page").map((p) => p.burnRate));
 
-/** The service dashboard (Grafana dashboard JSON, schemaVersion 39). */
-export function commentsApiDashboard(): Dashboard {
+  const budgetThresholds = [
+    { color: "red", value: null },
+    { color: "orange", value: 0.25 },
+    { color: "green", value: 0.5 },
+  ];
+  /** Burn-rate colours: orange from the ticket rate, red from the rate that pages through this window. */
+  const burnThresholds = (window: string) => [
+    { color: "green", value: null },
+    { color: "orange", value: ticketRate },
+    { color: "red", value: pageRate(window) },
+  ];
+  /** A bad-request ratio's lines: the budget (sustainable), and the fastest paging burn. */
+  const ratioThresholds = (budget: number) => [
+    { color: "green", value: null },
+    { color: "orange", value: budget },
+    { color: "red", value: Number((budget * fastestPage).toPrecision(12)) },
+  ];
+
   return {
-    uid: "comments-api-service",
+    uid: DASHBOARD_UID,
     title: "Comments API",
     description: "Traffic, errors, latency, SLOs and saturation of the comments API, per stack.",
     tags: ["comments-api", "slo"],
@@ -233,7 +240,7 @@ export function commentsApiDashboard(): Dashboard {
           label: "Stack",
           type: "query",
           datasource: DATASOURCE,
-          query: { query: 'label_values(up{job="comments-api"}, stack)', refId: "stack" },
+          query: { query: `label_values(up{job="${SLO.job}"}, stack)`, refId: "stack" },
           refresh: 2,
           hide: 0,
           sort: 1,
@@ -244,7 +251,7 @@ export function commentsApiDashboard(): Dashboard {
         },
       ],
     },
-    annotations: { list: [releases, taskStarts] },
+    annotations: { list: [releases, taskStarts(queries.taskStarts)] },
     panels: layout([
       [
         "Traffic and errors",

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readSloSpec } from "@comments-platform/slo";
 import { describe, expect, it } from "vitest";
 import type { Panel } from "../src/comments-api.js";
 import { DASHBOARDS, render } from "../src/generate.js";
@@ -15,7 +16,7 @@ describe("dashboards/", () => {
   it.each(Object.entries(DASHBOARDS))(
     "%s is what the generator writes (run `pnpm dashboards`)",
     (file, build) => {
-      expect(readFileSync(join(DIR, file), "utf8")).toBe(render(build()));
+      expect(readFileSync(join(DIR, file), "utf8")).toBe(render(build(readSloSpec())));
     },
   );
 });

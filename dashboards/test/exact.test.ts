@@ -6,11 +6,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readSloSpec } from "@comments-platform/slo";
 import { findTool, run } from "@comments-platform/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { inputSeries, type Scenario, taskArn } from "../../alerts/src/series.js";
-import { queries } from "../src/queries.js";
+import { queriesFor } from "../src/queries.js";
+
+const queries = queriesFor(readSloSpec());
 
 const REPO = join(import.meta.dirname, "..", "..");
 const promtool = findTool("promtool", "prometheus");
