@@ -351,10 +351,18 @@ if (operator.instanceArn !== undefined) {
     region: config.region,
     accountId,
     workspaceArn: observability.workspace.arn,
-    logGroups: [service.logGroup.name, smokeHook.logGroup.name],
+    logGroups: [
+      service.logGroup.name,
+      smokeHook.logGroup.name,
+      // An ecs stack's SLO judge hook logs to /aws/lambda/<function name> (ecs-blue-green.ts).
+      ...(ecsBlueGreen?.judge === undefined
+        ? []
+        : [pulumi.interpolate`/aws/lambda/${ecsBlueGreen.judge.name}`]),
+    ],
     contractParameterArn: accountId.apply((account) =>
       contractParameterArn({ stack, region: config.region, accountId: account, version: 2 }),
     ),
+    ...(ecsBlueGreen === undefined ? {} : { ecsHookRoleArn: ecsBlueGreen.hookRole.arn }),
     tags,
   });
 }

@@ -67,15 +67,17 @@ describe("identityCenterInstanceArn and operatorGroups", () => {
     });
   });
 
-  it("refuses an operator permission set for an ecs stack, whose release it does not grant", () => {
-    expect(
-      parseStackConfig("stage", { ...base, identityCenterInstanceArn: INSTANCE, releaseStrategy: "ecs" }),
-    ).toEqual({
-      ok: false,
-      problems: [
-        "identityCenterInstanceArn: the operator permission set grants the CodeDeploy release's calls; releaseStrategy ecs has no operator policy yet (unset identityCenterInstanceArn, or use releaseStrategy codedeploy)",
-      ],
+  it("takes an operator permission set for an ecs stack too", () => {
+    const ecs = parseStackConfig("stage", {
+      ...base,
+      identityCenterInstanceArn: INSTANCE,
+      operatorGroups: JSON.stringify([OPERATORS]),
+      releaseStrategy: "ecs",
     });
+    expect(ecs.ok && [ecs.config.release.strategy, ecs.config.operator]).toEqual([
+      "ecs",
+      { instanceArn: INSTANCE, groups: [OPERATORS], sessionDuration: "PT4H" },
+    ]);
   });
 
   it("names the longest stack's permission set within the 32 characters AWS allows", () => {

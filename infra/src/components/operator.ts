@@ -14,6 +14,8 @@ export interface OperatorArgs {
   workspaceArn: pulumi.Input<string>;
   logGroups: pulumi.Input<string>[];
   contractParameterArn: pulumi.Input<string>;
+  /** `releaseStrategy: ecs`: the hook role the release passes ECS. @default a CodeDeploy release */
+  ecsHookRoleArn?: pulumi.Input<string>;
   tags: Tags;
 }
 
@@ -51,8 +53,14 @@ export class Operator extends pulumi.ComponentResource {
         instanceArn,
         permissionSetArn: this.permissionSet.arn,
         inlinePolicy: pulumi
-          .all([args.accountId, args.workspaceArn, pulumi.all(args.logGroups), args.contractParameterArn])
-          .apply(([accountId, workspaceArn, logGroups, contractParameterArn]) =>
+          .all([
+            args.accountId,
+            args.workspaceArn,
+            pulumi.all(args.logGroups),
+            args.contractParameterArn,
+            args.ecsHookRoleArn,
+          ])
+          .apply(([accountId, workspaceArn, logGroups, contractParameterArn, ecsHookRoleArn]) =>
             JSON.stringify(
               operatorPolicy({
                 stack: args.stack,
@@ -62,6 +70,7 @@ export class Operator extends pulumi.ComponentResource {
                 workspaceArn,
                 logGroups,
                 contractParameterArn,
+                ...(ecsHookRoleArn === undefined ? {} : { ecsHookRoleArn }),
               }),
             ),
           ),

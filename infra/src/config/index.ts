@@ -140,12 +140,6 @@ export function parseStackConfig(
     monitoring: parseMonitoring(read, context),
     release: parseRelease(read, context, specs),
   };
-  // The operator's policy (documents/operator.ts) is the CodeDeploy release's; an `ecs` stack's
-  // release calls ECS's deployment APIs, which it does not grant yet.
-  if (config.release.strategy === "ecs" && config.operator.instanceArn !== undefined)
-    read.problems.push(
-      "identityCenterInstanceArn: the operator permission set grants the CodeDeploy release's calls; releaseStrategy ecs has no operator policy yet (unset identityCenterInstanceArn, or use releaseStrategy codedeploy)",
-    );
   // A key nobody reads is a typo or a leftover: refused, naming the key it most resembles.
   for (const key of Object.keys(raw).sort()) {
     if (key.includes(":") || read.read.has(key)) continue;

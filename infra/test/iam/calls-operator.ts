@@ -30,40 +30,73 @@ export function operatorCalls(result: SynthResult): Call[] {
     resource: group,
     source: `${RELEASE}/${where} ${action}Command`,
   });
-  const groupConfig = String(
-    of(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs.deploymentConfigName,
-  );
-  const configs = [...new Set([groupConfig, "CodeDeployDefault.ECSAllAtOnce"])];
   const logGroups = all
     .filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")
     .map((r) => arnOf(r, all));
+  // An ecs stack (releaseStrategy ecs) has ECS's hook role: its release is ECS's, not CodeDeploy's.
+  const hookRole = all.find((r) => r.type === "aws:iam/role:Role" && r.name === `${base}-ecs-hooks`);
+  function codeDeployCalls(): Call[] {
+    const groupConfig = String(
+      of(result, "aws:codedeploy/deploymentGroup:DeploymentGroup").inputs.deploymentConfigName,
+    );
+    const configs = [...new Set([groupConfig, "CodeDeployDefault.ECSAllAtOnce"])];
+    return [
+      cd("ListDeployments", "codedeploy-deployer.ts"),
+      cd("GetDeployment", "codedeploy-deployer.ts"),
+      cd("BatchGetDeployments", "codedeploy-deployer.ts (the rollback's history)"),
+      cd("GetDeploymentGroup", "codedeploy-deployer.ts"),
+      cd("CreateDeployment", "codedeploy-deployer.ts"),
+      ...configs.map((name) => ({
+        action: "codedeploy:GetDeploymentConfig",
+        resource: `arn:aws:codedeploy:${at}:deploymentconfig:${name}`,
+        source:
+          "https://docs.aws.amazon.com/codedeploy/latest/userguide/auth-and-access-control-permissions-reference.html (CreateDeployment; --all-at-once: codedeploy-deployer.ts ALL_AT_ONCE)",
+      })),
+      {
+        action: "codedeploy:GetDeploymentTarget",
+        resource: "*",
+        source: `${RELEASE}/codedeploy-deployer.ts GetDeploymentTargetCommand`,
+      },
+      {
+        action: "codedeploy:StopDeployment",
+        resource: "*",
+        source: `${RELEASE}/codedeploy-deployer.ts StopDeploymentCommand (rollback, a conflict); the runbooks' aws deploy stop-deployment`,
+      },
+      {
+        action: "ecs:DescribeServices",
+        resource: `arn:aws:ecs:${at}:service/${base}/${base}`,
+        source: `${RELEASE}/codedeploy-deployer.ts DescribeServicesCommand`,
+      },
+    ];
+  }
+  // ecs-api.ts's calls (the adapter, ecs-deployer.ts, makes no other), with the Service
+  // Authorization Reference's resource types (service, service-deployment, service-revision).
+  function ecsCalls(hookRoleArn: string): Call[] {
+    const service = `arn:aws:ecs:${at}:service/${base}/${base}`;
+    const deployment = `arn:aws:ecs:${at}:service-deployment/${base}/${base}/AbCdEf0123456789`;
+    const revision = `arn:aws:ecs:${at}:service-revision/${base}/${base}/1234567890123456789`;
+    const ecs = (action: string, resource: string, fn: string): Call => ({
+      action: `ecs:${action}`,
+      resource,
+      source: `${RELEASE}/ecs-api.ts ${fn} ${action}Command`,
+    });
+    return [
+      ecs("DescribeServices", service, "describeService"),
+      ecs("UpdateService", service, "startDeployment"),
+      {
+        action: "iam:PassRole",
+        resource: hookRoleArn,
+        context: { "iam:PassedToService": "ecs.amazonaws.com" },
+        source: `${RELEASE}/ecs-api.ts startDeployment UpdateServiceCommand deploymentConfiguration.lifecycleHooks[].roleArn`,
+      },
+      ecs("ListServiceDeployments", service, "listDeployments"),
+      ecs("DescribeServiceDeployments", deployment, "describeDeployment(s)"),
+      ecs("StopServiceDeployment", deployment, "stopWithRollback"),
+      ecs("DescribeServiceRevisions", revision, "taskDefinitionsOf"),
+    ];
+  }
   return [
-    cd("ListDeployments", "codedeploy-deployer.ts"),
-    cd("GetDeployment", "codedeploy-deployer.ts"),
-    cd("BatchGetDeployments", "codedeploy-deployer.ts (the rollback's history)"),
-    cd("GetDeploymentGroup", "codedeploy-deployer.ts"),
-    cd("CreateDeployment", "codedeploy-deployer.ts"),
-    ...configs.map((name) => ({
-      action: "codedeploy:GetDeploymentConfig",
-      resource: `arn:aws:codedeploy:${at}:deploymentconfig:${name}`,
-      source:
-        "https://docs.aws.amazon.com/codedeploy/latest/userguide/auth-and-access-control-permissions-reference.html (CreateDeployment; --all-at-once: codedeploy-deployer.ts ALL_AT_ONCE)",
-    })),
-    {
-      action: "codedeploy:GetDeploymentTarget",
-      resource: "*",
-      source: `${RELEASE}/codedeploy-deployer.ts GetDeploymentTargetCommand`,
-    },
-    {
-      action: "codedeploy:StopDeployment",
-      resource: "*",
-      source: `${RELEASE}/codedeploy-deployer.ts StopDeploymentCommand (rollback, a conflict); the runbooks' aws deploy stop-deployment`,
-    },
-    {
-      action: "ecs:DescribeServices",
-      resource: `arn:aws:ecs:${at}:service/${base}/${base}`,
-      source: `${RELEASE}/codedeploy-deployer.ts DescribeServicesCommand`,
-    },
+    ...(hookRole === undefined ? codeDeployCalls() : ecsCalls(arnOf(hookRole, all))),
     {
       action: "aps:QueryMetrics",
       resource: arnOf(of(result, "aws:amp/workspace:Workspace"), all),

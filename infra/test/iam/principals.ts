@@ -108,14 +108,7 @@ export function loadPlatform(
         ...Object.entries(
           options.releaseStrategy === undefined
             ? IDENTITY_CENTER_CONFIG
-            : {
-                // An `ecs` stack has no operator permission set yet (config.ts refuses one).
-                "comments-platform:grafanaAdminGroups":
-                  IDENTITY_CENTER_CONFIG["comments-platform:grafanaAdminGroups"] ?? "",
-                "comments-platform:grafanaViewerGroups":
-                  IDENTITY_CENTER_CONFIG["comments-platform:grafanaViewerGroups"] ?? "",
-                "comments-platform:releaseStrategy": options.releaseStrategy,
-              },
+            : { ...IDENTITY_CENTER_CONFIG, "comments-platform:releaseStrategy": options.releaseStrategy },
         ).map(([k, v]) => `${k}=${v}`),
       ]);
       return [stack, resolved(raw, resolver(raw, bootstrap))];
